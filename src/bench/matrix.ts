@@ -1,0 +1,234 @@
+import { setMaxListeners } from 'node:events';
+import os from 'node:os';
+import { createExecutor, type ExecutorSpec, formatSpec, STRATEGIES } from '../executors/registry.ts';
+import type { Executor, OutcomeStatus } from '../executors/types.ts';
+import type { CellOk, CellResult, OutcomeCounts } from '../results/document.ts';
+import { cellId } from '../results/document.ts';
+import { idealMs } from '../stats/ideal.ts';
+import { mean, pairedRatio } from '../stats/summary.ts';
+import type { ToolRuntimeConfig, WorkloadKind } from '../tools/config.ts';
+import { planCall } from '../tools/latency.ts';
+import { ToolRuntime } from '../tools/runtime.ts';
+import { syntheticBatch } from './batch.ts';
+import { runInterleaved, type Variant, type VariantRecord } from './interleave.ts';
+
+export const DEFAULT_CALLS = [1, 2, 4, 8, 16];
+export const DEFAULT_LIMITS = [2, 4, 8];
+export const DEFAULT_ROUNDS = 5;
+
+/** The matrix: executors × call counts × limits × workload kinds. */
+export interface MatrixOptions {
+  /** Strategies; one without a limit expands over `limits`. `sequential` is always measured (the reference). */
+  executors: ExecutorSpec[];
+  calls: number[];
+  limits: number[];
+  kinds: WorkloadKind[];
+  /** Runtime of the simulated tools; `kind` is set per group. */
+  tools: Omit<ToolRuntimeConfig, 'kind'>;
+  /** Interleaved rounds per group (samples per cell). */
+  rounds: number;
+  /** Cores available to worker threads, for the ideal of CPU-bound pools. @default os.availableParallelism() */
+  cores?: number;
+}
+
+/** All cells of one kind and call count: measured together in interleaved rounds. */
+export interface Group {
+  kind: WorkloadKind;
+  calls: number;
+  specs: ExecutorSpec[];
+}
+
+export type MatrixEvent =
+  | { type: 'group-start'; group: Group; index: number; total: number }
+  | { type: 'sample'; group: Group; executor: string; round: number; doneCost: number; totalCost: number }
+  | { type: 'group-end'; group: Group; index: number; total: number; cells: CellResult[] };
+
+/** `limited` with limits [2, 4] becomes `limited(2)`, `limited(4)`; `sequential` always comes first. */
+export function expandExecutors(specs: readonly ExecutorSpec[], limits: readonly number[]): ExecutorSpec[] {
+  const out: ExecutorSpec[] = [{ strategy: 'sequential' }];
+  for (const spec of specs) {
+    const expanded =
+      STRATEGIES[spec.strategy].takesLimit && spec.limit === undefined
+        ? limits.map((limit) => ({ strategy: spec.strategy, limit }))
+        : [spec];
+    for (const s of expanded) if (!out.some((o) => formatSpec(o) === formatSpec(s))) out.push(s);
+  }
+  return out;
+}
+
+export function planGroups(options: MatrixOptions): Group[] {
+  const specs = expandExecutors(options.executors, options.limits);
+  return options.kinds.flatMap((kind) => options.calls.map((calls) => ({ kind, calls, specs })));
+}
+
+function cores(options: MatrixOptions): number {
+  return options.cores ?? os.availableParallelism();
+}
+
+/** Nominal cost of a group (ms of ideal work over all rounds), for progress estimates. */
+export function groupCost(group: Group, options: MatrixOptions): number {
+  const latencies = new Array<number>(group.calls).fill(options.tools.latencyMs);
+  const perRound = group.specs.reduce(
+    (sum, spec) => sum + idealMs(latencies, { ...spec, kind: group.kind, cores: cores(options) }),
+    0,
+  );
+  return perRound * options.rounds;
+}
+
+interface BatchExtra {
+  idealMs: number;
+  statuses: OutcomeStatus[];
+  complete: boolean;
+}
+
+function countOutcomes(rounds: readonly { extra: BatchExtra }[]): OutcomeCounts {
+  const counts: OutcomeCounts = { ok: 0, error: 0, timeout: 0, cancelled: 0 };
+  for (const { extra } of rounds) for (const status of extra.statuses) counts[status]++;
+  return counts;
+}
+
+/** Turns the measured records of one group into cells: speedup against the group's sequential rounds. */
+export function cellsFromRecords(
+  group: Group,
+  records: readonly VariantRecord<BatchExtra>[],
+  startupMs: ReadonlyMap<string, number>,
+): CellResult[] {
+  const reference = records.find((r) => r.name === 'sequential');
+  const referenceRounds = reference?.status === 'ok' ? reference.rounds.map((s) => s.durationMs) : [];
+  return group.specs.map((spec, index): CellResult => {
+    const executor = formatSpec(spec);
+    const key = {
+      id: cellId(group.kind, group.calls, executor),
+      kind: group.kind,
+      calls: group.calls,
+      executor,
+      ...spec,
+    };
+    const record = records.find((r) => r.name === executor);
+    if (!record || record.status === 'error') {
+      return { ...key, status: 'error', error: record?.status === 'error' ? record.error : 'not measured' };
+    }
+    if (record.rounds.some((s) => !s.extra.complete)) {
+      return { ...key, status: 'error', error: 'an executor returned the wrong number of outcomes for its calls' };
+    }
+    const roundsMs = record.rounds.map((s) => s.durationMs);
+    const idealRoundsMs = record.rounds.map((s) => s.extra.idealMs);
+    const cell: CellOk = {
+      ...key,
+      status: 'ok',
+      stats: record.summary,
+      idealMs: mean(idealRoundsMs),
+      efficiency: pairedRatio(idealRoundsMs, roundsMs, 7 + index),
+      speedup:
+        referenceRounds.length > 0
+          ? pairedRatio(referenceRounds, roundsMs, 11 + index)
+          : { value: Number.NaN, low: Number.NaN, high: Number.NaN },
+      roundsMs,
+      idealRoundsMs,
+      outcomes: countOutcomes(record.rounds),
+    };
+    const startup = startupMs.get(executor);
+    if (startup !== undefined) cell.poolStartupMs = startup;
+    return cell;
+  });
+}
+
+export interface RunMatrixHooks {
+  signal?: AbortSignal;
+  onEvent?: (event: MatrixEvent) => void;
+}
+
+/** Measures one group: creates its executors (pools warmed), runs interleaved rounds, closes everything. */
+export async function runGroup(
+  group: Group,
+  options: MatrixOptions,
+  hooks: RunMatrixHooks & { onSample?: (executor: string, round: number) => void } = {},
+): Promise<CellResult[]> {
+  const runtime = new ToolRuntime({ ...options.tools, kind: group.kind });
+  const executors = new Map<string, Executor>();
+  const startupMs = new Map<string, number>();
+  const failures: CellResult[] = [];
+  try {
+    for (const spec of group.specs) {
+      const name = formatSpec(spec);
+      try {
+        const executor = await createExecutor(spec, { runtime });
+        executors.set(name, executor);
+        if ('startupMs' in executor && typeof executor.startupMs === 'number') startupMs.set(name, executor.startupMs);
+      } catch (error) {
+        failures.push({
+          id: cellId(group.kind, group.calls, name),
+          kind: group.kind,
+          calls: group.calls,
+          executor: name,
+          ...spec,
+          status: 'error',
+          error: `could not start: ${(error as Error).message}`,
+        });
+      }
+    }
+    const variants: Variant<BatchExtra>[] = [...executors].map(([name, executor]) => {
+      const spec = group.specs.find((s) => formatSpec(s) === name) as ExecutorSpec;
+      return {
+        name,
+        async sample(round) {
+          const calls = syntheticBatch(`${group.kind}-n${group.calls}-r${round}`, group.calls);
+          const latencies = calls.map((call) => planCall(runtime.config, call.id).latencyMs);
+          const ideal = idealMs(latencies, { ...spec, kind: group.kind, cores: cores(options) });
+          const started = performance.now();
+          const outcomes = await executor.run(calls, hooks.signal);
+          const durationMs = performance.now() - started;
+          const complete = outcomes.length === calls.length && outcomes.every((o, i) => o.id === calls[i]?.id);
+          return { durationMs, extra: { idealMs: ideal, statuses: outcomes.map((o) => o.status), complete } };
+        },
+      };
+    });
+    const records = await runInterleaved(variants, {
+      rounds: options.rounds,
+      ...(hooks.signal ? { signal: hooks.signal } : {}),
+      ...(hooks.onSample ? { onSample: hooks.onSample } : {}),
+    });
+    const measured = cellsFromRecords(
+      { ...group, specs: group.specs.filter((s) => executors.has(formatSpec(s))) },
+      records,
+      startupMs,
+    );
+    return group.specs.map((spec) => {
+      const name = formatSpec(spec);
+      return (measured.find((c) => c.executor === name) ?? failures.find((c) => c.executor === name)) as CellResult;
+    });
+  } finally {
+    await Promise.all([...executors.values()].map((e) => e.close()));
+  }
+}
+
+/**
+ * Runs every group of the matrix in order and reports each finished group through `onEvent`, so the caller can
+ * write results after every group: a crash or Ctrl-C loses only the group in progress.
+ */
+export async function runMatrix(options: MatrixOptions, hooks: RunMatrixHooks = {}): Promise<CellResult[]> {
+  // every in-flight call listens on the signal: a 16-call batch would trip Node's leak warning at 10
+  if (hooks.signal) setMaxListeners(0, hooks.signal);
+  const groups = planGroups(options);
+  const costs = groups.map((g) => groupCost(g, options));
+  const totalCost = costs.reduce((a, b) => a + b, 0);
+  let doneCost = 0;
+  const cells: CellResult[] = [];
+  for (const [index, group] of groups.entries()) {
+    if (hooks.signal?.aborted) break;
+    hooks.onEvent?.({ type: 'group-start', group, index, total: groups.length });
+    const latencies = new Array<number>(group.calls).fill(options.tools.latencyMs);
+    const groupCells = await runGroup(group, options, {
+      ...hooks,
+      onSample: (executor, round) => {
+        const spec = group.specs.find((s) => formatSpec(s) === executor);
+        if (spec) doneCost += idealMs(latencies, { ...spec, kind: group.kind, cores: cores(options) });
+        hooks.onEvent?.({ type: 'sample', group, executor, round, doneCost, totalCost });
+      },
+    });
+    if (hooks.signal?.aborted) break; // a group cut short is not a result
+    cells.push(...groupCells);
+    hooks.onEvent?.({ type: 'group-end', group, index, total: groups.length, cells: groupCells });
+  }
+  return cells;
+}

@@ -1,0 +1,95 @@
+import { writeFileSync } from 'node:fs';
+import { runBench } from '../bench/session.ts';
+import { EXPORTERS, type ExportFormat } from '../report/index.ts';
+import type { ResultsDocument } from '../results/document.ts';
+import { writeFileAtomic } from '../results/store.ts';
+import { ResultsWriter } from '../results/writer.ts';
+import { EXIT } from './errors.ts';
+import { type MatrixFlags, resolveBenchConfig } from './options.ts';
+import { formatDuration, progressRenderer } from './progress.ts';
+
+export interface BenchFlags extends MatrixFlags {
+  out: string;
+  json?: boolean;
+  quiet?: boolean;
+  exportJson?: string;
+  exportCsv?: string;
+  exportMarkdown?: string;
+}
+
+/** Aborts on the first Ctrl-C (the run stops after writing what it has); a second one exits at once. */
+export function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(EXIT.interrupted);
+    process.stderr.write(
+      '\nInterrupted: finishing the current sample, then writing the finished cells (Ctrl-C again to quit now)\n',
+    );
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
+}
+
+function writeExports(document: ResultsDocument, flags: BenchFlags): string[] {
+  const targets: [ExportFormat, string | undefined][] = [
+    ['json', flags.exportJson],
+    ['csv', flags.exportCsv],
+    ['markdown', flags.exportMarkdown],
+  ];
+  const written: string[] = [];
+  for (const [format, path] of targets) {
+    if (!path) continue;
+    writeFileAtomic(path, EXPORTERS[format](document));
+    written.push(path);
+  }
+  return written;
+}
+
+export async function benchCommand(flags: BenchFlags): Promise<number> {
+  const config = resolveBenchConfig(flags);
+  const showProgress = !flags.quiet && process.stderr.isTTY === true;
+  const progress = progressRenderer();
+  const interrupt = interruptSignal();
+  let writer: ResultsWriter | undefined;
+  let document: ResultsDocument;
+  try {
+    document = await runBench(config, {
+      signal: interrupt.signal,
+      ...(showProgress ? { onEvent: progress.onEvent } : {}),
+      onDocument: (doc) => {
+        writer ??= new ResultsWriter(flags.out, doc.createdAt);
+        writer.write(doc);
+      },
+    });
+  } finally {
+    progress.done();
+    interrupt.dispose();
+  }
+  const exported = writeExports(document, flags);
+  if (flags.json) {
+    writeFileSync(1, EXPORTERS.json(document));
+  } else {
+    process.stdout.write(EXPORTERS.table(document));
+    process.stdout.write(
+      `\nWall time ${formatDuration(document.wallTimeMs)} (${(document.wallTimeMs / 1000).toFixed(1)} s)\n`,
+    );
+  }
+  if (!flags.quiet) {
+    process.stderr.write(
+      `Results: ${writer?.latestPath} (copy: ${writer?.runPath})${exported.length ? `; exported ${exported.join(', ')}` : ''}\n`,
+    );
+  }
+  if (document.status === 'interrupted') {
+    process.stderr.write(`Interrupted: ${document.cells.length} finished cells kept in ${writer?.runPath}\n`);
+    return EXIT.interrupted;
+  }
+  const failed = document.cells.filter((c) => c.status === 'error');
+  if (failed.length > 0) {
+    process.stderr.write(
+      `Error: ${failed.length} cell(s) could not be measured: ${failed.map((c) => c.id).join(', ')}\n`,
+    );
+    return EXIT.failure;
+  }
+  return EXIT.ok;
+}

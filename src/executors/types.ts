@@ -1,0 +1,34 @@
+/** One tool call as the model returned it. */
+export interface ToolCall {
+  /** The call id the answer must carry (`tool_call_id` / `call_id`). */
+  id: string;
+  /** The tool's function name. */
+  name: string;
+  /** Raw JSON text of the arguments, exactly as the model sent it. */
+  arguments: string;
+}
+
+interface OutcomeTiming {
+  id: string;
+  /** When the call began, in ms since the batch started. */
+  startedMs: number;
+  /** When the call settled, in ms since the batch started. */
+  endedMs: number;
+}
+
+/** The result of one call. Every strategy returns exactly one per call, in call order. */
+export type ToolOutcome =
+  | (OutcomeTiming & { status: 'ok'; value: unknown })
+  | (OutcomeTiming & { status: 'error' | 'timeout' | 'cancelled'; error: string });
+
+export type OutcomeStatus = ToolOutcome['status'];
+
+/** A strategy for running the calls of one model turn. */
+export interface Executor {
+  /** Display name with its parameter, e.g. `limited(4)`. */
+  readonly name: string;
+  /** Runs every call; resolves with one outcome per call in call order and never rejects. */
+  run(calls: readonly ToolCall[], signal?: AbortSignal): Promise<ToolOutcome[]>;
+  /** Releases threads and timers. Safe to call twice. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,93 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Piscina } from 'piscina';
+import { NO_FAULTS } from '../tools/config.ts';
+import { AbortError, TimeoutError, ToolError } from '../tools/errors.ts';
+import type { ToolRuntime } from '../tools/runtime.ts';
+import { type CallRunner, epochNow, settleCall } from './call.ts';
+import type { Executor, ToolCall, ToolOutcome } from './types.ts';
+import type { WorkerResult, WorkerTask } from './worker.ts';
+
+/** Latency of the calls that warm each thread before measuring (outside every timed region). */
+const WARM_CALL_MS = 5;
+
+const runningFromSource = import.meta.url.endsWith('.ts');
+
+/** The worker entry next to this file: `.ts` under tsx/vitest (loaded through tsx), `.js` from the build. */
+function workerOptions(): { filename: string; execArgv: string[] } {
+  const filename = new URL(`./worker${runningFromSource ? '.ts' : '.js'}`, import.meta.url).href;
+  if (!runningFromSource) return { filename, execArgv: [] };
+  const tsxRoot = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
+  return { filename, execArgv: ['--import', pathToFileURL(join(tsxRoot, 'dist', 'loader.mjs')).href] };
+}
+
+function rebuildError(result: Extract<WorkerResult, { ok: false }>): Error {
+  switch (result.errorName) {
+    case 'TimeoutError':
+      return new TimeoutError(result.message);
+    case 'AbortError':
+      return new AbortError(result.message);
+    case 'ToolError':
+      return new ToolError(result.message);
+    default:
+      return new Error(result.message);
+  }
+}
+
+export interface WorkerPoolExecutor extends Executor {
+  /** Time to start and warm every thread, measured when the pool was created. */
+  readonly startupMs: number;
+  /** Thread ids that ran calls of the last batch (to show the work left the main thread). */
+  readonly lastThreadIds: ReadonlySet<number>;
+}
+
+/**
+ * `threads` worker threads (piscina), one call per thread at a time. Tools run in the worker with the same
+ * seeded runtime; mail they send is delivered to the main thread's mailbox.
+ */
+export async function workerPoolExecutor(runtime: ToolRuntime, threads: number): Promise<WorkerPoolExecutor> {
+  const started = performance.now();
+  const pool = new Piscina<WorkerTask, WorkerResult>({
+    ...workerOptions(),
+    minThreads: threads,
+    maxThreads: threads,
+    concurrentTasksPerWorker: 1,
+    idleTimeout: Number.POSITIVE_INFINITY,
+  });
+  const threadIds = new Set<number>();
+
+  const runner: CallRunner = async (call, signal, onStart) => {
+    const result = await pool.run({ call, config: runtime.config }, signal ? { signal } : {});
+    onStart?.(result.startedEpoch);
+    threadIds.add(result.threadId);
+    if (!result.ok) throw rebuildError(result);
+    runtime.mailbox.push(...result.mail);
+    return result.value;
+  };
+
+  // Warm every thread: start-up and module loading stay outside the timed samples.
+  const config = { ...runtime.config, latencyMs: WARM_CALL_MS, profile: 'fixed' as const, faults: NO_FAULTS };
+  const warmCalls = Array.from({ length: threads }, (_, i) => ({
+    call: { id: `warm-${i}`, name: 'get_user_profile', arguments: '{}' },
+    config,
+  }));
+  await Promise.all(warmCalls.map((task) => pool.run(task)));
+  const startupMs = performance.now() - started;
+
+  return {
+    name: `worker-pool(${threads})`,
+    startupMs,
+    get lastThreadIds() {
+      return threadIds;
+    },
+    run(calls: readonly ToolCall[], signal?: AbortSignal): Promise<ToolOutcome[]> {
+      threadIds.clear();
+      const start = epochNow();
+      return Promise.all(calls.map((call) => settleCall(call, runner, start, signal)));
+    },
+    async close() {
+      await pool.destroy();
+    },
+  };
+}

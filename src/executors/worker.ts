@@ -1,0 +1,42 @@
+/**
+ * Worker-thread entry for the worker-pool strategy: runs one simulated tool call with the same runtime the
+ * main thread uses. Errors come back as data so their names (TimeoutError, ToolError) survive the thread hop.
+ */
+import { threadId } from 'node:worker_threads';
+import type { Email } from '../tools/catalog.ts';
+import type { ToolRuntimeConfig } from '../tools/config.ts';
+import { ToolRuntime } from '../tools/runtime.ts';
+import type { ToolCall } from './types.ts';
+
+export interface WorkerTask {
+  call: ToolCall;
+  config: ToolRuntimeConfig;
+}
+
+export type WorkerResult =
+  | { ok: true; value: unknown; startedEpoch: number; threadId: number; mail: Email[] }
+  | { ok: false; errorName: string; message: string; startedEpoch: number; threadId: number };
+
+const runtimes = new Map<string, ToolRuntime>();
+
+function runtimeFor(config: ToolRuntimeConfig): ToolRuntime {
+  const key = JSON.stringify(config);
+  let runtime = runtimes.get(key);
+  if (!runtime) {
+    runtime = new ToolRuntime(config, () => process.exit(70)); // the injected crash: this thread dies
+    runtimes.set(key, runtime);
+  }
+  return runtime;
+}
+
+export default async function runToolInWorker(task: WorkerTask): Promise<WorkerResult> {
+  const startedEpoch = performance.timeOrigin + performance.now();
+  const mail: Email[] = [];
+  try {
+    const value = await runtimeFor(task.config).invoke(task.call, undefined, { mailbox: mail });
+    return { ok: true, value, startedEpoch, threadId, mail };
+  } catch (error) {
+    const e = error instanceof Error ? error : new Error(String(error));
+    return { ok: false, errorName: e.name, message: e.message, startedEpoch, threadId };
+  }
+}

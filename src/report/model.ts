@@ -1,0 +1,89 @@
+import type { CellOk, CellResult, ResultsDocument } from '../results/document.ts';
+import { type Estimate, halfWidth } from '../stats/summary.ts';
+
+/** A table as rows of strings, rendered by each exporter in its own format. */
+export interface TableModel {
+  title: string;
+  head: string[];
+  rows: string[][];
+}
+
+export function formatSpeedup(estimate: Estimate): string {
+  if (!Number.isFinite(estimate.value)) return '—';
+  const hw = halfWidth(estimate);
+  return `${estimate.value.toFixed(2)}x ±${hw < 0.005 ? '0.00' : hw.toFixed(2)}`;
+}
+
+export function formatMs(ms: number): string {
+  if (!Number.isFinite(ms)) return '—';
+  return ms >= 100 ? ms.toFixed(0) : ms.toFixed(1);
+}
+
+function reference(cells: readonly CellResult[], cell: CellResult): CellOk | undefined {
+  return cells.find(
+    (c): c is CellOk =>
+      c.status === 'ok' && c.strategy === 'sequential' && c.kind === cell.kind && c.calls === cell.calls,
+  );
+}
+
+/** Speedup that the ideal schedule allows: sequential's ideal ÷ this cell's ideal. */
+export function idealSpeedup(cells: readonly CellResult[], cell: CellOk): number {
+  const seq = reference(cells, cell);
+  return seq ? seq.idealMs / cell.idealMs : Number.NaN;
+}
+
+/** Rows: kind and executor; columns: call counts; each entry `speedup ±CI (ideal Nx)`. */
+export function speedupMatrix(results: ResultsDocument): TableModel {
+  const calls = [...new Set(results.cells.map((c) => c.calls))].sort((a, b) => a - b);
+  const rowKeys: { kind: string; executor: string }[] = [];
+  for (const c of results.cells) {
+    if (!rowKeys.some((r) => r.kind === c.kind && r.executor === c.executor)) {
+      rowKeys.push({ kind: c.kind, executor: c.executor });
+    }
+  }
+  const rows = rowKeys.map(({ kind, executor }) => [
+    kind,
+    executor,
+    ...calls.map((n) => {
+      const cell = results.cells.find((c) => c.kind === kind && c.executor === executor && c.calls === n);
+      if (!cell) return '';
+      if (cell.status === 'error') return 'error';
+      return `${formatSpeedup(cell.speedup)} (ideal ${idealSpeedup(results.cells, cell).toFixed(2)}x)`;
+    }),
+  ]);
+  return {
+    title: 'Speedup vs sequential (95% CI), ideal in brackets',
+    head: ['kind', 'executor', ...calls.map((n) => `${n} calls`)],
+    rows,
+  };
+}
+
+/** One row per cell: latency statistics, ideal, efficiency and outcome counts. */
+export function latencyTable(results: ResultsDocument): TableModel {
+  const rows = results.cells.map((cell) => {
+    if (cell.status === 'error')
+      return [cell.kind, String(cell.calls), cell.executor, `error: ${cell.error}`, '', '', '', '', '', ''];
+    const failures = cell.outcomes.error + cell.outcomes.timeout + cell.outcomes.cancelled;
+    return [
+      cell.kind,
+      String(cell.calls),
+      cell.executor,
+      formatMs(cell.stats.mean),
+      formatMs(cell.stats.p50),
+      formatMs(cell.stats.p99),
+      formatMs(cell.idealMs),
+      `${cell.efficiency.value.toFixed(3)} ±${halfWidth(cell.efficiency).toFixed(3)}`,
+      String(cell.stats.samples),
+      failures > 0
+        ? `${failures} failed`
+        : cell.poolStartupMs === undefined
+          ? ''
+          : `pool start ${formatMs(cell.poolStartupMs)} ms`,
+    ];
+  });
+  return {
+    title: 'Latency per batch (ms)',
+    head: ['kind', 'calls', 'executor', 'mean', 'p50', 'p99', 'ideal', 'efficiency', 'samples', 'notes'],
+    rows,
+  };
+}

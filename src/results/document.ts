@@ -1,0 +1,83 @@
+import type { LatencySummary } from '../bench/interleave.ts';
+import type { StrategyName } from '../executors/registry.ts';
+import type { Estimate } from '../stats/summary.ts';
+import type { FaultConfig, LatencyProfileName, WorkloadKind } from '../tools/config.ts';
+import type { CpuCalibration } from '../tools/cpu.ts';
+import type { EnvironmentFingerprint } from './environment.ts';
+
+/** Bump when a field changes meaning or goes away; readers refuse other versions. */
+export const SCHEMA_VERSION = 1;
+
+/** What was asked for: two documents are comparable only when these match. */
+export interface BenchConfig {
+  /** Name of the suite (`default`, `gate`, …) or `custom` for flags given by hand. */
+  suite: string;
+  executors: string[];
+  calls: number[];
+  limits: number[];
+  kinds: WorkloadKind[];
+  latencyMs: number;
+  profile: LatencyProfileName;
+  seed: number;
+  rounds: number;
+  faults: FaultConfig;
+}
+
+export interface OutcomeCounts {
+  ok: number;
+  error: number;
+  timeout: number;
+  cancelled: number;
+}
+
+interface CellKey {
+  /** `io/8/limited(4)`: kind, call count, executor. */
+  id: string;
+  kind: WorkloadKind;
+  calls: number;
+  executor: string;
+  strategy: StrategyName;
+  limit?: number;
+}
+
+/** A measured cell. Speedup is sequential ÷ this cell, paired by round; efficiency is ideal ÷ measured. */
+export interface CellOk extends CellKey {
+  status: 'ok';
+  stats: LatencySummary;
+  /** Mean ideal time over rounds, from the latencies the tools drew. */
+  idealMs: number;
+  efficiency: Estimate;
+  speedup: Estimate;
+  /** Per-round durations in round order (what speedup intervals are computed from). */
+  roundsMs: number[];
+  idealRoundsMs: number[];
+  outcomes: OutcomeCounts;
+  /** Worker-pool start-up and warm-up, outside the samples. */
+  poolStartupMs?: number;
+}
+
+/** A cell that could not be measured; the run goes on. */
+export interface CellError extends CellKey {
+  status: 'error';
+  error: string;
+}
+
+export type CellResult = CellOk | CellError;
+
+export interface ResultsDocument {
+  schemaVersion: typeof SCHEMA_VERSION;
+  tool: { name: 'fanout-bench'; version: string };
+  /** ISO time the run started. */
+  createdAt: string;
+  /** `partial` while cells are still coming (or when the run was stopped); `complete` at the end. */
+  status: 'complete' | 'partial' | 'interrupted';
+  wallTimeMs: number;
+  config: BenchConfig;
+  environment: EnvironmentFingerprint;
+  setup: { cpuCalibration?: CpuCalibration };
+  cells: CellResult[];
+}
+
+export function cellId(kind: WorkloadKind, calls: number, executor: string): string {
+  return `${kind}/${calls}/${executor}`;
+}

@@ -1,0 +1,53 @@
+/** How a simulated tool spends its latency. */
+export type WorkloadKind = 'io' | 'cpu';
+export const WORKLOAD_KINDS: readonly WorkloadKind[] = ['io', 'cpu'];
+
+/** How per-call latencies are drawn around the nominal latency. */
+export type LatencyProfileName = 'fixed' | 'uniform' | 'long-tail';
+export const LATENCY_PROFILES: readonly LatencyProfileName[] = ['fixed', 'uniform', 'long-tail'];
+
+export const DEFAULT_LATENCY_MS = 300;
+export const DEFAULT_SEED = 42;
+export const DEFAULT_PROFILE: LatencyProfileName = 'fixed';
+export const DEFAULT_KIND: WorkloadKind = 'io';
+
+/** Seeded faults, drawn per call id (so every strategy of a round meets the same faults). */
+export interface FaultConfig {
+  /** Share of calls that throw after their latency. @default 0 */
+  failRate: number;
+  /** Share of calls that never settle unless aborted. @default 0 */
+  hangRate: number;
+  /** Share of calls that kill their worker thread (worker pools only; elsewhere they throw). @default 0 */
+  crashRate: number;
+}
+
+export const NO_FAULTS: FaultConfig = { failRate: 0, hangRate: 0, crashRate: 0 };
+
+/**
+ * Everything a thread needs to run simulated tools identically: plain data, so it crosses into workers.
+ */
+export interface ToolRuntimeConfig {
+  /** @default 'io' */
+  kind: WorkloadKind;
+  /** Nominal latency of one call. @default 300 */
+  latencyMs: number;
+  /** @default 'fixed' */
+  profile: LatencyProfileName;
+  /** Seed of every random draw (latencies, faults). @default 42 */
+  seed: number;
+  /** Units of CPU work per millisecond, from {@link calibrateCpu}. Required when `kind` is `cpu`. */
+  cpuUnitsPerMs?: number;
+  /** @default NO_FAULTS */
+  faults: FaultConfig;
+}
+
+export function toolRuntimeConfig(partial: Partial<ToolRuntimeConfig> = {}): ToolRuntimeConfig {
+  return {
+    kind: partial.kind ?? DEFAULT_KIND,
+    latencyMs: partial.latencyMs ?? DEFAULT_LATENCY_MS,
+    profile: partial.profile ?? DEFAULT_PROFILE,
+    seed: partial.seed ?? DEFAULT_SEED,
+    faults: { ...NO_FAULTS, ...partial.faults },
+    ...(partial.cpuUnitsPerMs === undefined ? {} : { cpuUnitsPerMs: partial.cpuUnitsPerMs }),
+  };
+}
