@@ -23,15 +23,23 @@ export interface CpuCalibration {
   trials: number;
 }
 
+/** Trials this long measure the rate a 100+ ms call really sees (short trials read a few percent fast). */
+const TRIAL_MS = 50;
+
 /** Measures {@link burnCpu}'s rate on the main thread; run before any timed region. */
-export function calibrateCpu(trials = 7, unitsPerTrial = 4_000_000): CpuCalibration {
+export function calibrateCpu(trials = 5, trialMs = TRIAL_MS): CpuCalibration {
   const started = performance.now();
-  burnCpu(unitsPerTrial); // let the JIT optimise the loop first
+  const probeUnits = 2_000_000;
+  burnCpu(probeUnits); // let the JIT optimise the loop first
+  const t0 = performance.now();
+  burnCpu(probeUnits);
+  const roughRate = probeUnits / Math.max(performance.now() - t0, 1e-3);
+  const unitsPerTrial = Math.max(probeUnits, Math.round(roughRate * trialMs));
   const rates: number[] = [];
   for (let i = 0; i < trials; i++) {
-    const t0 = performance.now();
+    const t1 = performance.now();
     burnCpu(unitsPerTrial);
-    rates.push(unitsPerTrial / Math.max(performance.now() - t0, 1e-3));
+    rates.push(unitsPerTrial / Math.max(performance.now() - t1, 1e-3));
   }
   rates.sort((a, b) => a - b);
   const unitsPerMs = rates[Math.floor(rates.length / 2)] ?? 0;

@@ -1,0 +1,131 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import type { CellOk, ResultsDocument } from '../src/results/document.ts';
+
+const run = promisify(execFile);
+const root = join(import.meta.dirname, '..');
+
+/** Runs the CLI from source the way `npm run` does; resolves with exit code and output, never rejects. */
+export async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('fanout-bench bench (end to end, 20 ms tools)', () => {
+  it('writes a complete results document and prints it with --json', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'fanout-'));
+    const result = await cli([
+      'bench',
+      '--latency',
+      '20',
+      '--calls',
+      '1,8',
+      '--executors',
+      'promise-all,limited(2),worker-pool(2)',
+      '--iterations',
+      '3',
+      '--out',
+      out,
+      '--json',
+      '--quiet',
+    ]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const printed = JSON.parse(result.stdout) as ResultsDocument;
+    const written = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as ResultsDocument;
+    expect(written).toEqual(printed);
+    expect(readdirSync(out).filter((f) => f.startsWith('run-'))).toHaveLength(1);
+    expect(readdirSync(out).some((f) => f.endsWith('.tmp'))).toBe(false);
+
+    expect(printed).toMatchObject({ schemaVersion: 1, status: 'complete', tool: { name: 'fanout-bench' } });
+    expect(printed.config).toMatchObject({ latencyMs: 20, calls: [1, 8], rounds: 3 });
+    expect(printed.config.executors).toEqual(['sequential', 'promise-all', 'limited(2)', 'worker-pool(2)']);
+    expect(printed.environment.cores).toBeGreaterThan(0);
+    expect(printed.environment.node).toBe(process.version);
+    expect(printed.cells).toHaveLength(8);
+
+    const cell = (id: string) => printed.cells.find((c) => c.id === id) as CellOk;
+    for (const c of printed.cells) {
+      expect(c.status).toBe('ok');
+      const ok = c as CellOk;
+      expect(ok.stats.samples).toBe(3);
+      expect(ok.roundsMs).toHaveLength(3);
+      expect(ok.outcomes.ok).toBe(3 * ok.calls);
+      expect(ok.speedup.low).toBeLessThanOrEqual(ok.speedup.value);
+      expect(ok.efficiency.value).toBeGreaterThan(0.5);
+      expect(ok.efficiency.value).toBeLessThan(1.1);
+    }
+    expect(cell('io/8/sequential').idealMs).toBe(160);
+    expect(cell('io/8/limited(2)').idealMs).toBe(80);
+    expect(cell('io/8/promise-all').speedup.value).toBeGreaterThan(5);
+    expect(cell('io/8/promise-all').speedup.value).toBeGreaterThan(2 * cell('io/8/limited(2)').speedup.value);
+    expect(cell('io/8/limited(2)').speedup.value).toBeGreaterThan(1.5);
+    expect(cell('io/8/worker-pool(2)').poolStartupMs).toBeGreaterThan(0);
+  });
+
+  it('prints the tables and wall time without --json', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'fanout-'));
+    const result = await cli([
+      'bench',
+      '--latency',
+      '5',
+      '--calls',
+      '2',
+      '--executors',
+      'promise-all',
+      '--iterations',
+      '2',
+      '--out',
+      out,
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Speedup vs sequential/);
+    expect(result.stdout).toMatch(/promise-all/);
+    expect(result.stdout).toMatch(/Wall time/);
+    expect(result.stderr).toMatch(/Results: .*latest\.json/);
+  });
+});
+
+describe('bad input', () => {
+  it.each([
+    [['bench', '--calls', 'abc'], /Expected `--calls` to be a comma-separated list of whole numbers/],
+    [['bench', '--calls', '0'], /Expected `--calls`/],
+    [['bench', '--limits', '2,x'], /Expected `--limits`/],
+    [['bench', '--latency', '-5'], /Expected `--latency` to be a number from 0/],
+    [['bench', '--iterations', '1.5'], /Expected `--iterations` to be a whole number/],
+    [['bench', '--kind', 'gpu'], /Expected `--kind` to be one of io, cpu, got `gpu`/],
+    [['bench', '--profile', 'normal'], /argument 'normal' is invalid/],
+    [['bench', '--executors', 'parallel'], /Unknown executor `parallel`/],
+    [['bench', '--executors', 'sequential(3)'], /takes no limit/],
+    [['bench', '--suite', 'nope'], /Unknown suite `nope`/],
+    [['bench', '--fail-rate', '2'], /Expected `--fail-rate` to be a number from 0 to 1/],
+    [['bench', '--bogus'], /unknown option '--bogus'/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+  ])('%j exits 2 with one line naming the fix', async (args, message) => {
+    const result = await cli(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('lists strategies, tools, profiles and suites', async () => {
+    const result = await cli(['list']);
+    expect(result.code).toBe(0);
+    for (const name of ['worker-pool(k)', 'limited(k)', 'get_exchange_rate', 'long-tail', 'default']) {
+      expect(result.stdout).toContain(name);
+    }
+  });
+});

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { chunkedMs, idealMs, listScheduleMs } from '../src/stats/ideal.ts';
+import { halfWidth, pairedRatio, peakOverlap, quantileSorted } from '../src/stats/summary.ts';
+
+describe('ideal schedules', () => {
+  const fixed = new Array<number>(16).fill(300);
+
+  it('gives N·L sequentially, L unbounded and ceil(N/k)·L for a window of k', () => {
+    expect(idealMs(fixed, { strategy: 'sequential', kind: 'io', cores: 2 })).toBe(4800);
+    expect(idealMs(fixed, { strategy: 'promise-all', kind: 'io', cores: 2 })).toBe(300);
+    expect(idealMs(fixed, { strategy: 'limited', limit: 4, kind: 'io', cores: 2 })).toBe(1200);
+    expect(idealMs(fixed.slice(0, 9), { strategy: 'limited', limit: 4, kind: 'io', cores: 2 })).toBe(900);
+  });
+
+  it('list-schedules uneven latencies where fixed chunks wait for their slowest', () => {
+    const latencies = [100, 10, 10, 10, 100, 10];
+    expect(listScheduleMs(latencies, 2)).toBe(130); // slot A: 100, 10 · slot B: 10, 10, 10, 100
+    expect(chunkedMs(latencies, 2)).toBe(100 + 10 + 100);
+  });
+
+  it('gives CPU-bound tools one slot on the main thread and min(k, cores) in a pool', () => {
+    const cpu = new Array<number>(8).fill(300);
+    expect(idealMs(cpu, { strategy: 'promise-all', kind: 'cpu', cores: 2 })).toBe(2400);
+    expect(idealMs(cpu, { strategy: 'limited', limit: 4, kind: 'cpu', cores: 2 })).toBe(2400);
+    expect(idealMs(cpu, { strategy: 'worker-pool', limit: 4, kind: 'cpu', cores: 2 })).toBe(1200);
+    expect(idealMs(cpu, { strategy: 'worker-pool', limit: 1, kind: 'cpu', cores: 2 })).toBe(2400);
+  });
+
+  it('handles empty batches', () => {
+    expect(listScheduleMs([], 3)).toBe(0);
+    expect(idealMs([], { strategy: 'promise-all', kind: 'io', cores: 2 })).toBe(0);
+  });
+});
+
+describe('paired speedup', () => {
+  it('is the ratio of means with a bootstrap interval around it', () => {
+    const sequential = [900, 910, 905, 915, 900, 908];
+    const parallel = [300, 305, 301, 306, 299, 303];
+    const speedup = pairedRatio(sequential, parallel);
+    expect(speedup.value).toBeCloseTo(5438 / 1814, 10);
+    expect(speedup.low).toBeLessThanOrEqual(speedup.value);
+    expect(speedup.high).toBeGreaterThanOrEqual(speedup.value);
+    expect(halfWidth(speedup)).toBeLessThan(0.05);
+  });
+
+  it('is exact with a zero-width interval when the samples are identical', () => {
+    const e = pairedRatio([4, 4, 4], [1, 1, 1]);
+    expect(e).toEqual({ value: 4, low: 4, high: 4 });
+  });
+
+  it('widens when the rounds disagree, and is deterministic for a seed', () => {
+    const noisy = pairedRatio([900, 1200, 800, 1100], [300, 280, 350, 310], 3);
+    expect(halfWidth(noisy)).toBeGreaterThan(0.1);
+    expect(pairedRatio([900, 1200, 800, 1100], [300, 280, 350, 310], 3)).toEqual(noisy);
+  });
+});
+
+describe('peakOverlap', () => {
+  it('counts intervals open at once; touching intervals do not overlap', () => {
+    const intervals = [
+      { startedMs: 0, endedMs: 10 },
+      { startedMs: 10, endedMs: 20 },
+      { startedMs: 5, endedMs: 15 },
+    ];
+    expect(peakOverlap(intervals)).toBe(2);
+    expect(peakOverlap([])).toBe(0);
+  });
+});
+
+describe('quantileSorted', () => {
+  it('interpolates linearly', () => {
+    expect(quantileSorted([1, 2, 3, 4], 0.5)).toBe(2.5);
+    expect(quantileSorted([1, 2, 3, 4], 1)).toBe(4);
+  });
+});
