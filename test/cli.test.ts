@@ -1,27 +1,9 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { CellOk, ResultsDocument } from '../src/results/document.ts';
-
-const run = promisify(execFile);
-const root = join(import.meta.dirname, '..');
-
-/** Runs the CLI from source the way `npm run` does; resolves with exit code and output, never rejects. */
-export async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      cwd: root,
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+import { cli } from './helpers.ts';
 
 describe('fanout-bench bench (end to end, 20 ms tools)', () => {
   it('writes a complete results document and prints it with --json', async () => {

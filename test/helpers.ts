@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { ToolCall } from '../src/executors/types.ts';
 import { type ToolRuntimeConfig, toolRuntimeConfig } from '../src/tools/config.ts';
 import { ToolRuntime } from '../src/tools/runtime.ts';
@@ -13,4 +16,21 @@ export function weatherCalls(count: number, prefix = 'call'): ToolCall[] {
     name: 'get_weather',
     arguments: JSON.stringify({ city: 'Tokyo' }),
   }));
+}
+
+const run = promisify(execFile);
+const root = join(import.meta.dirname, '..');
+
+/** Runs the CLI from source the way `npm run` does; resolves with exit code and output, never rejects. */
+export async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
 }

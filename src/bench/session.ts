@@ -2,8 +2,9 @@ import { formatSpec, parseSpec } from '../executors/registry.ts';
 import type { BenchConfig, CellResult, ResultsDocument } from '../results/document.ts';
 import { SCHEMA_VERSION } from '../results/document.ts';
 import { environmentFingerprint, ownVersion } from '../results/environment.ts';
-import { calibrateCpu } from '../tools/cpu.ts';
-import { type MatrixEvent, type MatrixOptions, planGroups, runMatrix } from './matrix.ts';
+import type { WorkloadKind } from '../tools/config.ts';
+import { type CpuCalibration, calibrateCpu } from '../tools/cpu.ts';
+import { type MatrixEvent, type MatrixOptions, planGroups, runGroup, runMatrix } from './matrix.ts';
 
 export interface BenchHooks {
   signal?: AbortSignal;
@@ -24,6 +25,31 @@ export function matrixOptionsFromConfig(config: BenchConfig): MatrixOptions {
   };
 }
 
+/** CPU tools need this run's calibration; it happens here, before any timed region. */
+function calibrateIfNeeded(options: MatrixOptions): CpuCalibration | undefined {
+  if (!options.kinds.includes('cpu')) return undefined;
+  const calibration = calibrateCpu();
+  options.tools = { ...options.tools, cpuUnitsPerMs: calibration.unitsPerMs };
+  return calibration;
+}
+
+/** Measures again only the groups (kind × call count) named, with a config's settings: for confirm-by-rerun. */
+export async function remeasureGroups(
+  config: BenchConfig,
+  groups: readonly { kind: WorkloadKind; calls: number }[],
+  signal?: AbortSignal,
+): Promise<CellResult[]> {
+  const options = matrixOptionsFromConfig(config);
+  calibrateIfNeeded(options);
+  const cells: CellResult[] = [];
+  for (const group of planGroups(options)) {
+    if (!groups.some((g) => g.kind === group.kind && g.calls === group.calls)) continue;
+    if (signal?.aborted) break;
+    cells.push(...(await runGroup(group, options, signal ? { signal } : {})));
+  }
+  return cells;
+}
+
 /**
  * A whole bench run: calibrate (outside timed regions), measure the matrix group by group, and hand over a
  * complete results document after each group.
@@ -42,11 +68,8 @@ export async function runBench(config: BenchConfig, hooks: BenchHooks = {}): Pro
     setup: {},
     cells: [],
   };
-  if (config.kinds.includes('cpu')) {
-    const calibration = calibrateCpu();
-    document.setup.cpuCalibration = calibration;
-    options.tools = { ...options.tools, cpuUnitsPerMs: calibration.unitsPerMs };
-  }
+  const calibration = calibrateIfNeeded(options);
+  if (calibration) document.setup.cpuCalibration = calibration;
   hooks.onDocument?.(document);
   const cells: CellResult[] = document.cells;
   await runMatrix(options, {

@@ -8,6 +8,8 @@ function fail(error: unknown): number {
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`Error: ${message.split('\n')[0]}\n`);
   if (process.env.FANOUT_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  const exitCode = (error as { exitCode?: unknown })?.exitCode;
+  if (typeof exitCode === 'number') return exitCode;
   return error instanceof UsageError || (error as Error)?.name === 'ResultsFileError' ? EXIT.usage : EXIT.failure;
 }
 

@@ -1,14 +1,16 @@
 import { Command, Option } from 'commander';
 import { ownVersion } from '../results/environment.ts';
 import { benchCommand } from './bench-command.ts';
+import { compareCommand } from './compare-command.ts';
+import { baselineCommand, DEFAULT_BASELINE, gateCommand } from './gate-command.ts';
 import { listText } from './list-command.ts';
 
 export type CommandResult = Promise<number>;
 
 /** Adds the matrix flags shared by every command that measures. */
-export function addMatrixOptions(command: Command): Command {
+export function addMatrixOptions(command: Command, suite = 'default'): Command {
   return command
-    .option('--suite <name>', 'suite from bench/suites.ts whose settings the other flags override', 'default')
+    .option('--suite <name>', 'suite from bench/suites.ts whose settings the other flags override', suite)
     .option('--executors <list>', 'strategies, e.g. sequential,promise-all,limited,worker-pool(2)')
     .option('--calls <list>', 'call counts per batch, e.g. 1,2,4,8,16')
     .option('--limits <list>', 'limits for strategies given without one, e.g. 2,4,8')
@@ -45,6 +47,33 @@ export function buildProgram(run: (result: CommandResult) => void): Command {
     .option('--export-csv <file>', 'also write one CSV row per cell to FILE')
     .option('--export-markdown <file>', 'also write the tables as Markdown to FILE')
     .action((flags) => run(benchCommand(flags)));
+
+  addMatrixOptions(program.command('baseline').description('record the gate suite into the baseline file'), 'gate')
+    .option('--file <path>', 'baseline file to write', DEFAULT_BASELINE)
+    .option('--force', 'replace an existing baseline')
+    .option('-q, --quiet', 'no progress on stderr')
+    .action((flags) => run(baselineCommand(flags)));
+
+  program
+    .command('gate')
+    .description("measure the baseline's suite again and fail (exit 1) on a regressed speedup")
+    .option('--baseline <file>', 'baseline results', DEFAULT_BASELINE)
+    .option('--current <file>', 'judge this results file instead of measuring (no re-measuring)')
+    .option('--tolerance <share>', 'allowed speedup drop below the baseline', '0.05')
+    .option('--min-efficiency <share>', "floor for every cell's efficiency", '0.9')
+    .option('--no-rerun', 'fail at once instead of re-measuring failing cells to confirm')
+    .option('--out <dir>', 'directory for gate-latest.json and the timestamped copy', 'results')
+    .option('--summary <file>', 'also write the Markdown summary to FILE ($GITHUB_STEP_SUMMARY gets it when set)')
+    .option('--export-benchmark-action <file>', 'write github-action-benchmark customBiggerIsBetter JSON')
+    .option('-q, --quiet', 'no progress on stderr')
+    .action((flags) => run(gateCommand(flags)));
+
+  program
+    .command('compare')
+    .description('print two results files side by side per cell')
+    .argument('<a>', 'results file A (e.g. the older one)')
+    .argument('<b>', 'results file B')
+    .action((a: string, b: string) => run(compareCommand(a, b)));
 
   program
     .command('list')

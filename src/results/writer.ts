@@ -16,7 +16,7 @@ export class ResultsWriter {
   readonly runPath: string;
 
   constructor(outDir: string, createdAt: string, prefix = 'run') {
-    this.latestPath = join(outDir, 'latest.json');
+    this.latestPath = join(outDir, prefix === 'run' ? 'latest.json' : `${prefix}-latest.json`);
     this.runPath = join(outDir, `${prefix}-${fileStamp(createdAt)}.json`);
   }
 

@@ -1,0 +1,143 @@
+import { appendFileSync, existsSync } from 'node:fs';
+import { remeasureGroups, runBench } from '../bench/session.ts';
+import {
+  type CellVerdict,
+  configDifferences,
+  confirm,
+  environmentWarnings,
+  type GateOptions,
+  isFailure,
+  judge,
+} from '../gate/decide.ts';
+import { benchmarkActionEntries, verdictLine, verdictTable } from '../gate/summary.ts';
+import { markdownTable } from '../report/markdown.ts';
+import { renderTable } from '../report/table.ts';
+import type { BenchConfig, ResultsDocument } from '../results/document.ts';
+import { readResults, serializeResults, writeFileAtomic } from '../results/store.ts';
+import { ResultsWriter } from '../results/writer.ts';
+import { interruptSignal } from './bench-command.ts';
+import { EXIT, UsageError } from './errors.ts';
+import { type MatrixFlags, resolveBenchConfig } from './options.ts';
+import { parseNumber } from './parse.ts';
+import { formatDuration, progressRenderer } from './progress.ts';
+
+export const DEFAULT_BASELINE = 'results/baseline.json';
+
+async function measure(config: BenchConfig, quiet: boolean, out?: string, prefix = 'gate'): Promise<ResultsDocument> {
+  const progress = progressRenderer();
+  const interrupt = interruptSignal();
+  let writer: ResultsWriter | undefined;
+  try {
+    const document = await runBench(config, {
+      signal: interrupt.signal,
+      ...(!quiet && process.stderr.isTTY ? { onEvent: progress.onEvent } : {}),
+      onDocument: (doc) => {
+        if (!out) return;
+        writer ??= new ResultsWriter(out, doc.createdAt, prefix);
+        writer.write(doc);
+      },
+    });
+    if (document.status === 'interrupted')
+      throw Object.assign(new Error('Interrupted'), { exitCode: EXIT.interrupted });
+    return document;
+  } finally {
+    progress.done();
+    interrupt.dispose();
+  }
+}
+
+export interface BaselineFlags extends MatrixFlags {
+  file: string;
+  force?: boolean;
+  quiet?: boolean;
+}
+
+/** Records the gate suite into the baseline file; never overwrites one without --force. */
+export async function baselineCommand(flags: BaselineFlags): Promise<number> {
+  if (existsSync(flags.file) && !flags.force) {
+    throw new UsageError(`\`${flags.file}\` already exists; pass \`--force\` to replace the baseline`);
+  }
+  const config = resolveBenchConfig({ ...flags, suite: flags.suite ?? 'gate' });
+  const document = await measure(config, flags.quiet === true);
+  const failed = document.cells.filter((c) => c.status === 'error');
+  if (failed.length > 0) {
+    throw new Error(
+      `${failed.length} cell(s) could not be measured (${failed.map((c) => c.id).join(', ')}); baseline not written`,
+    );
+  }
+  writeFileAtomic(flags.file, serializeResults(document));
+  process.stderr.write(
+    `Baseline written to ${flags.file} (${document.cells.length} cells, ${formatDuration(document.wallTimeMs)})\n`,
+  );
+  return EXIT.ok;
+}
+
+export interface GateFlags {
+  baseline: string;
+  current?: string;
+  tolerance: string;
+  minEfficiency: string;
+  rerun: boolean;
+  out: string;
+  summary?: string;
+  exportBenchmarkAction?: string;
+  quiet?: boolean;
+}
+
+/** Groups (kind × calls) holding failing cells: re-measured whole, since speedup needs their sequential cell. */
+function failingGroups(verdicts: readonly CellVerdict[]) {
+  const groups: { kind: CellVerdict['baseline']['kind']; calls: number }[] = [];
+  for (const v of verdicts.filter(isFailure)) {
+    if (!groups.some((g) => g.kind === v.baseline.kind && g.calls === v.baseline.calls)) {
+      groups.push({ kind: v.baseline.kind, calls: v.baseline.calls });
+    }
+  }
+  return groups;
+}
+
+export async function gateCommand(flags: GateFlags): Promise<number> {
+  const options: GateOptions = {
+    tolerance: parseNumber('--tolerance', flags.tolerance, 0, 1),
+    minEfficiency: parseNumber('--min-efficiency', flags.minEfficiency, 0, 1),
+  };
+  const started = performance.now();
+  const baseline = readResults(flags.baseline);
+  const current = flags.current
+    ? readResults(flags.current)
+    : await measure(baseline.config, flags.quiet === true, flags.out);
+  const differences = configDifferences(baseline.config, current.config);
+  if (differences.length > 0) {
+    throw new UsageError(
+      `Configuration differs from the baseline (${differences.join(', ')}); compare like with like or re-record it with \`fanout-bench baseline --force\``,
+    );
+  }
+  for (const warning of environmentWarnings(baseline.environment, current.environment)) {
+    process.stderr.write(`Warning: ${warning}; ratios may not be comparable\n`);
+  }
+  let verdicts = judge(baseline, current, options);
+  const rerunIds = new Set<string>();
+  if (flags.rerun && !flags.current && verdicts.some(isFailure)) {
+    const groups = failingGroups(verdicts);
+    if (!flags.quiet)
+      process.stderr.write(`Re-measuring ${verdicts.filter(isFailure).length} failing cell(s) to confirm\n`);
+    const cells = await remeasureGroups(baseline.config, groups);
+    for (const v of verdicts.filter(isFailure)) rerunIds.add(v.id);
+    verdicts = confirm(
+      verdicts,
+      judge(baseline, { ...current, cells }, options).filter((v) => rerunIds.has(v.id)),
+    );
+  }
+  const table = verdictTable(verdicts, rerunIds);
+  const line = verdictLine(verdicts);
+  process.stdout.write(
+    `${renderTable(table)}\n${line} (tolerance ${options.tolerance * 100}%, min efficiency ${options.minEfficiency}; ${formatDuration(performance.now() - started)})\n`,
+  );
+
+  const markdown = `## fanout-bench gate\n\n${line}\n\n${markdownTable(table)}\n`;
+  if (flags.summary) writeFileAtomic(flags.summary, markdown);
+  if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, markdown);
+  if (flags.exportBenchmarkAction) {
+    writeFileAtomic(flags.exportBenchmarkAction, `${JSON.stringify(benchmarkActionEntries(verdicts), null, 2)}\n`);
+  }
+  return verdicts.some(isFailure) ? EXIT.failure : EXIT.ok;
+}

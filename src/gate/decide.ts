@@ -1,0 +1,98 @@
+import type { BenchConfig, CellOk, CellResult, ResultsDocument } from '../results/document.ts';
+import type { EnvironmentFingerprint } from '../results/environment.ts';
+
+export const DEFAULT_TOLERANCE = 0.05;
+export const DEFAULT_MIN_EFFICIENCY = 0.9;
+
+/** How strict the gate is. */
+export interface GateOptions {
+  /** Allowed drop of speedup below the baseline, as a share. @default 0.05 */
+  tolerance: number;
+  /** Floor for every cell's efficiency (ideal ÷ measured). @default 0.9 */
+  minEfficiency: number;
+}
+
+export type CellVerdictKind = 'pass' | 'regression' | 'inefficient' | 'missing';
+
+export interface CellVerdict {
+  id: string;
+  verdict: CellVerdictKind;
+  baseline: CellOk;
+  /** Undefined when the current run has no measured cell for this id. */
+  current?: CellOk;
+  /** Current speedup ÷ baseline speedup − 1. */
+  change: number;
+  reason: string;
+}
+
+/** The per-cell checks, pure: regression when even the upper end of the interval is below the allowed floor. */
+export function judgeCell(baseline: CellOk, current: CellResult | undefined, options: GateOptions): CellVerdict {
+  if (current?.status !== 'ok') {
+    const why = current?.status === 'error' ? current.error : 'not in the current results';
+    return { id: baseline.id, verdict: 'missing', baseline, change: Number.NaN, reason: `not measured: ${why}` };
+  }
+  const change = current.speedup.value / baseline.speedup.value - 1;
+  const floor = baseline.speedup.value * (1 - options.tolerance);
+  const base = { id: baseline.id, baseline, current, change };
+  if (baseline.strategy !== 'sequential' && current.speedup.high < floor) {
+    return {
+      ...base,
+      verdict: 'regression',
+      reason: `speedup ≤ ${current.speedup.high.toFixed(2)}x is below ${floor.toFixed(2)}x (baseline ${baseline.speedup.value.toFixed(2)}x − ${options.tolerance * 100}%)`,
+    };
+  }
+  if (current.efficiency.high < options.minEfficiency) {
+    return {
+      ...base,
+      verdict: 'inefficient',
+      reason: `efficiency ≤ ${current.efficiency.high.toFixed(3)} is below the floor ${options.minEfficiency}`,
+    };
+  }
+  return { ...base, verdict: 'pass', reason: '' };
+}
+
+export function isFailure(verdict: CellVerdict): boolean {
+  return verdict.verdict !== 'pass';
+}
+
+/** Judges every measured cell of the baseline against the current results. */
+export function judge(baseline: ResultsDocument, current: ResultsDocument, options: GateOptions): CellVerdict[] {
+  return baseline.cells
+    .filter((c): c is CellOk => c.status === 'ok')
+    .map((cell) =>
+      judgeCell(
+        cell,
+        current.cells.find((c) => c.id === cell.id),
+        options,
+      ),
+    );
+}
+
+/** Config fields that differ (the gate refuses to compare such runs). */
+export function configDifferences(a: BenchConfig, b: BenchConfig): string[] {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)] as (keyof BenchConfig)[]);
+  keys.delete('suite');
+  return [...keys].filter((key) => JSON.stringify(a[key]) !== JSON.stringify(b[key]));
+}
+
+/** Differences in where the runs were taken that make ratios less comparable (warned, not refused). */
+export function environmentWarnings(a: EnvironmentFingerprint, b: EnvironmentFingerprint): string[] {
+  const warnings: string[] = [];
+  if (a.cores !== b.cores) warnings.push(`cores differ: baseline ${a.cores}, current ${b.cores}`);
+  const major = (v: string) => v.replace(/^v/, '').split('.')[0];
+  if (major(a.node) !== major(b.node)) warnings.push(`Node major differs: baseline ${a.node}, current ${b.node}`);
+  if (a.cpuModel !== b.cpuModel) warnings.push(`CPU differs: baseline ${a.cpuModel}, current ${b.cpuModel}`);
+  return warnings;
+}
+
+/**
+ * Confirm-by-rerun: a cell fails only if it failed in the first run and again when re-measured. Cells that
+ * passed the first time keep their verdict.
+ */
+export function confirm(first: readonly CellVerdict[], rerun: readonly CellVerdict[]): CellVerdict[] {
+  return first.map((verdict) => {
+    if (!isFailure(verdict)) return verdict;
+    const again = rerun.find((r) => r.id === verdict.id);
+    return again ?? verdict;
+  });
+}

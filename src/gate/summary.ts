@@ -1,0 +1,49 @@
+import { formatSpeedup, type TableModel } from '../report/model.ts';
+import { type CellVerdict, isFailure } from './decide.ts';
+
+const LABEL: Record<CellVerdict['verdict'], string> = {
+  pass: 'pass',
+  regression: 'REGRESSION',
+  inefficient: 'INEFFICIENT',
+  missing: 'MISSING',
+};
+
+function change(value: number): string {
+  if (!Number.isFinite(value)) return '—';
+  return `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)}%`;
+}
+
+/** cell, baseline, current ±CI, change, efficiency, verdict. */
+export function verdictTable(verdicts: readonly CellVerdict[], rerunIds: ReadonlySet<string>): TableModel {
+  return {
+    title: 'Gate: speedup vs baseline',
+    head: ['cell', 'baseline', 'current', 'change', 'efficiency', 'verdict'],
+    rows: verdicts.map((v) => [
+      v.id,
+      formatSpeedup(v.baseline.speedup),
+      v.current ? formatSpeedup(v.current.speedup) : '—',
+      change(v.change),
+      v.current ? v.current.efficiency.value.toFixed(3) : '—',
+      `${LABEL[v.verdict]}${rerunIds.has(v.id) ? ' (re-measured)' : ''}${v.reason ? `: ${v.reason}` : ''}`,
+    ]),
+  };
+}
+
+export function verdictLine(verdicts: readonly CellVerdict[]): string {
+  const failed = verdicts.filter(isFailure);
+  return failed.length === 0
+    ? `Gate passed: ${verdicts.length} cells within tolerance`
+    : `Gate failed: ${failed.length} of ${verdicts.length} cells regressed (${failed.map((v) => v.id).join(', ')})`;
+}
+
+/** The `customBiggerIsBetter` input of github-action-benchmark: one entry per cell's speedup. */
+export function benchmarkActionEntries(
+  verdicts: readonly CellVerdict[],
+): { name: string; unit: string; value: number; range: string }[] {
+  return verdicts
+    .filter((v) => v.current && v.baseline.strategy !== 'sequential')
+    .map((v) => {
+      const s = (v.current as NonNullable<CellVerdict['current']>).speedup;
+      return { name: `${v.id} speedup`, unit: 'x', value: s.value, range: `±${((s.high - s.low) / 2).toFixed(3)}` };
+    });
+}
