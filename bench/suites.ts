@@ -55,7 +55,7 @@ export const SUITES: Record<string, SuiteDefinition> = {
     latencyMs: 40,
     profile: 'fixed',
     seed: 42,
-    rounds: 15,
+    rounds: 20,
     faults: NO_FAULTS,
   },
 };

@@ -2,6 +2,7 @@ import type { ToolRuntime } from '../tools/runtime.ts';
 import type { CallRunner } from './call.ts';
 import { chunkedExecutor } from './chunked.ts';
 import { limitedExecutor } from './limited.ts';
+import { applyPolicy, type CallPolicy, DEFAULT_POLICY, failFastExecutor } from './policy.ts';
 import { promiseAllExecutor } from './promise-all.ts';
 import { sequentialExecutor } from './sequential.ts';
 import type { Executor } from './types.ts';
@@ -18,6 +19,8 @@ export interface ExecutorSpec {
 
 export interface ExecutorContext {
   runtime: ToolRuntime;
+  /** Timeout, retries and error policy for every call. @default DEFAULT_POLICY */
+  policy?: CallPolicy;
 }
 
 interface StrategyEntry {
@@ -27,8 +30,8 @@ interface StrategyEntry {
   create(context: ExecutorContext, limit: number): Promise<Executor>;
 }
 
-function mainThreadRunner(runtime: ToolRuntime): CallRunner {
-  return (call, signal) => runtime.invoke(call, signal);
+function mainThreadRunner({ runtime, policy = DEFAULT_POLICY }: ExecutorContext): CallRunner {
+  return applyPolicy((call, signal) => runtime.invoke(call, signal), policy);
 }
 
 /** Every strategy by name: the CLI lists and picks from here. */
@@ -36,27 +39,27 @@ export const STRATEGIES: Record<StrategyName, StrategyEntry> = {
   sequential: {
     description: 'one call after another (the speedup reference)',
     takesLimit: false,
-    create: async ({ runtime }) => sequentialExecutor(mainThreadRunner(runtime)),
+    create: async (context) => sequentialExecutor(mainThreadRunner(context)),
   },
   'promise-all': {
     description: 'every call at once with Promise.all',
     takesLimit: false,
-    create: async ({ runtime }) => promiseAllExecutor(mainThreadRunner(runtime)),
+    create: async (context) => promiseAllExecutor(mainThreadRunner(context)),
   },
   limited: {
     description: 'sliding window of k calls in flight (p-limit)',
     takesLimit: true,
-    create: async ({ runtime }, k) => limitedExecutor(mainThreadRunner(runtime), k),
+    create: async (context, k) => limitedExecutor(mainThreadRunner(context), k),
   },
   chunked: {
     description: 'fixed chunks of k calls, each waiting for its slowest',
     takesLimit: true,
-    create: async ({ runtime }, k) => chunkedExecutor(mainThreadRunner(runtime), k),
+    create: async (context, k) => chunkedExecutor(mainThreadRunner(context), k),
   },
   'worker-pool': {
     description: 'k worker threads (piscina), one call per thread at a time',
     takesLimit: true,
-    create: ({ runtime }, k) => workerPoolExecutor(runtime, k),
+    create: ({ runtime, policy = DEFAULT_POLICY }, k) => workerPoolExecutor(runtime, k, policy),
   },
 };
 
@@ -90,10 +93,11 @@ export function parseSpec(text: string): ExecutorSpec {
 }
 
 /** Creates (and, for pools, starts and warms) the executor a spec names. */
-export function createExecutor(spec: ExecutorSpec, context: ExecutorContext): Promise<Executor> {
+export async function createExecutor(spec: ExecutorSpec, context: ExecutorContext): Promise<Executor> {
   const entry = STRATEGIES[spec.strategy];
   if (entry.takesLimit && spec.limit === undefined) {
     throw new Error(`Executor \`${spec.strategy}\` needs a limit, e.g. ${spec.strategy}(4)`);
   }
-  return entry.create(context, spec.limit ?? 0);
+  const executor = await entry.create(context, spec.limit ?? 0);
+  return context.policy?.errorPolicy === 'fail-fast' ? failFastExecutor(executor) : executor;
 }

@@ -3,9 +3,10 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import { NO_FAULTS } from '../tools/config.ts';
-import { AbortError, TimeoutError, ToolError } from '../tools/errors.ts';
+import { AbortError, RateLimitError, TimeoutError, ToolError } from '../tools/errors.ts';
 import type { ToolRuntime } from '../tools/runtime.ts';
 import { type CallRunner, epochNow, settleCall } from './call.ts';
+import { applyPolicy, type CallPolicy, DEFAULT_POLICY } from './policy.ts';
 import type { Executor, ToolCall, ToolOutcome } from './types.ts';
 import type { WorkerResult, WorkerTask } from './worker.ts';
 
@@ -30,6 +31,8 @@ function rebuildError(result: Extract<WorkerResult, { ok: false }>): Error {
       return new AbortError(result.message);
     case 'ToolError':
       return new ToolError(result.message);
+    case 'RateLimitError':
+      return new RateLimitError(result.message);
     default:
       return new Error(result.message);
   }
@@ -46,7 +49,11 @@ export interface WorkerPoolExecutor extends Executor {
  * `threads` worker threads (piscina), one call per thread at a time. Tools run in the worker with the same
  * seeded runtime; mail they send is delivered to the main thread's mailbox.
  */
-export async function workerPoolExecutor(runtime: ToolRuntime, threads: number): Promise<WorkerPoolExecutor> {
+export async function workerPoolExecutor(
+  runtime: ToolRuntime,
+  threads: number,
+  policy: CallPolicy = DEFAULT_POLICY,
+): Promise<WorkerPoolExecutor> {
   const started = performance.now();
   const pool = new Piscina<WorkerTask, WorkerResult>({
     ...workerOptions(),
@@ -57,7 +64,7 @@ export async function workerPoolExecutor(runtime: ToolRuntime, threads: number):
   });
   const threadIds = new Set<number>();
 
-  const runner: CallRunner = async (call, signal, onStart) => {
+  const poolRunner: CallRunner = async (call, signal, onStart) => {
     const result = await pool.run({ call, config: runtime.config }, signal ? { signal } : {});
     onStart?.(result.startedEpoch);
     threadIds.add(result.threadId);
@@ -65,6 +72,7 @@ export async function workerPoolExecutor(runtime: ToolRuntime, threads: number):
     runtime.mailbox.push(...result.mail);
     return result.value;
   };
+  const runner = applyPolicy(poolRunner, policy);
 
   // Warm every thread: start-up and module loading stay outside the timed samples.
   const config = { ...runtime.config, latencyMs: WARM_CALL_MS, profile: 'fixed' as const, faults: NO_FAULTS };

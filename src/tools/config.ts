@@ -19,6 +19,10 @@ export interface FaultConfig {
   hangRate: number;
   /** Share of calls that kill their worker thread (worker pools only; elsewhere they throw). @default 0 */
   crashRate: number;
+  /** Calls beyond this many in flight at once on one runtime answer "429, retry after". @default undefined (no limit) */
+  rateLimit?: number;
+  /** Whether io tools stop when their signal aborts; `false` simulates work that keeps running after a timeout. @default true */
+  honorAbort?: boolean;
 }
 
 export const NO_FAULTS: FaultConfig = { failRate: 0, hangRate: 0, crashRate: 0 };

@@ -12,3 +12,8 @@ export class TimeoutError extends Error {
 export class AbortError extends Error {
   override name = 'AbortError';
 }
+
+/** A tool that refused the call for now ("429, retry after"): retryable. */
+export class RateLimitError extends Error {
+  override name = 'RateLimitError';
+}

@@ -3,7 +3,7 @@ import type { ToolCall } from '../executors/types.ts';
 import { bindCall, type Email, type ToolContext } from './catalog.ts';
 import type { ToolRuntimeConfig } from './config.ts';
 import { burnCpu } from './cpu.ts';
-import { AbortError, ToolError } from './errors.ts';
+import { AbortError, RateLimitError, ToolError } from './errors.ts';
 import { type CallPlan, planCall } from './latency.ts';
 
 /** What to do when a call draws the `crash` fault: in a worker, kill the thread; on the main thread, throw. */
@@ -45,6 +45,8 @@ export class ToolRuntime {
   /** Emails that `send_email` delivered through this runtime (or, for worker pools, reported back to it). */
   readonly mailbox: Email[] = [];
   readonly #onCrash: CrashHandler;
+  #inFlight = 0;
+  #peakInFlight = 0;
 
   constructor(config: ToolRuntimeConfig, onCrash: CrashHandler = throwOnCrash) {
     if (config.kind === 'cpu' && !(config.cpuUnitsPerMs && config.cpuUnitsPerMs > 0)) {
@@ -52,6 +54,20 @@ export class ToolRuntime {
     }
     this.config = config;
     this.#onCrash = onCrash;
+  }
+
+  /** Calls whose work is still going on (including ones whose caller gave up after a timeout). */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** Highest {@link inFlight} seen since the last call of {@link resetPeak}. */
+  get peakInFlight(): number {
+    return this.#peakInFlight;
+  }
+
+  resetPeak(): void {
+    this.#peakInFlight = this.#inFlight;
   }
 
   plan(call: ToolCall): CallPlan {
@@ -62,12 +78,25 @@ export class ToolRuntime {
   async invoke(call: ToolCall, signal?: AbortSignal, context: ToolContext = this): Promise<unknown> {
     const bound = bindCall(call.name, call.arguments);
     if (signal?.aborted) throw abortReason(signal);
+    const { rateLimit, honorAbort = true } = this.config.faults;
+    if (rateLimit !== undefined && this.#inFlight >= rateLimit) {
+      throw new RateLimitError(
+        `429 Too Many Requests from ${call.name}: more than ${rateLimit} calls at once, retry after a moment`,
+      );
+    }
     const plan = this.plan(call);
-    if (plan.fault === 'hang') return waitForever(signal);
-    if (this.config.kind === 'io') {
-      await waitIo(plan.latencyMs, signal);
-    } else {
-      burnCpu(plan.latencyMs * (this.config.cpuUnitsPerMs ?? 0));
+    const workSignal = honorAbort ? signal : undefined;
+    this.#inFlight++;
+    this.#peakInFlight = Math.max(this.#peakInFlight, this.#inFlight);
+    try {
+      if (plan.fault === 'hang') return await waitForever(workSignal);
+      if (this.config.kind === 'io') {
+        await waitIo(plan.latencyMs, workSignal);
+      } else {
+        burnCpu(plan.latencyMs * (this.config.cpuUnitsPerMs ?? 0));
+      }
+    } finally {
+      this.#inFlight--;
     }
     if (plan.fault === 'crash') this.#onCrash(call);
     if (plan.fault === 'fail') throw new ToolError(`injected failure in ${call.name}`);

@@ -1,0 +1,88 @@
+import { delay, type HttpHandler, HttpResponse, http } from 'msw';
+import type { ChatCompletion } from 'openai/resources/chat/completions';
+import type { CompletionUsage } from 'openai/resources/completions';
+import { chatChunks, eventStream } from './chat-stream.ts';
+import { latencyOf, type MockContext, modelName, NO_SCENARIO, refuse, tokens } from './context.ts';
+import { checkChatMessages, contentText, errorResponse, readBody, readChatMessages } from './rules.ts';
+import { nextStep, progressAfter, type Step } from './script.ts';
+
+/** `POST /chat/completions`, plain and streamed. The conversation's progress is read from `messages`. */
+export function chatHandler(context: MockContext, baseURL: string): HttpHandler {
+  return http.post(`${baseURL}/chat/completions`, async ({ request }) => {
+    const { counters } = context;
+    counters.requests++;
+    counters.chatRequests++;
+    const read = await readBody(request);
+    if (!read.ok) return refuse(context, read.violation);
+    const { body } = read;
+    const stream = body.stream === true;
+    if (stream) counters.streamRequests++;
+    const messages = readChatMessages(body);
+    if (!Array.isArray(messages)) return refuse(context, messages);
+    const violation = checkChatMessages(messages);
+    if (violation) return refuse(context, violation);
+    const scenario = context.scenarioFor(body.model);
+    if (!scenario) return errorResponse(NO_SCENARIO);
+
+    const callCounts = messages
+      .filter((m) => m.role === 'assistant' && m.tool_calls?.length)
+      .map((m) => m.tool_calls?.length ?? 0);
+    const results = new Map<string, string>();
+    for (const m of messages)
+      if (m.role === 'tool' && m.tool_call_id) results.set(m.tool_call_id, contentText(m.content));
+    const step = nextStep(scenario, progressAfter(scenario, callCounts), {
+      parallelToolCalls: body.parallel_tool_calls !== false,
+      results,
+    });
+
+    const latencyMs = latencyOf(context, step.latencyMs);
+    if (latencyMs > 0) await delay(latencyMs);
+    const meta = {
+      id: context.nextId('chatcmpl-'),
+      created: Math.floor(Date.now() / 1000),
+      model: modelName(body.model),
+    };
+    const usage = usageOf(JSON.stringify(messages), step);
+    if (!stream) return HttpResponse.json(completion(step, meta, usage));
+    const includeUsage = (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
+    const chunks = chatChunks(step, meta, {
+      interleave: context.settings.interleave,
+      argumentFragmentChars: context.settings.argumentFragmentChars,
+      usage: includeUsage ? usage : undefined,
+    });
+    return new HttpResponse(eventStream(chunks, context.settings.streamChunkDelayMs), {
+      headers: { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' },
+    });
+  });
+}
+
+function completion(
+  step: Step,
+  meta: { id: string; created: number; model: string },
+  usage: CompletionUsage,
+): ChatCompletion {
+  const message: ChatCompletion.Choice['message'] = { role: 'assistant', content: step.text, refusal: null };
+  if (step.kind === 'calls') {
+    message.tool_calls = step.calls.map((call) => ({
+      id: call.id,
+      type: 'function',
+      function: { name: call.name, arguments: call.arguments },
+    }));
+  }
+  return {
+    id: meta.id,
+    object: 'chat.completion',
+    created: meta.created,
+    model: meta.model,
+    choices: [{ index: 0, message, finish_reason: step.kind === 'calls' ? 'tool_calls' : 'stop', logprobs: null }],
+    usage,
+  };
+}
+
+function usageOf(prompt: string, step: Step): CompletionUsage {
+  const output =
+    (step.text ?? '') + (step.kind === 'calls' ? step.calls.map((c) => c.name + c.arguments).join('') : '');
+  const prompt_tokens = tokens(prompt);
+  const completion_tokens = tokens(output);
+  return { prompt_tokens, completion_tokens, total_tokens: prompt_tokens + completion_tokens };
+}

@@ -1,0 +1,71 @@
+import { errorResponse, type Violation } from './rules.ts';
+import type { Scenario } from './scenario.ts';
+
+export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
+export const DEFAULT_ARGUMENT_FRAGMENT_CHARS = 8;
+
+/** Settings of the mock that can change between runs (see `ModelMock.configure`). */
+export interface StreamSettings {
+  /** Forces every turn's model latency, e.g. 0 to measure the harness's own overhead. @default undefined (use the scenario's) */
+  latencyOverrideMs?: number | undefined;
+  /** Delay between chunks of a streamed answer, to simulate a slow stream. @default 0 */
+  streamChunkDelayMs?: number;
+  /** Interleave the argument fragments of different calls by index instead of sending call after call. @default false */
+  interleave?: boolean;
+  /** Characters of arguments per streamed fragment. @default 8 */
+  argumentFragmentChars?: number;
+}
+
+/** Counts of what the mock did, for tests and reports. */
+export interface ModelMockCounters {
+  /** Requests answered, violations included. */
+  requests: number;
+  chatRequests: number;
+  /** Chat requests with `stream: true`. */
+  streamRequests: number;
+  responsesRequests: number;
+  /** Requests refused with a 400 for breaking an API rule. */
+  violations: number;
+  /** Message of the last violation. */
+  lastViolation: string | null;
+}
+
+export function emptyCounters(): ModelMockCounters {
+  return { requests: 0, chatRequests: 0, streamRequests: 0, responsesRequests: 0, violations: 0, lastViolation: null };
+}
+
+/** What the handlers share with the mock that owns them. */
+export interface MockContext {
+  readonly settings: Required<Omit<StreamSettings, 'latencyOverrideMs'>> & { latencyOverrideMs: number | undefined };
+  readonly counters: ModelMockCounters;
+  /** The scenario a request plays: the one named by its `model` if registered, else the active one. */
+  scenarioFor(model: unknown): Scenario | undefined;
+  /** A fresh id with this prefix, unique within the mock. */
+  nextId(prefix: string): string;
+}
+
+/** The model latency of a step after the override. */
+export function latencyOf(context: MockContext, scriptedMs: number): number {
+  return context.settings.latencyOverrideMs ?? scriptedMs;
+}
+
+/** Rough token count, for `usage`: about four characters a token. */
+export function tokens(text: string): number {
+  return Math.max(1, Math.ceil(text.length / 4));
+}
+
+export const NO_SCENARIO: Violation = {
+  message: 'fanout-bench model mock: no scenario to play; call mock.use(scenario) before the first request.',
+  param: 'model',
+};
+
+/** Counts the violation and answers it as the API does. */
+export function refuse(context: MockContext, violation: Violation): Response {
+  context.counters.violations++;
+  context.counters.lastViolation = violation.message;
+  return errorResponse(violation);
+}
+
+export function modelName(model: unknown): string {
+  return typeof model === 'string' && model !== '' ? model : 'gpt-4o-mini';
+}

@@ -1,0 +1,83 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { fixturesDir, packageRoot } from '../tools/paths.ts';
+import { parseScenario, type Scenario, ScenarioError, validateScenario } from './scenario.ts';
+
+export const scenariosDir = join(fixturesDir, 'scenarios');
+
+/** Model latency of generated `fanout-N` scenarios unless given. */
+export const FANOUT_MODEL_LATENCY_MS = 20;
+
+/** Cities the generated fan-out asks about; the first ones have weather in the catalog. */
+export const FANOUT_CITIES = [
+  'Beijing',
+  'LA',
+  'Tokyo',
+  'London',
+  'San Francisco',
+  'New York',
+  'Paris',
+  'Sydney',
+  'Berlin',
+  'Toronto',
+  'Singapore',
+  'Mumbai',
+  'Cairo',
+  'Madrid',
+  'Seoul',
+  'Mexico City',
+] as const;
+
+const FANOUT_NAME = /^fanout-(\d+)$/;
+
+/** One turn of `n` parallel get_weather calls over {@link FANOUT_CITIES} (repeating past 16), then an answer. */
+export function fanoutScenario(n: number, modelLatencyMs: number = FANOUT_MODEL_LATENCY_MS): Scenario {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`Expected the fan-out to be a whole number >= 1, got ${n}`);
+  const cities = Array.from({ length: n }, (_, i) => FANOUT_CITIES[i % FANOUT_CITIES.length] ?? 'Beijing');
+  return validateScenario(
+    {
+      name: `fanout-${n}`,
+      description: `One turn of ${n} parallel get_weather calls, then an answer.`,
+      question: `What is the weather in ${cities.join(', ')}?`,
+      modelLatencyMs,
+      turns: [
+        { calls: cities.map((city) => ({ name: 'get_weather', arguments: { city } })) },
+        { answer: `Here is the weather in ${n} cities.` },
+      ],
+    },
+    `fanout-${n}`,
+  );
+}
+
+/** Names of the scenario files in `fixtures/scenarios`, sorted (generated `fanout-N` not included). */
+export function listScenarios(): string[] {
+  if (!existsSync(scenariosDir)) return [];
+  return readdirSync(scenariosDir)
+    .filter((file) => file.endsWith('.json'))
+    .map((file) => file.slice(0, -'.json'.length))
+    .sort();
+}
+
+/**
+ * Loads a scenario: `fanout-N` is generated, a bare name reads `fixtures/scenarios/NAME.json`,
+ * anything with a slash or ending in `.json` is read as a path.
+ */
+export function loadScenario(nameOrPath: string): Scenario {
+  const fanout = FANOUT_NAME.exec(nameOrPath);
+  if (fanout) return fanoutScenario(Number(fanout[1]));
+  const isPath = nameOrPath.includes('/') || nameOrPath.includes('\\') || nameOrPath.endsWith('.json');
+  const path = isPath ? resolve(nameOrPath) : join(scenariosDir, `${nameOrPath}.json`);
+  const shown = displayPath(path);
+  if (!existsSync(path)) {
+    if (isPath) throw new ScenarioError(shown, '', 'file not found');
+    const known = [...listScenarios(), 'fanout-N'].join(', ');
+    throw new ScenarioError(shown, '', `unknown scenario "${nameOrPath}" (known: ${known})`);
+  }
+  return parseScenario(readFileSync(path, 'utf8'), shown);
+}
+
+/** Paths inside the package show relative to its root, e.g. `fixtures/scenarios/x.json`. */
+function displayPath(path: string): string {
+  const inside = relative(packageRoot, path);
+  return inside.startsWith('..') || isAbsolute(inside) ? path : inside.split('\\').join('/');
+}

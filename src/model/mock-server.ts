@@ -1,0 +1,138 @@
+import type { HttpHandler } from 'msw';
+import { type SetupServer, setupServer } from 'msw/node';
+import OpenAI, { type ClientOptions } from 'openai';
+import { chatHandler } from './chat.ts';
+import {
+  DEFAULT_ARGUMENT_FRAGMENT_CHARS,
+  emptyCounters,
+  type MockContext,
+  type ModelMockCounters,
+  OPENAI_BASE_URL,
+  type StreamSettings,
+} from './context.ts';
+import { shortHash } from './ids.ts';
+import { responsesHandler, type StoredResponse } from './responses.ts';
+import type { Scenario } from './scenario.ts';
+
+export interface ModelMockOptions extends StreamSettings {
+  /** The scenario to play until {@link ModelMock.use} picks another. */
+  scenario?: Scenario;
+  /** Where the API is mocked; the SDK's default. @default 'https://api.openai.com/v1' */
+  baseURL?: string;
+  /** What msw does with a request no handler matches; `error` keeps everything off the network. @default 'error' */
+  onUnhandledRequest?: 'error' | 'warn' | 'bypass';
+}
+
+/** A scripted OpenAI API (Chat Completions, streamed or not, and Responses) on msw. */
+export interface ModelMock {
+  readonly server: SetupServer;
+  /** The handlers, for a caller that runs its own msw server. */
+  readonly handlers: readonly HttpHandler[];
+  /** A snapshot of the counters. */
+  readonly counters: Readonly<ModelMockCounters>;
+  readonly listening: boolean;
+  /** Starts intercepting `fetch`. Create SDK clients after this: they capture `fetch` when constructed. */
+  listen(): void;
+  close(): void;
+  /** Makes `scenario` the one new conversations play; requests whose `model` is its name play it even later. */
+  use(scenario: Scenario): void;
+  /** Changes latency and stream settings for the following requests. */
+  configure(settings: StreamSettings): void;
+  /** Zeroes the counters and forgets stored responses. */
+  reset(): void;
+  /** An SDK client pointed at the mock; throws unless listening. */
+  createClient(options?: ClientOptions): OpenAI;
+}
+
+export function createModelMock(options: ModelMockOptions = {}): ModelMock {
+  const baseURL = (options.baseURL ?? OPENAI_BASE_URL).replace(/\/+$/, '');
+  const scenarios = new Map<string, Scenario>();
+  let active = options.scenario;
+  if (active) scenarios.set(active.name, active);
+  let sequence = 0;
+  const settings: MockContext['settings'] = {
+    latencyOverrideMs: undefined,
+    streamChunkDelayMs: 0,
+    interleave: false,
+    argumentFragmentChars: DEFAULT_ARGUMENT_FRAGMENT_CHARS,
+  };
+  const context: MockContext = {
+    settings,
+    counters: emptyCounters(),
+    scenarioFor: (model) => (typeof model === 'string' ? scenarios.get(model) : undefined) ?? active,
+    nextId: (prefix) => {
+      sequence++;
+      return `${prefix}${shortHash(`${prefix}${sequence}`)}${sequence.toString(16).padStart(6, '0')}`;
+    },
+  };
+  const configure = (next: StreamSettings): void => {
+    if ('latencyOverrideMs' in next) settings.latencyOverrideMs = checkMs(next.latencyOverrideMs, 'latencyOverrideMs');
+    if (next.streamChunkDelayMs !== undefined)
+      settings.streamChunkDelayMs = checkMs(next.streamChunkDelayMs, 'streamChunkDelayMs') ?? 0;
+    if (next.interleave !== undefined) settings.interleave = next.interleave;
+    if (next.argumentFragmentChars !== undefined) {
+      if (!Number.isInteger(next.argumentFragmentChars) || next.argumentFragmentChars < 1) {
+        throw new RangeError(
+          `Expected \`argumentFragmentChars\` to be a whole number >= 1, got ${next.argumentFragmentChars}`,
+        );
+      }
+      settings.argumentFragmentChars = next.argumentFragmentChars;
+    }
+  };
+  configure(options);
+
+  const store = new Map<string, StoredResponse>();
+  const handlers = [chatHandler(context, baseURL), responsesHandler(context, baseURL, store)];
+  const server = setupServer(...handlers);
+  let listening = false;
+
+  return {
+    server,
+    handlers,
+    get counters() {
+      return { ...context.counters };
+    },
+    get listening() {
+      return listening;
+    },
+    listen() {
+      if (listening) return;
+      server.listen({ onUnhandledRequest: options.onUnhandledRequest ?? 'error' });
+      listening = true;
+    },
+    close() {
+      if (!listening) return;
+      server.close();
+      listening = false;
+    },
+    use(scenario) {
+      scenarios.set(scenario.name, scenario);
+      active = scenario;
+    },
+    configure,
+    reset() {
+      Object.assign(context.counters, emptyCounters());
+      store.clear();
+    },
+    createClient(clientOptions) {
+      if (!listening)
+        throw new Error('createClient: call listen() first; the SDK captures fetch when a client is created');
+      return createMockClient({ baseURL, ...clientOptions });
+    },
+  };
+}
+
+/**
+ * An SDK client for the mock: test key, the mock's base URL, no retries (a retry would hide a refused request).
+ * Create it after `listen()`.
+ */
+export function createMockClient(options: ClientOptions = {}): OpenAI {
+  return new OpenAI({ apiKey: 'test', baseURL: OPENAI_BASE_URL, maxRetries: 0, ...options });
+}
+
+function checkMs(value: number | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isFinite(value) || value < 0)
+    throw new RangeError(`Expected \`${name}\` to be milliseconds >= 0, got ${value}`);
+  return value;
+}

@@ -1,0 +1,177 @@
+import { loadCatalog } from '../tools/catalog.ts';
+import { findJsonError } from './json-syntax.ts';
+import { findReferences } from './references.ts';
+
+/** One scripted tool call. String arguments may hold `{{call_id.field}}` references to earlier results. */
+export interface ScenarioCall {
+  name: string;
+  arguments: Record<string, string>;
+  /** Call id sent to the client, and the name references use; generated when absent. */
+  id?: string;
+}
+
+/** A model turn that asks for tools. */
+export interface CallTurn {
+  calls: ScenarioCall[];
+  /** Assistant text sent along with the calls. */
+  text?: string;
+  /** Model latency of this turn; overrides the scenario's. */
+  latencyMs?: number;
+}
+
+/** The final model turn. */
+export interface AnswerTurn {
+  answer: string;
+  latencyMs?: number;
+}
+
+export type ScenarioTurn = CallTurn | AnswerTurn;
+
+/** A scripted conversation: turns of tool calls, ending with an answer. */
+export interface Scenario {
+  name: string;
+  description: string;
+  /** The user's message that starts the conversation. */
+  question: string;
+  /** Model latency of each turn unless the turn sets its own. @default 0 */
+  modelLatencyMs: number;
+  turns: ScenarioTurn[];
+}
+
+/** A scenario file or object that does not hold a valid scenario; the message names the file and the field. */
+export class ScenarioError extends Error {
+  override name = 'ScenarioError';
+
+  constructor(
+    readonly file: string,
+    readonly field: string,
+    detail: string,
+  ) {
+    super(field === '' ? `${file}: ${detail}` : `${file}: ${field}: ${detail}`);
+  }
+}
+
+export function isAnswerTurn(turn: ScenarioTurn): turn is AnswerTurn {
+  return 'answer' in turn;
+}
+
+const CALL_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Parses and validates a scenario file's text; `file` is the name errors show. */
+export function parseScenario(text: string, file: string): Scenario {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    const where = findJsonError(text);
+    const position = where ? ` at line ${where.line} column ${where.column} (position ${where.position})` : '';
+    throw new ScenarioError(file, '', `invalid JSON${position}: ${(error as Error).message}`);
+  }
+  return validateScenario(data, file);
+}
+
+/** Checks a scenario object: fields, tool names and arguments against the catalog, ids and references. */
+export function validateScenario(data: unknown, file: string): Scenario {
+  const fail = (field: string, detail: string): never => {
+    throw new ScenarioError(file, field, detail);
+  };
+  const root = record(data, '', 'must be a JSON object', fail);
+  allowKeys(root, '', ['name', 'description', 'question', 'modelLatencyMs', 'turns'], fail);
+  const name = text(root.name, 'name', fail);
+  const description = root.description === undefined ? '' : string(root.description, 'description', fail);
+  const question = text(root.question, 'question', fail);
+  const modelLatencyMs = root.modelLatencyMs === undefined ? 0 : latency(root.modelLatencyMs, 'modelLatencyMs', fail);
+  if (!Array.isArray(root.turns) || root.turns.length === 0) {
+    return fail('turns', 'required: a non-empty array of turns ending with {"answer": "..."}');
+  }
+
+  const catalog = loadCatalog();
+  const known = new Set<string>();
+  const turns = root.turns.map((raw: unknown, t): ScenarioTurn => {
+    const at = `turns[${t}]`;
+    const last = t === (root.turns as unknown[]).length - 1;
+    const turn = record(raw, at, 'must be an object with "calls" or "answer"', fail);
+    const latencyMs = turn.latencyMs === undefined ? undefined : latency(turn.latencyMs, `${at}.latencyMs`, fail);
+    if ('answer' in turn) {
+      allowKeys(turn, at, ['answer', 'latencyMs'], fail);
+      if (!last) fail(`${at}.answer`, 'only the last turn may answer: the conversation ends there');
+      const answer = string(turn.answer, `${at}.answer`, fail);
+      return latencyMs === undefined ? { answer } : { answer, latencyMs };
+    }
+    if (last) fail(at, 'the last turn must be {"answer": "..."}');
+    allowKeys(turn, at, ['calls', 'text', 'latencyMs'], fail);
+    if (!Array.isArray(turn.calls) || turn.calls.length === 0)
+      fail(`${at}.calls`, 'required: a non-empty array of calls');
+    const defined: string[] = [];
+    const calls = (turn.calls as unknown[]).map((rawCall, c): ScenarioCall => {
+      const atCall = `${at}.calls[${c}]`;
+      const call = record(rawCall, atCall, 'must be an object with "name" and "arguments"', fail);
+      allowKeys(call, atCall, ['name', 'arguments', 'id'], fail);
+      const toolName = string(call.name, `${atCall}.name`, fail);
+      const definition = catalog.find((tool) => tool.name === toolName);
+      if (!definition) {
+        const names = catalog.map((tool) => tool.name).join(', ');
+        return fail(`${atCall}.name`, `unknown tool "${toolName}" (known tools: ${names})`);
+      }
+      const args =
+        call.arguments === undefined ? {} : record(call.arguments, `${atCall}.arguments`, 'must be an object', fail);
+      for (const [key, value] of Object.entries(args)) {
+        const atArg = `${atCall}.arguments.${key}`;
+        if (!(key in definition.parameters.properties)) fail(atArg, `not a parameter of ${toolName}`);
+        for (const reference of findReferences(string(value, atArg, fail))) {
+          if (!known.has(reference.callId)) {
+            fail(atArg, `${reference.text} refers to call "${reference.callId}", which no earlier turn defines`);
+          }
+        }
+      }
+      for (const key of definition.parameters.required) {
+        if (!(key in args)) fail(`${atCall}.arguments`, `missing required argument "${key}" of ${toolName}`);
+      }
+      const out: ScenarioCall = { name: toolName, arguments: args as Record<string, string> };
+      if (call.id !== undefined) {
+        const id = string(call.id, `${atCall}.id`, fail);
+        if (!CALL_ID.test(id)) fail(`${atCall}.id`, 'must be 1-64 letters, digits, _ or -');
+        if (known.has(id) || defined.includes(id)) fail(`${atCall}.id`, `"${id}" is used twice`);
+        defined.push(id);
+        out.id = id;
+      }
+      return out;
+    });
+    // Calls of one turn run in parallel, so a reference may only reach back to earlier turns.
+    for (const id of defined) known.add(id);
+    const result: CallTurn = { calls };
+    if (turn.text !== undefined) result.text = string(turn.text, `${at}.text`, fail);
+    if (latencyMs !== undefined) result.latencyMs = latencyMs;
+    return result;
+  });
+  return { name, description, question, modelLatencyMs, turns };
+}
+
+type Fail = (field: string, detail: string) => never;
+
+function record(value: unknown, field: string, detail: string, fail: Fail): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail(field, detail);
+  return value as Record<string, unknown>;
+}
+
+function allowKeys(value: Record<string, unknown>, field: string, keys: string[], fail: Fail): void {
+  for (const key of Object.keys(value)) {
+    if (!keys.includes(key))
+      fail(field === '' ? key : `${field}.${key}`, `unknown field (expected ${keys.join(', ')})`);
+  }
+}
+
+function string(value: unknown, field: string, fail: Fail): string {
+  return typeof value === 'string' ? value : fail(field, 'must be a string');
+}
+
+function text(value: unknown, field: string, fail: Fail): string {
+  return typeof value === 'string' && value !== '' ? value : fail(field, 'required: a non-empty string');
+}
+
+function latency(value: unknown, field: string, fail: Fail): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    return fail(field, `must be a number of milliseconds >= 0, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}

@@ -1,0 +1,70 @@
+import type { ToolCall } from '../executors/types.ts';
+import { scriptedCallId } from './ids.ts';
+import { substitute } from './references.ts';
+import { isAnswerTurn, type Scenario } from './scenario.ts';
+
+/** How far a conversation got: the scripted turn, and how many of its calls earlier responses already returned. */
+export interface Progress {
+  turnIndex: number;
+  callsDone: number;
+}
+
+export const START: Progress = { turnIndex: 0, callsDone: 0 };
+
+/** What the model says next. */
+export type Step =
+  | { kind: 'calls'; turnIndex: number; text: string | null; calls: ToolCall[]; latencyMs: number }
+  | { kind: 'answer'; turnIndex: number; text: string; latencyMs: number; failed: boolean };
+
+/** Progress after a model response that returned `count` calls. */
+export function advance(scenario: Scenario, progress: Progress, count: number): Progress {
+  const turn = scenario.turns[progress.turnIndex];
+  if (turn === undefined || isAnswerTurn(turn)) return progress;
+  const done = progress.callsDone + count;
+  return done >= turn.calls.length
+    ? { turnIndex: progress.turnIndex + 1, callsDone: 0 }
+    : { turnIndex: progress.turnIndex, callsDone: done };
+}
+
+/** Progress after earlier responses that returned these numbers of calls, in order. */
+export function progressAfter(scenario: Scenario, callCounts: readonly number[]): Progress {
+  return callCounts.reduce((progress, count) => advance(scenario, progress, count), START);
+}
+
+export interface StepOptions {
+  /** False makes each response carry one call, as the API does with `parallel_tool_calls: false`. */
+  parallelToolCalls: boolean;
+  /** Tool results the client sent back so far, by call id (the content as sent). */
+  results: ReadonlyMap<string, string>;
+}
+
+/** The scripted response for a conversation at `progress`; references are filled from `results`. */
+export function nextStep(scenario: Scenario, progress: Progress, options: StepOptions): Step {
+  const turnIndex = Math.min(progress.turnIndex, scenario.turns.length - 1);
+  const turn = scenario.turns[turnIndex];
+  if (turn === undefined) throw new Error(`scenario "${scenario.name}" has no turns`);
+  const latencyMs = turn.latencyMs ?? scenario.modelLatencyMs;
+  if (isAnswerTurn(turn)) return { kind: 'answer', turnIndex, text: turn.answer, latencyMs, failed: false };
+
+  const first = progress.callsDone;
+  const last = options.parallelToolCalls ? turn.calls.length : first + 1;
+  const calls: ToolCall[] = [];
+  for (let index = first; index < last && index < turn.calls.length; index++) {
+    const call = turn.calls[index];
+    if (call === undefined) continue;
+    const args: Record<string, string> = {};
+    for (const [key, value] of Object.entries(call.arguments)) {
+      const filled = substitute(value, options.results);
+      if (!filled.ok) {
+        // A model that cannot fill an argument says so instead of calling the tool.
+        const text = `I could not complete ${call.name}: ${filled.reason}.`;
+        return { kind: 'answer', turnIndex, text, latencyMs, failed: true };
+      }
+      args[key] = filled.value;
+    }
+    const id = scriptedCallId(scenario, turnIndex, index, call.id);
+    calls.push({ id, name: call.name, arguments: JSON.stringify(args) });
+  }
+  const text = first === 0 ? (turn.text ?? null) : null;
+  return { kind: 'calls', turnIndex, text, calls, latencyMs };
+}
