@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import os from 'node:os';
+import type { CallPolicy } from '../executors/policy.ts';
 import { createExecutor, type ExecutorSpec, formatSpec, STRATEGIES } from '../executors/registry.ts';
 import type { Executor, OutcomeStatus } from '../executors/types.ts';
 import type { CellOk, CellResult, OutcomeCounts } from '../results/document.ts';
@@ -27,6 +28,8 @@ export interface MatrixOptions {
   tools: Omit<ToolRuntimeConfig, 'kind'>;
   /** Interleaved rounds per group (samples per cell). */
   rounds: number;
+  /** Timeout, retries and error policy for every call. */
+  policy?: CallPolicy;
   /** Cores available to worker threads, for the ideal of CPU-bound pools. @default os.availableParallelism() */
   cores?: number;
 }
@@ -152,7 +155,7 @@ export async function runGroup(
     for (const spec of group.specs) {
       const name = formatSpec(spec);
       try {
-        const executor = await createExecutor(spec, { runtime });
+        const executor = await createExecutor(spec, { runtime, ...(options.policy ? { policy: options.policy } : {}) });
         executors.set(name, executor);
         if ('startupMs' in executor && typeof executor.startupMs === 'number') startupMs.set(name, executor.startupMs);
       } catch (error) {

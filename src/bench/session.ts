@@ -4,6 +4,7 @@ import { SCHEMA_VERSION } from '../results/document.ts';
 import { environmentFingerprint, ownVersion } from '../results/environment.ts';
 import type { WorkloadKind } from '../tools/config.ts';
 import { type CpuCalibration, calibrateCpu } from '../tools/cpu.ts';
+import { runAgentBench } from './agent-matrix.ts';
 import { type MatrixEvent, type MatrixOptions, planGroups, runGroup, runMatrix } from './matrix.ts';
 
 export interface BenchHooks {
@@ -22,6 +23,7 @@ export function matrixOptionsFromConfig(config: BenchConfig): MatrixOptions {
     kinds: config.kinds,
     rounds: config.rounds,
     tools: { latencyMs: config.latencyMs, profile: config.profile, seed: config.seed, faults: config.faults },
+    ...(config.policy ? { policy: config.policy } : {}),
   };
 }
 
@@ -72,6 +74,22 @@ export async function runBench(config: BenchConfig, hooks: BenchHooks = {}): Pro
   if (calibration) document.setup.cpuCalibration = calibration;
   hooks.onDocument?.(document);
   const cells: CellResult[] = document.cells;
+  if (config.agent) {
+    const specs = planGroups(options)[0]?.specs ?? [];
+    const kind = config.kinds[0] ?? 'io';
+    hooks.onEvent?.({ type: 'group-start', group: { kind, calls: 0, specs }, index: 0, total: 1 });
+    cells.push(
+      ...(await runAgentBench(
+        specs,
+        config.agent,
+        { ...options.tools, kind },
+        config.rounds,
+        options.policy,
+        hooks.signal,
+      )),
+    );
+    return finish(document, hooks, started);
+  }
   await runMatrix(options, {
     ...(hooks.signal ? { signal: hooks.signal } : {}),
     onEvent: (event) => {
@@ -83,6 +101,10 @@ export async function runBench(config: BenchConfig, hooks: BenchHooks = {}): Pro
       hooks.onEvent?.(event);
     },
   });
+  return finish(document, hooks, started);
+}
+
+function finish(document: ResultsDocument, hooks: BenchHooks, started: number): ResultsDocument {
   document.status = hooks.signal?.aborted ? 'interrupted' : 'complete';
   document.wallTimeMs = performance.now() - started;
   hooks.onDocument?.(document);

@@ -1,5 +1,6 @@
 import { SUITES } from '../../bench/suites.ts';
 import { STRATEGIES, STRATEGY_NAMES } from '../executors/registry.ts';
+import { listScenarios } from '../model/load.ts';
 import { loadCatalog } from '../tools/catalog.ts';
 import { LATENCY_PROFILES } from '../tools/config.ts';
 import { PROFILE_DESCRIPTIONS } from '../tools/latency.ts';
@@ -18,6 +19,9 @@ export function listText(): string {
   }
   lines.push('', 'Latency profiles (--profile):');
   for (const profile of LATENCY_PROFILES) lines.push(`  ${profile.padEnd(16)} ${PROFILE_DESCRIPTIONS[profile]}`);
+  lines.push('', 'Scenarios (--scenario; or a path to a JSON file):');
+  for (const name of listScenarios()) lines.push(`  ${name}`);
+  lines.push('  fanout-N         generated: one turn of N get_weather calls, then an answer');
   lines.push('', 'Suites (--suite):');
   for (const [name, suite] of Object.entries(SUITES)) lines.push(`  ${name.padEnd(16)} ${suite.description}`);
   return `${lines.join('\n')}\n`;

@@ -1,6 +1,9 @@
 import { DEFAULT_SUITE, SUITES } from '../../bench/suites.ts';
+import { API_MODES, DISPATCH_MODES } from '../agent/types.ts';
+import { type CallPolicy, DEFAULT_POLICY, ERROR_POLICIES } from '../executors/policy.ts';
 import { parseSpec } from '../executors/registry.ts';
-import type { BenchConfig } from '../results/document.ts';
+import { loadScenario } from '../model/load.ts';
+import type { AgentBenchConfig, BenchConfig } from '../results/document.ts';
 import { LATENCY_PROFILES, WORKLOAD_KINDS } from '../tools/config.ts';
 import { UsageError } from './errors.ts';
 import { parseChoice, parseChoiceList, parseNumber, parseWhole, parseWholeList } from './parse.ts';
@@ -19,6 +22,63 @@ export interface MatrixFlags {
   failRate?: string;
   hangRate?: string;
   crashRate?: string;
+  rateLimit?: string;
+  timeout?: string;
+  retries?: string;
+  backoff?: string;
+  errorPolicy?: string;
+  mode?: string;
+  scenario?: string;
+  api?: string;
+  dispatch?: string;
+  modelLatency?: string;
+}
+
+/** Per-call policy flags; undefined when none is given (the default policy). */
+export function resolvePolicy(flags: MatrixFlags): CallPolicy | undefined {
+  if ([flags.timeout, flags.retries, flags.backoff, flags.errorPolicy].every((f) => f === undefined)) return undefined;
+  return {
+    ...DEFAULT_POLICY,
+    ...(flags.timeout === undefined ? {} : { timeoutMs: parseNumber('--timeout', flags.timeout, 1, 3_600_000) }),
+    ...(flags.retries === undefined ? {} : { retries: parseWhole('--retries', flags.retries, 0, 20) }),
+    ...(flags.backoff === undefined ? {} : { backoffMs: parseNumber('--backoff', flags.backoff, 0, 60_000) }),
+    ...(flags.errorPolicy === undefined
+      ? {}
+      : { errorPolicy: parseChoice('--error-policy', flags.errorPolicy, ERROR_POLICIES) }),
+  };
+}
+
+/** Scenario checked by loading it: a missing or malformed file fails here with its own message. */
+export function checkScenario(name: string): string {
+  try {
+    loadScenario(name);
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.split('\n')[0]} (in \`--scenario\`; see \`fanout-bench list\`)`);
+  }
+  return name;
+}
+
+function resolveAgent(flags: MatrixFlags): AgentBenchConfig | undefined {
+  const mode = flags.mode === undefined ? 'tools' : parseChoice('--mode', flags.mode, ['tools', 'agent'] as const);
+  if (mode === 'tools') {
+    for (const [flag, value] of [
+      ['--scenario', flags.scenario],
+      ['--api', flags.api],
+      ['--dispatch', flags.dispatch],
+      ['--model-latency', flags.modelLatency],
+    ] as const) {
+      if (value !== undefined) throw new UsageError(`\`${flag}\` belongs to agent runs; add \`--mode agent\``);
+    }
+    return undefined;
+  }
+  return {
+    scenario: checkScenario(flags.scenario ?? 'weather-stock-news'),
+    api: flags.api === undefined ? 'chat' : parseChoice('--api', flags.api, API_MODES),
+    dispatch: flags.dispatch === undefined ? 'after-stream' : parseChoice('--dispatch', flags.dispatch, DISPATCH_MODES),
+    ...(flags.modelLatency === undefined
+      ? {}
+      : { modelLatencyMs: parseNumber('--model-latency', flags.modelLatency, 0, 600_000) }),
+  };
 }
 
 function parseExecutors(text: string): string[] {
@@ -58,14 +118,19 @@ export function resolveBenchConfig(flags: MatrixFlags): BenchConfig {
       failRate: rate('--fail-rate', flags.failRate, base.faults.failRate),
       hangRate: rate('--hang-rate', flags.hangRate, base.faults.hangRate),
       crashRate: rate('--crash-rate', flags.crashRate, base.faults.crashRate),
+      ...(flags.rateLimit === undefined ? {} : { rateLimit: parseWhole('--rate-limit', flags.rateLimit, 1, 100_000) }),
     },
   };
+  const policy = resolvePolicy(flags) ?? base.policy;
+  if (policy) config.policy = policy;
+  const agent = resolveAgent(flags) ?? base.agent;
+  if (agent) config.agent = agent;
   const { failRate, hangRate, crashRate } = config.faults;
   if (failRate + hangRate + crashRate > 1) {
     throw new UsageError('Expected `--fail-rate` + `--hang-rate` + `--crash-rate` to be at most 1');
   }
-  if (hangRate > 0) {
-    throw new UsageError('`--hang-rate` needs a per-call timeout, which this version does not have yet; drop the flag');
+  if (hangRate > 0 && config.policy?.timeoutMs === undefined) {
+    throw new UsageError('`--hang-rate` needs a per-call timeout, or hung calls never end; add e.g. `--timeout 1000`');
   }
   const needsLimits = config.executors.some((e) => !/\(/.test(e) && ['limited', 'chunked', 'worker-pool'].includes(e));
   if (needsLimits && config.limits.length === 0) {

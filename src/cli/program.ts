@@ -4,6 +4,7 @@ import { benchCommand } from './bench-command.ts';
 import { compareCommand } from './compare-command.ts';
 import { baselineCommand, DEFAULT_BASELINE, gateCommand } from './gate-command.ts';
 import { listText } from './list-command.ts';
+import { runCommand } from './run-command.ts';
 
 export type CommandResult = Promise<number>;
 
@@ -21,7 +22,38 @@ export function addMatrixOptions(command: Command, suite = 'default'): Command {
     .option('--iterations <n>', 'interleaved rounds per cell (samples per cell)')
     .option('--fail-rate <p>', 'share of calls that throw (0..1)')
     .option('--crash-rate <p>', 'share of calls that kill their worker thread (0..1)')
-    .option('--hang-rate <p>', 'share of calls that never settle (0..1); needs a timeout (not yet available)');
+    .option('--hang-rate <p>', 'share of calls that never settle (0..1); needs --timeout')
+    .option('--rate-limit <q>', 'tools answer "429, retry after" beyond q calls in flight')
+    .option('--timeout <ms>', 'per-call timeout; a timed-out call becomes a timeout outcome')
+    .option('--retries <n>', 'extra attempts for timeouts and 429s, with exponential backoff and jitter')
+    .option('--backoff <ms>', 'base of the backoff between attempts (default 50)')
+    .addOption(
+      new Option(
+        '--error-policy <name>',
+        "as-result: a failure is that call's answer; fail-fast: it cancels the siblings",
+      ).choices(['as-result', 'fail-fast']),
+    )
+    .addOption(
+      new Option('--mode <mode>', 'tools: single batches; agent: whole agent runs on a scenario').choices([
+        'tools',
+        'agent',
+      ]),
+    )
+    .option('--scenario <name|path>', 'agent mode: scenario to play (default weather-stock-news)')
+    .addOption(
+      new Option('--api <mode>', 'agent mode: chat, chat-stream or responses').choices([
+        'chat',
+        'chat-stream',
+        'responses',
+      ]),
+    )
+    .addOption(
+      new Option('--dispatch <when>', 'agent mode with chat-stream: after-stream or early').choices([
+        'after-stream',
+        'early',
+      ]),
+    )
+    .option('--model-latency <ms>', "agent mode: the mock model's latency per turn (default: the scenario's)");
 }
 
 /** The commander program: parses flags and hands typed options to one command function each. */
@@ -74,6 +106,15 @@ export function buildProgram(run: (result: CommandResult) => void): Command {
     .argument('<a>', 'results file A (e.g. the older one)')
     .argument('<b>', 'results file B')
     .action((a: string, b: string) => run(compareCommand(a, b)));
+
+  addMatrixOptions(program.command('run').description('run one agent conversation and print its transcript'))
+    .option('--executor <name>', 'strategy for the tool calls, e.g. promise-all or limited(4)', 'promise-all')
+    .option('--max-steps <n>', 'stop a loop that never answers after this many model turns', '10')
+    .option('--no-parallel-tool-calls', 'send parallel_tool_calls: false (the model returns one call per turn)')
+    .option('--base-url <url>', 'live mode: an OpenAI-compatible server instead of the mock (key from OPENAI_API_KEY)')
+    .option('--model <name>', 'live mode: the model name')
+    .option('--question <text>', "live mode: the question (default: the scenario's)")
+    .action((flags) => run(runCommand(flags)));
 
   program
     .command('list')

@@ -51,6 +51,24 @@ export class StreamAccumulator {
     return this.finish;
   }
 
+  /**
+   * Calls that are complete before the stream ends: id and name known and arguments already a whole JSON value
+   * (for early dispatch). A call whose arguments parse too soon cannot happen: an object parses only once closed.
+   */
+  readyCalls(): ToolCall[] {
+    const ready: ToolCall[] = [];
+    for (const [, call] of [...this.partial.entries()].sort(([a], [b]) => a - b)) {
+      if (call.id === undefined || call.name === undefined) continue;
+      try {
+        JSON.parse(call.arguments);
+      } catch {
+        continue;
+      }
+      ready.push({ id: call.id, name: call.name, arguments: call.arguments });
+    }
+    return ready;
+  }
+
   /** The complete calls in index order; throws if a call never received its id or name. */
   toolCalls(): ToolCall[] {
     return [...this.partial.entries()]

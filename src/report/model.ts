@@ -58,6 +58,17 @@ export function speedupMatrix(results: ResultsDocument): TableModel {
   };
 }
 
+function notes(cell: CellOk, failures: number): string {
+  const parts: string[] = [];
+  if (cell.agent)
+    parts.push(
+      `model ${formatMs(cell.agent.modelMs)} + tools ${formatMs(cell.agent.toolsMs)} ms, ${cell.agent.steps} steps`,
+    );
+  if (failures > 0) parts.push(`${failures} of ${failures + cell.outcomes.ok} calls failed`);
+  if (cell.poolStartupMs !== undefined) parts.push(`pool start ${formatMs(cell.poolStartupMs)} ms`);
+  return parts.join('; ');
+}
+
 /** One row per cell: latency statistics, ideal, efficiency and outcome counts. */
 export function latencyTable(results: ResultsDocument): TableModel {
   const rows = results.cells.map((cell) => {

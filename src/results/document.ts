@@ -1,4 +1,6 @@
+import type { ApiMode, DispatchMode } from '../agent/types.ts';
 import type { LatencySummary } from '../bench/interleave.ts';
+import type { CallPolicy } from '../executors/policy.ts';
 import type { StrategyName } from '../executors/registry.ts';
 import type { Estimate } from '../stats/summary.ts';
 import type { FaultConfig, LatencyProfileName, WorkloadKind } from '../tools/config.ts';
@@ -21,6 +23,27 @@ export interface BenchConfig {
   seed: number;
   rounds: number;
   faults: FaultConfig;
+  /** Timeout, retries and error policy applied to every call. @default DEFAULT_POLICY */
+  policy?: CallPolicy;
+  /** Set for `--mode agent`: whole agent runs on a scenario instead of single batches. */
+  agent?: AgentBenchConfig;
+}
+
+/** What an agent-mode run plays. */
+export interface AgentBenchConfig {
+  scenario: string;
+  api: ApiMode;
+  dispatch: DispatchMode;
+  /** Model latency per turn; the scenario's own when absent. */
+  modelLatencyMs?: number;
+}
+
+/** Agent-mode cells: where a whole run's time went (means over rounds). */
+export interface AgentCellStats {
+  scenario: string;
+  steps: number;
+  modelMs: number;
+  toolsMs: number;
 }
 
 export interface OutcomeCounts {
@@ -54,6 +77,7 @@ export interface CellOk extends CellKey {
   outcomes: OutcomeCounts;
   /** Worker-pool start-up and warm-up, outside the samples. */
   poolStartupMs?: number;
+  agent?: AgentCellStats;
 }
 
 /** A cell that could not be measured; the run goes on. */

@@ -1,0 +1,112 @@
+import OpenAI from 'openai';
+import type { CallPolicy } from '../executors/policy.ts';
+import { createExecutor, type ExecutorSpec } from '../executors/registry.ts';
+import type { Executor } from '../executors/types.ts';
+import { createModelMock, type ModelMock } from '../model/mock-server.ts';
+import type { Scenario } from '../model/scenario.ts';
+import { chatTools } from '../tools/catalog.ts';
+import type { ToolRuntimeConfig } from '../tools/config.ts';
+import { ToolRuntime } from '../tools/runtime.ts';
+import { type AgentOptions, runAgent } from './loop.ts';
+import type { AgentRun, ApiMode, DispatchMode } from './types.ts';
+
+/** Where the model answers from: the msw mock (default, offline) or a live OpenAI-compatible server. */
+export type ModelTarget =
+  | {
+      kind: 'mock';
+      scenario: Scenario;
+      modelLatencyMs?: number;
+      streamChunkDelayMs?: number;
+      /** A mock already listening, shared by several sessions (msw patches the one global `fetch`). */
+      shared?: ModelMock;
+    }
+  | { kind: 'live'; baseURL: string; model: string; apiKey: string; question: string };
+
+export interface AgentSessionOptions {
+  target: ModelTarget;
+  executor: ExecutorSpec;
+  tools: ToolRuntimeConfig;
+  policy?: CallPolicy;
+  api: ApiMode;
+  dispatch?: DispatchMode;
+  parallelToolCalls?: boolean;
+  maxSteps?: number;
+}
+
+/**
+ * Everything one agent run needs, started once: mock server (listening before the SDK client is made, since
+ * the client captures `fetch`), client, tool runtime and executor (pools warmed). Reused across samples.
+ */
+export class AgentSession {
+  readonly runtime: ToolRuntime;
+  readonly mock: ModelMock | undefined;
+  readonly #ownsMock: boolean;
+  readonly #client: OpenAI;
+  readonly #executor: Executor;
+  readonly #options: AgentSessionOptions;
+
+  private constructor(
+    options: AgentSessionOptions,
+    runtime: ToolRuntime,
+    executor: Executor,
+    mock: ModelMock | undefined,
+    client: OpenAI,
+  ) {
+    this.#options = options;
+    this.#ownsMock = options.target.kind === 'mock' && !options.target.shared;
+    this.runtime = runtime;
+    this.#executor = executor;
+    this.mock = mock;
+    this.#client = client;
+  }
+
+  static async start(options: AgentSessionOptions): Promise<AgentSession> {
+    const runtime = new ToolRuntime(options.tools);
+    const executor = await createExecutor(options.executor, {
+      runtime,
+      ...(options.policy ? { policy: options.policy } : {}),
+    });
+    const { target } = options;
+    if (target.kind === 'live') {
+      const client = new OpenAI({ baseURL: target.baseURL, apiKey: target.apiKey, maxRetries: 0 });
+      return new AgentSession(options, runtime, executor, undefined, client);
+    }
+    if (target.shared) {
+      target.shared.use(target.scenario);
+      return new AgentSession(options, runtime, executor, target.shared, target.shared.createClient());
+    }
+    const mock = createModelMock({
+      scenario: target.scenario,
+      ...(target.modelLatencyMs === undefined ? {} : { latencyOverrideMs: target.modelLatencyMs }),
+      ...(target.streamChunkDelayMs === undefined ? {} : { streamChunkDelayMs: target.streamChunkDelayMs }),
+    });
+    mock.listen();
+    return new AgentSession(options, runtime, executor, mock, mock.createClient());
+  }
+
+  get executorName(): string {
+    return this.#executor.name;
+  }
+
+  /** One whole conversation, from the question to the final answer. */
+  run(hooks: Pick<AgentOptions, 'onStep' | 'signal'> = {}): Promise<AgentRun> {
+    const { target } = this.#options;
+    return runAgent({
+      client: this.#client,
+      model: target.kind === 'live' ? target.model : target.scenario.name,
+      question: target.kind === 'live' ? target.question : target.scenario.question,
+      executor: this.#executor,
+      tools: chatTools(),
+      api: this.#options.api,
+      ...(this.#options.dispatch ? { dispatch: this.#options.dispatch } : {}),
+      ...(this.#options.parallelToolCalls === undefined ? {} : { parallelToolCalls: this.#options.parallelToolCalls }),
+      ...(this.#options.maxSteps === undefined ? {} : { maxSteps: this.#options.maxSteps }),
+      ...hooks,
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.#executor.close();
+    if (this.#ownsMock) this.mock?.close();
+  }
+}

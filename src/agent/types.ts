@@ -1,0 +1,46 @@
+import type { ToolCall, ToolOutcome } from '../executors/types.ts';
+
+export type ApiMode = 'chat' | 'chat-stream' | 'responses';
+export const API_MODES: readonly ApiMode[] = ['chat', 'chat-stream', 'responses'];
+
+/** When a streamed turn's calls start: after the whole stream, or each as soon as its arguments are complete. */
+export type DispatchMode = 'after-stream' | 'early';
+export const DISPATCH_MODES: readonly DispatchMode[] = ['after-stream', 'early'];
+
+export const DEFAULT_MAX_STEPS = 10;
+
+/** One model turn and the tool batch that followed it. */
+export interface AgentStep {
+  index: number;
+  /** Assistant text of the turn (may be empty). */
+  text: string;
+  calls: ToolCall[];
+  /** One per unique call id, in call order. */
+  outcomes: ToolOutcome[];
+  /** Request sent → response complete (for streams: the last chunk). */
+  modelMs: number;
+  /** Response complete → every outcome in (with early dispatch, only what was left after the stream). */
+  toolsMs: number;
+  /** Streams only: first byte → the last call's arguments complete. */
+  streamMs?: number;
+  /** Request sent → every outcome in. */
+  turnMs: number;
+  /** Problems with the model's answer itself (duplicate ids, empty call list), answered rather than crashed on. */
+  warnings: string[];
+}
+
+export interface AgentRun {
+  question: string;
+  steps: AgentStep[];
+  /** The final text; empty when the loop stopped early. */
+  answer: string;
+  status: 'answered' | 'max-steps';
+  totalMs: number;
+  modelMs: number;
+  toolsMs: number;
+}
+
+/** The agent loop stopped for a reason the caller must handle (all calls failed, a runaway loop). */
+export class AgentError extends Error {
+  override name = 'AgentError';
+}

@@ -1,0 +1,138 @@
+import os from 'node:os';
+import { AgentSession } from '../agent/session.ts';
+import type { AgentRun } from '../agent/types.ts';
+import type { CallPolicy } from '../executors/policy.ts';
+import { type ExecutorSpec, formatSpec } from '../executors/registry.ts';
+import { loadScenario } from '../model/load.ts';
+import { createModelMock } from '../model/mock-server.ts';
+import type { Scenario } from '../model/scenario.ts';
+import type { AgentBenchConfig, CellResult, OutcomeCounts } from '../results/document.ts';
+import { idealMs } from '../stats/ideal.ts';
+import { mean, pairedRatio } from '../stats/summary.ts';
+import type { ToolRuntimeConfig } from '../tools/config.ts';
+import { planCall } from '../tools/latency.ts';
+import { runInterleaved, type Variant } from './interleave.ts';
+
+interface RunExtra {
+  run: AgentRun;
+  idealMs: number;
+}
+
+/** Model latency the mock waits on a turn: the override, else the turn's own, else the scenario's. */
+function turnLatency(scenario: Scenario, index: number, override?: number): number {
+  return override ?? scenario.turns[index]?.latencyMs ?? scenario.modelLatencyMs;
+}
+
+/** Ideal of a whole run: every turn's model latency plus the ideal of the batch it asked for. */
+function runIdealMs(
+  run: AgentRun,
+  spec: ExecutorSpec,
+  tools: ToolRuntimeConfig,
+  scenario: Scenario,
+  agent: AgentBenchConfig,
+): number {
+  return run.steps.reduce((sum, step, i) => {
+    const latencies = step.calls.map((c) => planCall(tools, c.id).latencyMs);
+    const batch = idealMs(latencies, { ...spec, kind: tools.kind, cores: os.availableParallelism() });
+    return sum + turnLatency(scenario, i, agent.modelLatencyMs) + batch;
+  }, 0);
+}
+
+function countOutcomes(runs: readonly AgentRun[]): OutcomeCounts {
+  const counts: OutcomeCounts = { ok: 0, error: 0, timeout: 0, cancelled: 0 };
+  for (const run of runs) for (const step of run.steps) for (const o of step.outcomes) counts[o.status]++;
+  return counts;
+}
+
+/**
+ * Benchmarks whole agent runs of one scenario per strategy, in interleaved rounds against the mocked API:
+ * end-to-end time, where it went (model vs tools), speedup against sequential.
+ */
+export async function runAgentBench(
+  specs: readonly ExecutorSpec[],
+  agent: AgentBenchConfig,
+  tools: ToolRuntimeConfig,
+  rounds: number,
+  policy?: CallPolicy,
+  signal?: AbortSignal,
+  onSample?: (executor: string, round: number) => void,
+): Promise<CellResult[]> {
+  const scenario = loadScenario(agent.scenario);
+  const sessions = new Map<string, AgentSession>();
+  const mock = createModelMock({
+    scenario,
+    ...(agent.modelLatencyMs === undefined ? {} : { latencyOverrideMs: agent.modelLatencyMs }),
+  });
+  mock.listen();
+  try {
+    for (const spec of specs) {
+      const session = await AgentSession.start({
+        target: {
+          kind: 'mock',
+          scenario,
+          ...(agent.modelLatencyMs === undefined ? {} : { modelLatencyMs: agent.modelLatencyMs }),
+        },
+        executor: spec,
+        tools,
+        api: agent.api,
+        dispatch: agent.dispatch,
+        ...(policy ? { policy } : {}),
+      });
+      sessions.set(formatSpec(spec), session);
+      await session.run(); // first SDK call and mock warm-up, outside the samples
+    }
+    const variants: Variant<RunExtra>[] = specs.map((spec) => {
+      const session = sessions.get(formatSpec(spec)) as AgentSession;
+      return {
+        name: formatSpec(spec),
+        async sample() {
+          const run = await session.run(signal ? { signal } : {});
+          return { durationMs: run.totalMs, extra: { run, idealMs: runIdealMs(run, spec, tools, scenario, agent) } };
+        },
+      };
+    });
+    const records = await runInterleaved(variants, {
+      rounds,
+      ...(signal ? { signal } : {}),
+      ...(onSample ? { onSample } : {}),
+    });
+    const reference = records.find((r) => r.name === 'sequential');
+    const referenceMs = reference?.rounds.map((s) => s.durationMs) ?? [];
+    return specs.map((spec, index): CellResult => {
+      const executor = formatSpec(spec);
+      const record = records.find((r) => r.name === executor);
+      const runs = record?.rounds.map((s) => s.extra.run) ?? [];
+      const key = {
+        id: `agent/${agent.scenario}/${agent.api}/${executor}`,
+        kind: tools.kind,
+        calls: runs[0]?.steps.reduce((n, s) => n + s.calls.length, 0) ?? 0,
+        executor,
+        ...spec,
+      };
+      if (!record || record.status === 'error')
+        return { ...key, status: 'error', error: record?.status === 'error' ? record.error : 'not measured' };
+      const roundsMs = record.rounds.map((s) => s.durationMs);
+      const idealRoundsMs = record.rounds.map((s) => s.extra.idealMs);
+      return {
+        ...key,
+        status: 'ok',
+        stats: record.summary,
+        idealMs: mean(idealRoundsMs),
+        efficiency: pairedRatio(idealRoundsMs, roundsMs, 7 + index),
+        speedup: pairedRatio(referenceMs, roundsMs, 11 + index),
+        roundsMs,
+        idealRoundsMs,
+        outcomes: countOutcomes(runs),
+        agent: {
+          scenario: agent.scenario,
+          steps: mean(runs.map((r) => r.steps.length)),
+          modelMs: mean(runs.map((r) => r.modelMs)),
+          toolsMs: mean(runs.map((r) => r.toolsMs)),
+        },
+      };
+    });
+  } finally {
+    await Promise.all([...sessions.values()].map((s) => s.close()));
+    mock.close();
+  }
+}

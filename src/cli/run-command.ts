@@ -1,0 +1,78 @@
+import { AgentSession, type ModelTarget } from '../agent/session.ts';
+import { DEFAULT_MAX_STEPS } from '../agent/types.ts';
+import { parseSpec } from '../executors/registry.ts';
+import { loadScenario } from '../model/load.ts';
+import { serializeTranscript } from '../report/transcript.ts';
+import { toolRuntimeConfig } from '../tools/config.ts';
+import { calibrateCpu } from '../tools/cpu.ts';
+import { EXIT, UsageError } from './errors.ts';
+import { type MatrixFlags, resolveBenchConfig } from './options.ts';
+import { parseWhole } from './parse.ts';
+
+export interface RunFlags extends MatrixFlags {
+  executor: string;
+  maxSteps?: string;
+  parallelToolCalls: boolean;
+  baseUrl?: string;
+  model?: string;
+  question?: string;
+}
+
+function liveTarget(flags: RunFlags): ModelTarget {
+  if (!flags.model) throw new UsageError('`--base-url` needs `--model NAME` (the model the server should run)');
+  const apiKey = process.env.OPENAI_API_KEY;
+  if (!apiKey)
+    throw new UsageError('Live mode reads the key from OPENAI_API_KEY; set it (any value for a local server)');
+  const question = flags.question ?? (flags.scenario ? loadScenario(flags.scenario).question : undefined);
+  if (!question) throw new UsageError('Live mode needs `--question TEXT` or a `--scenario` to take the question from');
+  return { kind: 'live', baseURL: flags.baseUrl as string, model: flags.model, apiKey, question };
+}
+
+/** One agent run with a transcript: each step, the calls, the results, the answer, the mailbox. */
+export async function runCommand(flags: RunFlags): Promise<number> {
+  const config = resolveBenchConfig({ ...flags, suite: 'default', mode: 'agent' });
+  const agent = config.agent;
+  if (!agent) throw new UsageError('internal: agent settings missing');
+  let spec: ReturnType<typeof parseSpec>;
+  try {
+    spec = parseSpec(flags.executor);
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message} (in \`--executor\`)`);
+  }
+  if (spec.limit === undefined && ['limited', 'chunked', 'worker-pool'].includes(spec.strategy)) {
+    throw new UsageError(`\`--executor ${spec.strategy}\` needs a limit, e.g. ${spec.strategy}(4)`);
+  }
+  const kind = config.kinds[0] ?? 'io';
+  const tools = toolRuntimeConfig({
+    kind,
+    latencyMs: config.latencyMs,
+    profile: config.profile,
+    seed: config.seed,
+    faults: config.faults,
+    ...(kind === 'cpu' ? { cpuUnitsPerMs: calibrateCpu().unitsPerMs } : {}),
+  });
+  const target: ModelTarget = flags.baseUrl
+    ? liveTarget(flags)
+    : {
+        kind: 'mock',
+        scenario: loadScenario(agent.scenario),
+        ...(agent.modelLatencyMs === undefined ? {} : { modelLatencyMs: agent.modelLatencyMs }),
+      };
+  const session = await AgentSession.start({
+    target,
+    executor: spec,
+    tools,
+    api: agent.api,
+    dispatch: agent.dispatch,
+    parallelToolCalls: flags.parallelToolCalls,
+    maxSteps: flags.maxSteps === undefined ? DEFAULT_MAX_STEPS : parseWhole('--max-steps', flags.maxSteps, 1, 1000),
+    ...(config.policy ? { policy: config.policy } : {}),
+  });
+  try {
+    const run = await session.run();
+    process.stdout.write(serializeTranscript(run, session.executorName, session.runtime.mailbox));
+    return run.status === 'answered' ? EXIT.ok : EXIT.failure;
+  } finally {
+    await session.close();
+  }
+}
