@@ -62,6 +62,7 @@ export async function runAgentBench(
   const mock = createModelMock({
     scenario,
     ...(agent.modelLatencyMs === undefined ? {} : { latencyOverrideMs: agent.modelLatencyMs }),
+    ...(agent.streamChunkDelayMs === undefined ? {} : { streamChunkDelayMs: agent.streamChunkDelayMs }),
   });
   mock.listen();
   try {

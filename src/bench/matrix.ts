@@ -12,6 +12,7 @@ import { planCall } from '../tools/latency.ts';
 import { ToolRuntime } from '../tools/runtime.ts';
 import { syntheticBatch } from './batch.ts';
 import { runInterleaved, type Variant, type VariantRecord } from './interleave.ts';
+import { type LoopDelay, startLoopProbe } from './loop-probe.ts';
 
 export const DEFAULT_CALLS = [1, 2, 4, 8, 16];
 export const DEFAULT_LIMITS = [2, 4, 8];
@@ -82,12 +83,28 @@ interface BatchExtra {
   idealMs: number;
   statuses: OutcomeStatus[];
   complete: boolean;
+  /** Calls still running on this thread once the batch returned (timeouts that did not cancel). */
+  lingering: number;
+  /** Event-loop delay during this sample, ms. */
+  loopDelay: LoopDelay;
 }
 
 function countOutcomes(rounds: readonly { extra: BatchExtra }[]): OutcomeCounts {
   const counts: OutcomeCounts = { ok: 0, error: 0, timeout: 0, cancelled: 0 };
   for (const { extra } of rounds) for (const status of extra.statuses) counts[status]++;
   return counts;
+}
+
+/** The time a call should take: its drawn latency, or for a hang, the timeout that ends it. */
+function plannedMs(runtime: ToolRuntime, callId: string, policy?: CallPolicy): number {
+  const plan = planCall(runtime.config, callId);
+  return plan.fault === 'hang' ? (policy?.timeoutMs ?? Number.POSITIVE_INFINITY) : plan.latencyMs;
+}
+
+/** Lets timed-out work that ignored its signal finish before the next sample, so it does not skew it. */
+async function waitForLingering(runtime: ToolRuntime, limitMs = 60_000): Promise<void> {
+  const deadline = performance.now() + limitMs;
+  while (runtime.inFlight > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 5));
 }
 
 /** Turns the measured records of one group into cells: speedup against the group's sequential rounds. */
@@ -130,6 +147,11 @@ export function cellsFromRecords(
       idealRoundsMs,
       outcomes: countOutcomes(record.rounds),
     };
+    const delays = record.rounds.map((s) => s.extra.loopDelay);
+    const worst = (pick: (d: LoopDelay) => number) => Math.max(0, ...delays.map(pick));
+    cell.eventLoopDelayMs = { p50: worst((d) => d.p50), p99: worst((d) => d.p99), max: worst((d) => d.max) };
+    const lingering = Math.max(0, ...record.rounds.map((s) => s.extra.lingering));
+    if (lingering > 0) cell.lingeringCalls = lingering;
     const startup = startupMs.get(executor);
     if (startup !== undefined) cell.poolStartupMs = startup;
     return cell;
@@ -176,13 +198,26 @@ export async function runGroup(
         name,
         async sample(round) {
           const calls = syntheticBatch(`${group.kind}-n${group.calls}-r${round}`, group.calls);
-          const latencies = calls.map((call) => planCall(runtime.config, call.id).latencyMs);
+          const latencies = calls.map((call) => plannedMs(runtime, call.id, options.policy));
           const ideal = idealMs(latencies, { ...spec, kind: group.kind, cores: cores(options) });
           const started = performance.now();
+          const probe = startLoopProbe();
           const outcomes = await executor.run(calls, hooks.signal);
           const durationMs = performance.now() - started;
+          const loopDelay = probe.stop();
+          const lingering = runtime.inFlight;
+          if (lingering > 0) await waitForLingering(runtime); // the next sample starts clean
           const complete = outcomes.length === calls.length && outcomes.every((o, i) => o.id === calls[i]?.id);
-          return { durationMs, extra: { idealMs: ideal, statuses: outcomes.map((o) => o.status), complete } };
+          return {
+            durationMs,
+            extra: {
+              idealMs: ideal,
+              statuses: outcomes.map((o) => o.status),
+              complete,
+              lingering,
+              loopDelay,
+            },
+          };
         },
       };
     });

@@ -32,6 +32,7 @@ export interface MatrixFlags {
   api?: string;
   dispatch?: string;
   modelLatency?: string;
+  streamDelay?: string;
 }
 
 /** Per-call policy flags; undefined when none is given (the default policy). */
@@ -62,6 +63,7 @@ function resolveAgent(flags: MatrixFlags): AgentBenchConfig | undefined {
   const mode = flags.mode === undefined ? 'tools' : parseChoice('--mode', flags.mode, ['tools', 'agent'] as const);
   if (mode === 'tools') {
     for (const [flag, value] of [
+      ['--stream-delay', flags.streamDelay],
       ['--scenario', flags.scenario],
       ['--api', flags.api],
       ['--dispatch', flags.dispatch],
@@ -78,6 +80,9 @@ function resolveAgent(flags: MatrixFlags): AgentBenchConfig | undefined {
     ...(flags.modelLatency === undefined
       ? {}
       : { modelLatencyMs: parseNumber('--model-latency', flags.modelLatency, 0, 600_000) }),
+    ...(flags.streamDelay === undefined
+      ? {}
+      : { streamChunkDelayMs: parseNumber('--stream-delay', flags.streamDelay, 0, 60_000) }),
   };
 }
 

@@ -53,7 +53,8 @@ export function addMatrixOptions(command: Command, suite = 'default'): Command {
         'early',
       ]),
     )
-    .option('--model-latency <ms>', "agent mode: the mock model's latency per turn (default: the scenario's)");
+    .option('--model-latency <ms>', "agent mode: the mock model's latency per turn (default: the scenario's)")
+    .option('--stream-delay <ms>', 'agent mode with chat-stream: delay between streamed chunks (a slow stream)');
 }
 
 /** The commander program: parses flags and hands typed options to one command function each. */

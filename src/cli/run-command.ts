@@ -57,6 +57,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
         kind: 'mock',
         scenario: loadScenario(agent.scenario),
         ...(agent.modelLatencyMs === undefined ? {} : { modelLatencyMs: agent.modelLatencyMs }),
+        ...(agent.streamChunkDelayMs === undefined ? {} : { streamChunkDelayMs: agent.streamChunkDelayMs }),
       };
   const session = await AgentSession.start({
     target,

@@ -65,6 +65,10 @@ function notes(cell: CellOk, failures: number): string {
       `model ${formatMs(cell.agent.modelMs)} + tools ${formatMs(cell.agent.toolsMs)} ms, ${cell.agent.steps} steps`,
     );
   if (failures > 0) parts.push(`${failures} of ${failures + cell.outcomes.ok} calls failed`);
+  if (cell.lingeringCalls) parts.push(`${cell.lingeringCalls} still running after the batch`);
+  if (cell.eventLoopDelayMs && cell.eventLoopDelayMs.max >= 20) {
+    parts.push(`event loop blocked up to ${formatMs(cell.eventLoopDelayMs.max)} ms`);
+  }
   if (cell.poolStartupMs !== undefined) parts.push(`pool start ${formatMs(cell.poolStartupMs)} ms`);
   return parts.join('; ');
 }
@@ -73,7 +77,7 @@ function notes(cell: CellOk, failures: number): string {
 export function latencyTable(results: ResultsDocument): TableModel {
   const rows = results.cells.map((cell) => {
     if (cell.status === 'error')
-      return [cell.kind, String(cell.calls), cell.executor, `error: ${cell.error}`, '', '', '', '', '', ''];
+      return [cell.kind, String(cell.calls), cell.executor, `error: ${cell.error}`, '', '', '', '', '', '', ''];
     const failures = cell.outcomes.error + cell.outcomes.timeout + cell.outcomes.cancelled;
     return [
       cell.kind,
@@ -84,17 +88,14 @@ export function latencyTable(results: ResultsDocument): TableModel {
       formatMs(cell.stats.p99),
       formatMs(cell.idealMs),
       `${cell.efficiency.value.toFixed(3)} ±${halfWidth(cell.efficiency).toFixed(3)}`,
+      `${((100 * cell.outcomes.ok) / Math.max(1, cell.outcomes.ok + failures)).toFixed(1)}%`,
       String(cell.stats.samples),
-      failures > 0
-        ? `${failures} failed`
-        : cell.poolStartupMs === undefined
-          ? ''
-          : `pool start ${formatMs(cell.poolStartupMs)} ms`,
+      notes(cell, failures),
     ];
   });
   return {
     title: 'Latency per batch (ms)',
-    head: ['kind', 'calls', 'executor', 'mean', 'p50', 'p99', 'ideal', 'efficiency', 'samples', 'notes'],
+    head: ['kind', 'calls', 'executor', 'mean', 'p50', 'p99', 'ideal', 'efficiency', 'success', 'samples', 'notes'],
     rows,
   };
 }

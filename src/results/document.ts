@@ -36,6 +36,8 @@ export interface AgentBenchConfig {
   dispatch: DispatchMode;
   /** Model latency per turn; the scenario's own when absent. */
   modelLatencyMs?: number;
+  /** chat-stream: delay between streamed chunks (a slow stream). @default 0 */
+  streamChunkDelayMs?: number;
 }
 
 /** Agent-mode cells: where a whole run's time went (means over rounds). */
@@ -77,6 +79,10 @@ export interface CellOk extends CellKey {
   outcomes: OutcomeCounts;
   /** Worker-pool start-up and warm-up, outside the samples. */
   poolStartupMs?: number;
+  /** Most calls still running on the main thread when a batch had returned (timed out, not cancelled). */
+  lingeringCalls?: number;
+  /** Event-loop delay on the main thread while this cell's samples ran (a recurring-timer probe, see src/bench/loop-probe.ts). */
+  eventLoopDelayMs?: { p50: number; p99: number; max: number };
   agent?: AgentCellStats;
 }
 

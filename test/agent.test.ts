@@ -1,0 +1,206 @@
+import { HttpResponse, http } from 'msw';
+import OpenAI from 'openai';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runAgent } from '../src/agent/loop.ts';
+import { AgentSession } from '../src/agent/session.ts';
+import { AgentError, type ApiMode } from '../src/agent/types.ts';
+import { createExecutor, type ExecutorSpec, formatSpec } from '../src/executors/registry.ts';
+import type { Executor } from '../src/executors/types.ts';
+import { loadScenario } from '../src/model/load.ts';
+import { createModelMock } from '../src/model/mock-server.ts';
+import { chatTools } from '../src/tools/catalog.ts';
+import { toolRuntimeConfig } from '../src/tools/config.ts';
+import { testRuntime } from './helpers.ts';
+
+const SPECS: ExecutorSpec[] = [
+  { strategy: 'sequential' },
+  { strategy: 'promise-all' },
+  { strategy: 'limited', limit: 2 },
+  { strategy: 'chunked', limit: 2 },
+  { strategy: 'worker-pool', limit: 2 },
+];
+const APIS: ApiMode[] = ['chat', 'chat-stream', 'responses'];
+
+describe.each(APIS)('agent loop over %s', (api) => {
+  it.each(SPECS.map((s) => [formatSpec(s), s] as const))(
+    'plays weather-profile-email with %s and leaves exactly one email from the profile',
+    async (_name, spec) => {
+      const session = await AgentSession.start({
+        target: { kind: 'mock', scenario: loadScenario('weather-profile-email'), modelLatencyMs: 0 },
+        executor: spec,
+        tools: toolRuntimeConfig({ latencyMs: 5 }),
+        api,
+      });
+      try {
+        const run = await session.run();
+        expect(run.status).toBe('answered');
+        expect(run.answer).toMatch(/emailed you/);
+        expect(run.steps.map((s) => s.calls.length)).toEqual([3, 1, 0]);
+        for (const step of run.steps) {
+          expect(step.outcomes.map((o) => o.id)).toEqual(step.calls.map((c) => c.id));
+          expect(step.outcomes.every((o) => o.status === 'ok')).toBe(true);
+        }
+        expect(session.runtime.mailbox).toEqual([
+          {
+            from: 'weather-bot@example.com',
+            to: 'jack@example.com',
+            message: expect.stringMatching(/^Hi Jack, Beijing: 5 °C/),
+          },
+        ]);
+        expect(session.mock?.counters.violations).toBe(0);
+      } finally {
+        await session.close();
+      }
+    },
+  );
+});
+
+describe('agent loop against the API rules', () => {
+  const mock = createModelMock({ scenario: loadScenario('weather-stock-news'), latencyOverrideMs: 0 });
+  let client: OpenAI;
+  const open: Executor[] = [];
+  beforeAll(() => {
+    mock.listen();
+    client = mock.createClient();
+  });
+  afterEach(async () => {
+    mock.server.resetHandlers();
+    mock.use(loadScenario('weather-stock-news'));
+    await Promise.all(open.splice(0).map((e) => e.close()));
+  });
+  afterAll(() => mock.close());
+
+  async function executor(spec: ExecutorSpec = { strategy: 'promise-all' }, faults = {}): Promise<Executor> {
+    const e = await createExecutor(spec, {
+      runtime: testRuntime({ latencyMs: 5, faults: { failRate: 0, hangRate: 0, crashRate: 0, ...faults } }),
+    });
+    open.push(e);
+    return e;
+  }
+  const base = { model: 'weather-stock-news', question: 'Weather in Tokyo, AAPL and AI news?', tools: chatTools() };
+
+  it('is rejected with the API 400 when a broken loop drops one result', async () => {
+    const inner = await executor();
+    const dropsOne: Executor = {
+      name: 'broken',
+      run: async (calls) => (await inner.run(calls)).slice(0, -1),
+      close: async () => {},
+    };
+    const error = await runAgent({ ...base, client, executor: dropsOne }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((error as InstanceType<typeof OpenAI.BadRequestError>).status).toBe(400);
+    expect((error as Error).message).toMatch(
+      /An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'\. The following tool_call_ids did not have response messages: /,
+    );
+  });
+
+  it('turns one 3-call turn into 3 turns with parallel_tool_calls: false', async () => {
+    const run = await runAgent({ ...base, client, executor: await executor(), parallelToolCalls: false });
+    expect(run.steps.map((s) => s.calls.length)).toEqual([1, 1, 1, 0]);
+    expect(run.status).toBe('answered');
+  });
+
+  it('stops with a clear error when every call of a turn failed', async () => {
+    const error = await runAgent({ ...base, client, executor: await executor(undefined, { failRate: 1 }) }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(AgentError);
+    expect((error as Error).message).toMatch(/all 3 tool calls of step 1 failed: .*injected failure in get_weather/);
+  });
+
+  it("goes on after a partial failure and sends each error back as that call's content", async () => {
+    const run = await runAgent({
+      ...base,
+      client,
+      executor: await executor(undefined, { failRate: 0.5 }),
+      api: 'chat',
+    });
+    const statuses = run.steps[0]?.outcomes.map((o) => o.status) ?? [];
+    expect(statuses.length).toBe(3);
+    expect(run.status).toBe('answered');
+  });
+
+  it('stops a runaway loop at --max-steps', async () => {
+    const run = await runAgent({ ...base, client, executor: await executor(), maxSteps: 1 });
+    expect(run.status).toBe('max-steps');
+    expect(run.steps).toHaveLength(1);
+  });
+
+  it('answers malformed calls (bad JSON, unknown tool, duplicate id, empty list) instead of crashing', async () => {
+    const bodies: unknown[] = [];
+    let turn = 0;
+    mock.server.use(
+      http.post('https://api.openai.com/v1/chat/completions', async ({ request }) => {
+        bodies.push(await request.json());
+        turn++;
+        const call = (id: string, name: string, args: string) => ({
+          id,
+          type: 'function',
+          function: { name, arguments: args },
+        });
+        const message =
+          turn === 1
+            ? {
+                role: 'assistant',
+                content: null,
+                tool_calls: [
+                  call('a', 'get_weather', '{"city": "Tok'),
+                  call('b', 'get_wether', '{}'),
+                  call('a', 'get_weather', '{"city":"LA"}'),
+                  call('c', 'get_weather', '{"city":"LA"}'),
+                ],
+              }
+            : turn === 2
+              ? { role: 'assistant', content: 'empty list', tool_calls: [] }
+              : { role: 'assistant', content: 'done' };
+        return HttpResponse.json({
+          id: `chatcmpl-${turn}`,
+          object: 'chat.completion',
+          created: 0,
+          model: 'x',
+          choices: [{ index: 0, message, finish_reason: turn === 1 ? 'tool_calls' : 'stop', logprobs: null }],
+        });
+      }),
+    );
+    const run = await runAgent({ ...base, client, executor: await executor() });
+    const first = run.steps[0];
+    expect(first?.outcomes.map((o) => [o.id, o.status])).toEqual([
+      ['a', 'error'],
+      ['b', 'error'],
+      ['c', 'ok'],
+    ]);
+    expect(first?.warnings).toEqual([expect.stringMatching(/duplicate call id a/)]);
+    const toolMessages = (
+      bodies[1] as { messages: { role: string; tool_call_id?: string; content: string }[] }
+    ).messages.filter((m) => m.role === 'tool');
+    expect(toolMessages.map((m) => m.tool_call_id)).toEqual(['a', 'b', 'c']);
+    expect(toolMessages[0]?.content).toMatch(/invalid JSON arguments/);
+    expect(toolMessages[1]?.content).toMatch(/unknown tool/);
+    expect(run.steps[1]?.warnings).toEqual(['the model sent an empty tool_calls list']);
+    expect(run.answer).toBe('empty list');
+  });
+});
+
+describe('streamed dispatch', () => {
+  it('early dispatch starts calls while the stream is still coming', async () => {
+    const results: Record<string, number> = {};
+    for (const dispatch of ['after-stream', 'early'] as const) {
+      const session = await AgentSession.start({
+        target: { kind: 'mock', scenario: loadScenario('fanout-4'), modelLatencyMs: 0, streamChunkDelayMs: 5 },
+        executor: { strategy: 'sequential' },
+        tools: toolRuntimeConfig({ latencyMs: 40 }),
+        api: 'chat-stream',
+        dispatch,
+      });
+      try {
+        const run = await session.run();
+        expect(run.steps[0]?.outcomes.map((o) => o.status)).toEqual(['ok', 'ok', 'ok', 'ok']);
+        results[dispatch] = run.steps[0]?.toolsMs ?? Number.NaN;
+      } finally {
+        await session.close();
+      }
+    }
+    // after the stream ends, early dispatch has at least one 40 ms call fewer left to run
+    expect(results.early).toBeLessThan((results['after-stream'] ?? 0) - 40);
+  });
+});
