@@ -231,6 +231,13 @@ export async function runGroup(
       records,
       startupMs,
     );
+    for (const cell of measured) {
+      const executor = executors.get(cell.executor);
+      const replaced = executor && 'replacementsMs' in executor ? (executor.replacementsMs as number[]) : [];
+      if (cell.status === 'ok' && replaced.length > 0) {
+        cell.workerReplacements = { count: replaced.length, meanMs: mean(replaced) };
+      }
+    }
     return group.specs.map((spec) => {
       const name = formatSpec(spec);
       return (measured.find((c) => c.executor === name) ?? failures.find((c) => c.executor === name)) as CellResult;

@@ -77,7 +77,10 @@ export async function runBench(config: BenchConfig, hooks: BenchHooks = {}): Pro
   if (config.agent) {
     const specs = planGroups(options)[0]?.specs ?? [];
     const kind = config.kinds[0] ?? 'io';
-    hooks.onEvent?.({ type: 'group-start', group: { kind, calls: 0, specs }, index: 0, total: 1 });
+    const group = { kind, calls: 0, specs };
+    const totalCost = config.rounds * specs.length;
+    let doneCost = 0;
+    hooks.onEvent?.({ type: 'group-start', group, index: 0, total: 1 });
     cells.push(
       ...(await runAgentBench(
         specs,
@@ -86,6 +89,8 @@ export async function runBench(config: BenchConfig, hooks: BenchHooks = {}): Pro
         config.rounds,
         options.policy,
         hooks.signal,
+        (executor, round) =>
+          hooks.onEvent?.({ type: 'sample', group, executor, round, doneCost: ++doneCost, totalCost }),
       )),
     );
     return finish(document, hooks, started);

@@ -43,6 +43,8 @@ export interface WorkerPoolExecutor extends Executor {
   readonly startupMs: number;
   /** Thread ids that ran calls of the last batch (to show the work left the main thread). */
   readonly lastThreadIds: ReadonlySet<number>;
+  /** Time from a worker's death (crash, or termination of a timed-out call) to its replacement being ready, ms each. */
+  readonly replacementsMs: readonly number[];
 }
 
 /**
@@ -82,6 +84,14 @@ export async function workerPoolExecutor(
   }));
   await Promise.all(warmCalls.map((task) => pool.run(task)));
   const startupMs = performance.now() - started;
+  // after start-up, every new worker replaces one that died: time death → replacement ready
+  const replacementsMs: number[] = [];
+  const deaths: number[] = [];
+  pool.on('workerDestroy', () => deaths.push(performance.now()));
+  pool.on('workerCreate', () => {
+    const died = deaths.shift();
+    if (died !== undefined) replacementsMs.push(performance.now() - died);
+  });
 
   return {
     name: `worker-pool(${threads})`,
@@ -89,6 +99,7 @@ export async function workerPoolExecutor(
     get lastThreadIds() {
       return threadIds;
     },
+    replacementsMs,
     run(calls: readonly ToolCall[], signal?: AbortSignal): Promise<ToolOutcome[]> {
       threadIds.clear();
       const start = epochNow();

@@ -39,7 +39,7 @@ function quote(value: string | number | undefined): string {
 export function serialize(results: ResultsDocument): string {
   const rows = results.cells.map((c) => {
     if (c.status === 'error') {
-      return [c.id, c.kind, c.calls, c.executor, c.status, ...new Array<string>(21).fill(''), c.error];
+      return [c.id, c.kind, c.calls, c.executor, c.status, ...new Array<string>(HEAD.length - 6).fill(''), c.error];
     }
     const s = c.stats;
     const o = c.outcomes;

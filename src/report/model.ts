@@ -70,6 +70,11 @@ function notes(cell: CellOk, failures: number): string {
     parts.push(`event loop blocked up to ${formatMs(cell.eventLoopDelayMs.max)} ms`);
   }
   if (cell.poolStartupMs !== undefined) parts.push(`pool start ${formatMs(cell.poolStartupMs)} ms`);
+  if (cell.workerReplacements) {
+    parts.push(
+      `${cell.workerReplacements.count} workers replaced, ${formatMs(cell.workerReplacements.meanMs)} ms each`,
+    );
+  }
   return parts.join('; ');
 }
 

@@ -79,6 +79,8 @@ export interface CellOk extends CellKey {
   outcomes: OutcomeCounts;
   /** Worker-pool start-up and warm-up, outside the samples. */
   poolStartupMs?: number;
+  /** Worker pools: workers that died during the cell (crashes, terminated timeouts) and the mean time to replace one. */
+  workerReplacements?: { count: number; meanMs: number };
   /** Most calls still running on the main thread when a batch had returned (timed out, not cancelled). */
   lingeringCalls?: number;
   /** Event-loop delay on the main thread while this cell's samples ran (a recurring-timer probe, see src/bench/loop-probe.ts). */
