@@ -5,7 +5,6 @@ import type { CallPolicy } from '../executors/policy.ts';
 import { type ExecutorSpec, formatSpec } from '../executors/registry.ts';
 import { loadScenario } from '../model/load.ts';
 import { createModelMock } from '../model/mock-server.ts';
-import type { Scenario } from '../model/scenario.ts';
 import type { AgentBenchConfig, CellResult, OutcomeCounts } from '../results/document.ts';
 import { idealMs } from '../stats/ideal.ts';
 import { mean, pairedRatio } from '../stats/summary.ts';
@@ -18,23 +17,15 @@ interface RunExtra {
   idealMs: number;
 }
 
-/** Model latency the mock waits on a turn: the override, else the turn's own, else the scenario's. */
-function turnLatency(scenario: Scenario, index: number, override?: number): number {
-  return override ?? scenario.turns[index]?.latencyMs ?? scenario.modelLatencyMs;
-}
-
-/** Ideal of a whole run: every turn's model latency plus the ideal of the batch it asked for. */
-function runIdealMs(
-  run: AgentRun,
-  spec: ExecutorSpec,
-  tools: ToolRuntimeConfig,
-  scenario: Scenario,
-  agent: AgentBenchConfig,
-): number {
-  return run.steps.reduce((sum, step, i) => {
+/**
+ * Ideal of a whole run: every turn's model time as measured (the model is not what is being scheduled) plus the
+ * ideal of the batch it asked for. With early dispatch tools overlap the stream, so efficiency can pass 1.
+ */
+function runIdealMs(run: AgentRun, spec: ExecutorSpec, tools: ToolRuntimeConfig): number {
+  return run.steps.reduce((sum, step) => {
     const latencies = step.calls.map((c) => planCall(tools, c.id).latencyMs);
     const batch = idealMs(latencies, { ...spec, kind: tools.kind, cores: os.availableParallelism() });
-    return sum + turnLatency(scenario, i, agent.modelLatencyMs) + batch;
+    return sum + step.modelMs + batch;
   }, 0);
 }
 
@@ -68,11 +59,7 @@ export async function runAgentBench(
   try {
     for (const spec of specs) {
       const session = await AgentSession.start({
-        target: {
-          kind: 'mock',
-          scenario,
-          ...(agent.modelLatencyMs === undefined ? {} : { modelLatencyMs: agent.modelLatencyMs }),
-        },
+        target: { kind: 'mock', scenario, shared: mock },
         executor: spec,
         tools,
         api: agent.api,
@@ -88,7 +75,7 @@ export async function runAgentBench(
         name: formatSpec(spec),
         async sample() {
           const run = await session.run(signal ? { signal } : {});
-          return { durationMs: run.totalMs, extra: { run, idealMs: runIdealMs(run, spec, tools, scenario, agent) } };
+          return { durationMs: run.totalMs, extra: { run, idealMs: runIdealMs(run, spec, tools) } };
         },
       };
     });
