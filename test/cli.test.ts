@@ -80,6 +80,64 @@ describe('fanout-bench bench (end to end, 20 ms tools)', () => {
   });
 });
 
+describe('fanout-bench bench --mode agent (end to end, 20 ms tools and model turns)', () => {
+  it('benchmarks whole agent runs per strategy with model and tool time apart', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'fanout-'));
+    const result = await cli([
+      'bench',
+      '--mode',
+      'agent',
+      '--scenario',
+      'weather-stock-news',
+      '--latency',
+      '20',
+      '--model-latency',
+      '20',
+      '--executors',
+      'promise-all,limited(2)',
+      '--iterations',
+      '3',
+      '--out',
+      out,
+      '--json',
+      '--quiet',
+    ]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const doc = JSON.parse(result.stdout) as ResultsDocument;
+    expect(doc.config.agent).toEqual({
+      scenario: 'weather-stock-news',
+      api: 'chat',
+      dispatch: 'after-stream',
+      modelLatencyMs: 20,
+    });
+    const cell = (executor: string) => doc.cells.find((c) => c.executor === executor) as CellOk;
+    expect(cell('sequential').id).toBe('agent/weather-stock-news/chat/sequential');
+    for (const c of doc.cells as CellOk[]) {
+      expect(c.calls).toBe(3);
+      expect(c.agent?.steps).toBe(2);
+      expect(c.outcomes.ok).toBe(9);
+      expect(c.agent?.modelMs).toBeGreaterThan(30); // two turns of 20 ms
+    }
+    // sequential ≈ 20 + 3·20 + 20 = 100 ms, promise-all ≈ 60 ms, limited(2) ≈ 80 ms
+    expect(cell('promise-all').speedup.value).toBeGreaterThan(cell('limited(2)').speedup.value);
+    expect(cell('limited(2)').speedup.value).toBeGreaterThan(1.05);
+  });
+
+  it('names the scenario problem in one line', async () => {
+    const result = await cli(['bench', '--mode', 'agent', '--scenario', 'no-such-scenario']);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/no-such-scenario/);
+  });
+
+  it('refuses agent flags without --mode agent', async () => {
+    const result = await cli(['bench', '--api', 'responses']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/`--api` belongs to agent runs; add `--mode agent`/);
+  });
+});
+
 describe('bad input', () => {
   it.each([
     [['bench', '--calls', 'abc'], /Expected `--calls` to be a comma-separated list of whole numbers/],

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { formatSpec, parseSpec } from '../executors/registry.ts';
 import type { BenchConfig, CellResult, ResultsDocument } from '../results/document.ts';
 import { SCHEMA_VERSION } from '../results/document.ts';
@@ -58,6 +59,8 @@ export async function remeasureGroups(
  */
 export async function runBench(config: BenchConfig, hooks: BenchHooks = {}): Promise<ResultsDocument> {
   const started = performance.now();
+  // every in-flight call and SDK request listens on the signal: more than Node's default warning limit of 10
+  if (hooks.signal) setMaxListeners(0, hooks.signal);
   const options = matrixOptionsFromConfig(config);
   const document: ResultsDocument = {
     schemaVersion: SCHEMA_VERSION,
