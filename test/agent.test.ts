@@ -1,7 +1,7 @@
 import { HttpResponse, http } from 'msw';
 import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runAgent } from '../src/agent/loop.ts';
+import { chatToolCalls, runAgent } from '../src/agent/loop.ts';
 import { AgentSession } from '../src/agent/session.ts';
 import { AgentError, type ApiMode } from '../src/agent/types.ts';
 import { createExecutor, type ExecutorSpec, formatSpec } from '../src/executors/registry.ts';
@@ -202,5 +202,30 @@ describe('streamed dispatch', () => {
     }
     // after the stream ends, early dispatch has at least one 40 ms call fewer left to run
     expect(results.early).toBeLessThan((results['after-stream'] ?? 0) - 40);
+  });
+});
+
+describe('chatToolCalls (non-conforming servers in live mode)', () => {
+  it('reads defective tool_calls without throwing', () => {
+    expect(chatToolCalls({ id: 'x' })).toEqual({
+      calls: [],
+      warnings: ['tool_calls is not a list; treated as no calls'],
+    });
+    const { calls, warnings } = chatToolCalls([
+      { type: 'function', function: { name: 'get_weather', arguments: '{}' } },
+      { id: 'a', type: 'function' },
+      { id: 'b', type: 'function', function: { name: 'get_weather', arguments: { city: 'LA' } } },
+      { id: 'c', type: 'custom', custom: {} },
+      null,
+    ]);
+    expect(calls).toEqual([
+      { id: 'a', name: '', arguments: '{}' },
+      { id: 'b', name: 'get_weather', arguments: '{"city":"LA"}' },
+    ]);
+    expect(warnings).toEqual([
+      'tool_calls[0] has no id and cannot be answered; skipped',
+      'tool_calls[3] is of type custom, not function; skipped',
+      'tool_calls[4] has no id and cannot be answered; skipped',
+    ]);
   });
 });

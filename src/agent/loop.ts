@@ -58,6 +58,34 @@ export function aggregateErrors(outcomes: readonly ToolOutcome[]): string {
   return outcomes.flatMap((o) => (o.status === 'ok' ? [] : [`${o.id}: ${o.status} (${o.error})`])).join('; ');
 }
 
+/**
+ * The function calls of a chat message, read defensively: a non-conforming server (live mode) may send
+ * `tool_calls` that is not a list, calls without an id or function, or arguments as an object. A call without an
+ * id cannot be answered and is skipped with a warning; any other defect becomes that call's error outcome.
+ */
+export function chatToolCalls(raw: unknown): { calls: ToolCall[]; warnings: string[] } {
+  if (raw === undefined || raw === null) return { calls: [], warnings: [] };
+  if (!Array.isArray(raw)) return { calls: [], warnings: ['tool_calls is not a list; treated as no calls'] };
+  if (raw.length === 0) return { calls: [], warnings: ['the model sent an empty tool_calls list'] };
+  const calls: ToolCall[] = [];
+  const warnings: string[] = [];
+  for (const [index, item] of raw.entries()) {
+    const call = (item ?? {}) as { id?: unknown; type?: unknown; function?: { name?: unknown; arguments?: unknown } };
+    if (typeof call.id !== 'string') {
+      warnings.push(`tool_calls[${index}] has no id and cannot be answered; skipped`);
+      continue;
+    }
+    if (call.type !== undefined && call.type !== 'function') {
+      warnings.push(`tool_calls[${index}] is of type ${String(call.type)}, not function; skipped`);
+      continue;
+    }
+    const name = typeof call.function?.name === 'string' ? call.function.name : '';
+    const args = call.function?.arguments;
+    calls.push({ id: call.id, name, arguments: typeof args === 'string' ? args : JSON.stringify(args ?? {}) });
+  }
+  return { calls, warnings };
+}
+
 interface TurnResult {
   text: string;
   calls: ToolCall[];
@@ -164,11 +192,10 @@ async function chatTurn(options: AgentOptions, messages: ChatMessage[]): Promise
   const received = performance.now();
   const message = completion.choices[0]?.message;
   if (!message) throw new AgentError('the model answered with no choices');
-  const functionCalls = (message.tool_calls ?? []).flatMap((c) =>
-    c.type === 'function' ? [{ id: c.id, name: c.function.name, arguments: c.function.arguments }] : [],
-  );
+  const parsed = chatToolCalls(message.tool_calls as unknown);
+  const functionCalls = parsed.calls;
   const { calls, warnings } = uniqueCalls(functionCalls);
-  if (message.tool_calls && message.tool_calls.length === 0) warnings.push('the model sent an empty tool_calls list');
+  warnings.unshift(...parsed.warnings);
   messages.push(assistantMessage(message.content ?? null, calls));
   const outcomes = await runCalls(executor, calls, signal);
   return {

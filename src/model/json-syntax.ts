@@ -10,7 +10,13 @@ export interface JsonErrorPosition {
  * Node 20's `JSON.parse` names the position only for some errors, so scenario errors find it themselves.
  */
 export function findJsonError(text: string): JsonErrorPosition | undefined {
-  const offset = scan(text);
+  let offset: number | undefined;
+  try {
+    offset = scan(text);
+  } catch (error) {
+    if (error instanceof RangeError) return undefined; // nested too deeply to scan: report without a position
+    throw error;
+  }
   if (offset === undefined) return undefined;
   const before = text.slice(0, offset);
   const line = before.split('\n').length;

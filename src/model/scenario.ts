@@ -47,7 +47,8 @@ export class ScenarioError extends Error {
     readonly field: string,
     detail: string,
   ) {
-    super(field === '' ? `${file}: ${detail}` : `${file}: ${field}: ${detail}`);
+    // one line whatever the input held: newlines from quoted source or keys are shown escaped
+    super((field === '' ? `${file}: ${detail}` : `${file}: ${field}: ${detail}`).replace(/\r?\n/g, '\\n'));
   }
 }
 
@@ -116,8 +117,8 @@ export function validateScenario(data: unknown, file: string): Scenario {
       const args =
         call.arguments === undefined ? {} : record(call.arguments, `${atCall}.arguments`, 'must be an object', fail);
       for (const [key, value] of Object.entries(args)) {
-        const atArg = `${atCall}.arguments.${key}`;
-        if (!(key in definition.parameters.properties)) fail(atArg, `not a parameter of ${toolName}`);
+        const atArg = `${atCall}.arguments.${fieldKey(key)}`;
+        if (!Object.hasOwn(definition.parameters.properties, key)) fail(atArg, `not a parameter of ${toolName}`);
         for (const reference of findReferences(string(value, atArg, fail))) {
           if (!known.has(reference.callId)) {
             fail(atArg, `${reference.text} refers to call "${reference.callId}", which no earlier turn defines`);
@@ -149,6 +150,11 @@ export function validateScenario(data: unknown, file: string): Scenario {
 
 type Fail = (field: string, detail: string) => never;
 
+/** A key as it appears in a field path: plain names bare, anything else (empty, spaces, newlines) quoted. */
+function fieldKey(key: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? key : JSON.stringify(key);
+}
+
 function record(value: unknown, field: string, detail: string, fail: Fail): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail(field, detail);
   return value as Record<string, unknown>;
@@ -157,7 +163,7 @@ function record(value: unknown, field: string, detail: string, fail: Fail): Reco
 function allowKeys(value: Record<string, unknown>, field: string, keys: string[], fail: Fail): void {
   for (const key of Object.keys(value)) {
     if (!keys.includes(key))
-      fail(field === '' ? key : `${field}.${key}`, `unknown field (expected ${keys.join(', ')})`);
+      fail(field === '' ? fieldKey(key) : `${field}.${fieldKey(key)}`, `unknown field (expected ${keys.join(', ')})`);
   }
 }
 

@@ -102,7 +102,8 @@ export function parseCatalog(text: string): ToolDefinition[] {
     if (typeof t?.name !== 'string' || !/^[a-zA-Z0-9_-]{1,64}$/.test(t.name)) {
       throw describe(`tools[${i}].name`, 'must be a function name of letters, digits, _ or -');
     }
-    if (!(t.name in IMPLEMENTATIONS)) throw describe(`tools[${i}].name`, `"${t.name}" has no implementation`);
+    if (!Object.hasOwn(IMPLEMENTATIONS, t.name))
+      throw describe(`tools[${i}].name`, `"${t.name}" has no implementation`);
     if (typeof t.description !== 'string') throw describe(`tools[${i}].description`, 'must be a string');
     const p = t.parameters;
     if (p?.type !== 'object' || typeof p.properties !== 'object' || !Array.isArray(p.required)) {
@@ -144,7 +145,7 @@ export function parseArguments(definition: ToolDefinition, raw: string): Record<
     if (!(key in record)) throw new ToolError(`missing required argument "${key}" for ${definition.name}`);
   }
   for (const [key, value] of Object.entries(record)) {
-    if (!(key in definition.parameters.properties)) {
+    if (!Object.hasOwn(definition.parameters.properties, key)) {
       throw new ToolError(`unknown argument "${key}" for ${definition.name}`);
     }
     if (typeof value !== 'string') throw new ToolError(`argument "${key}" for ${definition.name} must be a string`);
@@ -158,7 +159,7 @@ export function bindCall(
   rawArguments: string,
 ): { definition: ToolDefinition; args: Record<string, string>; implementation: Implementation } {
   const definition = loadCatalog().find((t) => t.name === name);
-  const implementation = IMPLEMENTATIONS[name];
+  const implementation = Object.hasOwn(IMPLEMENTATIONS, name) ? IMPLEMENTATIONS[name] : undefined;
   if (!definition || !implementation) throw new ToolError(`unknown tool "${name}"`);
   return { definition, args: parseArguments(definition, rawArguments), implementation };
 }
