@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import pLimit from 'p-limit';
 import { Piscina } from 'piscina';
 import { NO_FAULTS } from '../tools/config.ts';
 import { AbortError, RateLimitError, TimeoutError, ToolError } from '../tools/errors.ts';
@@ -75,6 +76,9 @@ export async function workerPoolExecutor(
     return result.value;
   };
   const runner = applyPolicy(poolRunner, policy);
+  // Hand piscina no more calls than it has threads: a call queued inside the pool would spend its timeout
+  // waiting for a thread. Queued here, its clock starts when a thread is free, as with limited(k).
+  const slots = pLimit(threads);
 
   // Warm every thread: start-up and module loading stay outside the timed samples.
   const config = { ...runtime.config, latencyMs: WARM_CALL_MS, profile: 'fixed' as const, faults: NO_FAULTS };
@@ -103,9 +107,10 @@ export async function workerPoolExecutor(
     run(calls: readonly ToolCall[], signal?: AbortSignal): Promise<ToolOutcome[]> {
       threadIds.clear();
       const start = epochNow();
-      return Promise.all(calls.map((call) => settleCall(call, runner, start, signal)));
+      return Promise.all(calls.map((call) => slots(() => settleCall(call, runner, start, signal))));
     },
     async close() {
+      slots.clearQueue();
       await pool.destroy();
     },
   };
