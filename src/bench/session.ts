@@ -84,18 +84,16 @@ export async function runBench(config: BenchConfig, hooks: BenchHooks = {}): Pro
     const totalCost = config.rounds * specs.length;
     let doneCost = 0;
     hooks.onEvent?.({ type: 'group-start', group, index: 0, total: 1 });
-    cells.push(
-      ...(await runAgentBench(
-        specs,
-        config.agent,
-        { ...options.tools, kind },
-        config.rounds,
-        options.policy,
-        hooks.signal,
-        (executor, round) =>
-          hooks.onEvent?.({ type: 'sample', group, executor, round, doneCost: ++doneCost, totalCost }),
-      )),
+    const agentCells = await runAgentBench(
+      specs,
+      config.agent,
+      { ...options.tools, kind },
+      config.rounds,
+      options.policy,
+      hooks.signal,
+      (executor, round) => hooks.onEvent?.({ type: 'sample', group, executor, round, doneCost: ++doneCost, totalCost }),
     );
+    if (!hooks.signal?.aborted) cells.push(...agentCells); // runs cut short are not results
     return finish(document, hooks, started);
   }
   await runMatrix(options, {
