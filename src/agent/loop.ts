@@ -86,17 +86,10 @@ export function chatToolCalls(raw: unknown): { calls: ToolCall[]; warnings: stri
   return { calls, warnings };
 }
 
-interface TurnResult {
-  text: string;
-  calls: ToolCall[];
-  outcomes: ToolOutcome[];
-  modelMs: number;
-  toolsMs: number;
-  streamMs?: number;
-  warnings: string[];
+type TurnResult = Omit<AgentStep, 'index' | 'turnMs'> & {
   /** Responses API: the id the next request continues from. */
   responseId?: string;
-}
+};
 
 /** Starts calls one by one as they become ready, honouring the executor's own limits. */
 function earlyDispatcher(executor: Executor, signal?: AbortSignal) {
@@ -269,17 +262,8 @@ export async function runAgent(options: AgentOptions): Promise<AgentRun> {
       api === 'responses'
         ? await responsesTurn(options, responseInput, previousId)
         : await chatTurn({ ...options, api }, messages);
-    const step: AgentStep = {
-      index,
-      text: turn.text,
-      calls: turn.calls,
-      outcomes: turn.outcomes,
-      modelMs: turn.modelMs,
-      toolsMs: turn.toolsMs,
-      turnMs: performance.now() - turnStart,
-      warnings: turn.warnings,
-      ...(turn.streamMs === undefined ? {} : { streamMs: turn.streamMs }),
-    };
+    const { responseId, ...measured } = turn;
+    const step: AgentStep = { index, ...measured, turnMs: performance.now() - turnStart };
     steps.push(step);
     options.onStep?.(step);
     if (turn.outcomes.length === 0) {
@@ -291,7 +275,7 @@ export async function runAgent(options: AgentOptions): Promise<AgentRun> {
       );
     }
     if (api === 'responses') {
-      previousId = turn.responseId;
+      previousId = responseId;
       responseInput = turn.outcomes.map((o) => ({
         type: 'function_call_output',
         call_id: o.id,
