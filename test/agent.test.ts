@@ -117,6 +117,10 @@ describe('agent loop against the API rules', () => {
     });
     const statuses = run.steps[0]?.outcomes.map((o) => o.status) ?? [];
     expect(statuses.length).toBe(3);
+    const failed = statuses.filter((s) => s !== 'ok').length;
+    expect(failed).toBeGreaterThan(0);
+    expect(failed).toBeLessThan(3);
+    expect(run.steps[0]?.errorSummary).toMatch(new RegExp(`^${failed} of 3 calls failed: .*injected failure`));
     expect(run.status).toBe('answered');
   });
 

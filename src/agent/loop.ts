@@ -264,6 +264,9 @@ export async function runAgent(options: AgentOptions): Promise<AgentRun> {
         : await chatTurn({ ...options, api }, messages);
     const { responseId, ...measured } = turn;
     const step: AgentStep = { index, ...measured, turnMs: performance.now() - turnStart };
+    const failed = turn.outcomes.filter((o) => o.status !== 'ok');
+    if (failed.length > 0)
+      step.errorSummary = `${failed.length} of ${turn.outcomes.length} calls failed: ${aggregateErrors(failed)}`;
     steps.push(step);
     options.onStep?.(step);
     if (turn.outcomes.length === 0) {

@@ -25,6 +25,8 @@ export interface AgentStep {
   streamMs?: number;
   /** Request sent → every outcome in. */
   turnMs: number;
+  /** When some calls failed: one summary of their errors (each call's own error also went back as its answer). */
+  errorSummary?: string;
   /** Problems with the model's answer itself (duplicate ids, empty call list), answered rather than crashed on. */
   warnings: string[];
 }

@@ -15,6 +15,7 @@ function stepText(step: AgentStep, executor: string): string {
     lines.push(`Function call results: ${JSON.stringify(results, null, 2)}`);
     lines.push('----------');
   }
+  if (step.errorSummary) lines.push(`  errors: ${step.errorSummary}`);
   for (const warning of step.warnings) lines.push(`  warning: ${warning}`);
   lines.push(`  (${timing.join(', ')})`);
   return lines.join('\n');
