@@ -65,6 +65,14 @@ describe('judgeCell', () => {
     expect(judgeCell(baseline, cell([4, 3.98, 4.02], [0.88, 0.85, 0.91]), OPTIONS).verdict).toBe('pass');
   });
 
+  it('fails a cell whose calls started failing', () => {
+    const failing = cell([4.4, 4.3, 4.5]);
+    failing.outcomes = { ok: 70, error: 10, timeout: 0, cancelled: 0 };
+    const verdict = judgeCell(baseline, failing, OPTIONS);
+    expect(verdict.verdict).toBe('failing');
+    expect(verdict.reason).toBe('10 calls failed (baseline: 0)');
+  });
+
   it('fails a cell that the current run did not measure', () => {
     expect(judgeCell(baseline, undefined, OPTIONS).verdict).toBe('missing');
     const errored = { ...baseline, status: 'error' as const, error: 'boom' };
@@ -186,7 +194,7 @@ describe('gate, baseline and compare commands', () => {
     ]);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/REGRESSION/);
-    expect(result.stdout).toMatch(/Gate failed: 2 of 3 cells/);
+    expect(result.stdout).toMatch(/Gate failed: 2 of 3 cells did not pass \(io\/6\/promise-all: regression/);
     const entries = JSON.parse(readFileSync(exported, 'utf8')) as { name: string }[];
     expect(entries.map((e) => e.name)).toEqual(['io/6/promise-all speedup', 'io/6/limited(2) speedup']);
     expect(readFileSync(summary, 'utf8')).toMatch(/\| io\/6\/limited\(2\) \|/);

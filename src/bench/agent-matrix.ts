@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { AgentSession } from '../agent/session.ts';
-import type { AgentRun } from '../agent/types.ts';
+import { AgentError, type AgentRun } from '../agent/types.ts';
 import type { CallPolicy } from '../executors/policy.ts';
 import { type ExecutorSpec, formatSpec } from '../executors/registry.ts';
 import { loadScenario } from '../model/load.ts';
@@ -9,8 +9,8 @@ import type { AgentBenchConfig, CellResult, OutcomeCounts } from '../results/doc
 import { idealMs } from '../stats/ideal.ts';
 import { mean, pairedRatio } from '../stats/summary.ts';
 import type { ToolRuntimeConfig } from '../tools/config.ts';
-import { planCall } from '../tools/latency.ts';
 import { runInterleaved, type Variant } from './interleave.ts';
+import { plannedMs } from './matrix.ts';
 
 interface RunExtra {
   run: AgentRun;
@@ -21,9 +21,9 @@ interface RunExtra {
  * Ideal of a whole run: every turn's model time as measured (the model is not what is being scheduled) plus the
  * ideal of the batch it asked for. With early dispatch tools overlap the stream, so efficiency can pass 1.
  */
-function runIdealMs(run: AgentRun, spec: ExecutorSpec, tools: ToolRuntimeConfig): number {
+function runIdealMs(run: AgentRun, spec: ExecutorSpec, tools: ToolRuntimeConfig, policy?: CallPolicy): number {
   return run.steps.reduce((sum, step) => {
-    const latencies = step.calls.map((c) => planCall(tools, c.id).latencyMs);
+    const latencies = step.calls.map((c) => plannedMs(tools, c.id, policy));
     const batch = idealMs(latencies, { ...spec, kind: tools.kind, cores: os.availableParallelism() });
     return sum + step.modelMs + batch;
   }, 0);
@@ -57,35 +57,45 @@ export async function runAgentBench(
   });
   mock.listen();
   try {
+    const startErrors = new Map<string, string>();
     for (const spec of specs) {
-      const session = await AgentSession.start({
-        target: { kind: 'mock', scenario, shared: mock },
-        executor: spec,
-        tools,
-        api: agent.api,
-        dispatch: agent.dispatch,
-        ...(policy ? { policy } : {}),
-      });
-      sessions.set(formatSpec(spec), session);
-      await session.run(); // first SDK call and mock warm-up, outside the samples
+      try {
+        const session = await AgentSession.start({
+          target: { kind: 'mock', scenario, shared: mock },
+          executor: spec,
+          tools,
+          api: agent.api,
+          dispatch: agent.dispatch,
+          ...(policy ? { policy } : {}),
+        });
+        sessions.set(formatSpec(spec), session);
+        // first SDK call and mock warm-up, outside the samples; a run whose calls all failed still warmed up
+        await session.run().catch((error: unknown) => {
+          if (!(error instanceof AgentError)) throw error;
+        });
+      } catch (error) {
+        startErrors.set(formatSpec(spec), `could not start: ${(error as Error).message}`);
+      }
     }
-    const variants: Variant<RunExtra>[] = specs.map((spec) => {
-      const session = sessions.get(formatSpec(spec)) as AgentSession;
-      return {
-        name: formatSpec(spec),
-        async sample() {
-          const run = await session.run(signal ? { signal } : {});
-          return { durationMs: run.totalMs, extra: { run, idealMs: runIdealMs(run, spec, tools) } };
-        },
-      };
-    });
+    const variants: Variant<RunExtra>[] = specs
+      .filter((spec) => !startErrors.has(formatSpec(spec)))
+      .map((spec) => {
+        const session = sessions.get(formatSpec(spec)) as AgentSession;
+        return {
+          name: formatSpec(spec),
+          async sample() {
+            const run = await session.run(signal ? { signal } : {});
+            return { durationMs: run.totalMs, extra: { run, idealMs: runIdealMs(run, spec, tools, policy) } };
+          },
+        };
+      });
     const records = await runInterleaved(variants, {
       rounds,
       ...(signal ? { signal } : {}),
       ...(onSample ? { onSample } : {}),
     });
     const reference = records.find((r) => r.name === 'sequential');
-    const referenceMs = reference?.rounds.map((s) => s.durationMs) ?? [];
+    const referenceMs = reference?.status === 'ok' ? reference.rounds.map((s) => s.durationMs) : [];
     return specs.map((spec, index): CellResult => {
       const executor = formatSpec(spec);
       const record = records.find((r) => r.name === executor);
@@ -97,8 +107,10 @@ export async function runAgentBench(
         executor,
         ...spec,
       };
-      if (!record || record.status === 'error')
-        return { ...key, status: 'error', error: record?.status === 'error' ? record.error : 'not measured' };
+      if (!record || record.status === 'error') {
+        const error = startErrors.get(executor) ?? (record?.status === 'error' ? record.error : 'not measured');
+        return { ...key, status: 'error', error };
+      }
       const roundsMs = record.rounds.map((s) => s.durationMs);
       const idealRoundsMs = record.rounds.map((s) => s.extra.idealMs);
       return {
@@ -106,8 +118,11 @@ export async function runAgentBench(
         status: 'ok',
         stats: record.summary,
         idealMs: mean(idealRoundsMs),
-        efficiency: pairedRatio(idealRoundsMs, roundsMs, 7 + index),
-        speedup: pairedRatio(referenceMs, roundsMs, 11 + index),
+        efficiency: pairedRatio(idealRoundsMs, roundsMs),
+        speedup:
+          referenceMs.length > 0
+            ? pairedRatio(referenceMs, roundsMs)
+            : { value: Number.NaN, low: Number.NaN, high: Number.NaN },
         roundsMs,
         idealRoundsMs,
         outcomes: countOutcomes(runs),

@@ -96,8 +96,8 @@ function countOutcomes(rounds: readonly { extra: BatchExtra }[]): OutcomeCounts 
 }
 
 /** The time a call should take: its drawn latency, or for a hang, the timeout that ends it. */
-function plannedMs(runtime: ToolRuntime, callId: string, policy?: CallPolicy): number {
-  const plan = planCall(runtime.config, callId);
+export function plannedMs(config: ToolRuntimeConfig, callId: string, policy?: CallPolicy): number {
+  const plan = planCall(config, callId);
   return plan.fault === 'hang' ? (policy?.timeoutMs ?? Number.POSITIVE_INFINITY) : plan.latencyMs;
 }
 
@@ -138,10 +138,10 @@ export function cellsFromRecords(
       status: 'ok',
       stats: record.summary,
       idealMs: mean(idealRoundsMs),
-      efficiency: pairedRatio(idealRoundsMs, roundsMs, 7 + index),
+      efficiency: pairedRatio(idealRoundsMs, roundsMs),
       speedup:
         referenceRounds.length > 0
-          ? pairedRatio(referenceRounds, roundsMs, 11 + index)
+          ? pairedRatio(referenceRounds, roundsMs)
           : { value: Number.NaN, low: Number.NaN, high: Number.NaN },
       roundsMs,
       idealRoundsMs,
@@ -198,7 +198,7 @@ export async function runGroup(
         name,
         async sample(round) {
           const calls = syntheticBatch(`${group.kind}-n${group.calls}-r${round}`, group.calls);
-          const latencies = calls.map((call) => plannedMs(runtime, call.id, options.policy));
+          const latencies = calls.map((call) => plannedMs(runtime.config, call.id, options.policy));
           const ideal = idealMs(latencies, { ...spec, kind: group.kind, cores: cores(options) });
           const started = performance.now();
           const probe = startLoopProbe();
@@ -207,6 +207,7 @@ export async function runGroup(
           const loopDelay = probe.stop();
           const lingering = runtime.inFlight;
           if (lingering > 0) await waitForLingering(runtime); // the next sample starts clean
+          await executor.ready?.(); // ...and with every worker of a pool alive
           const complete = outcomes.length === calls.length && outcomes.every((o, i) => o.id === calls[i]?.id);
           return {
             durationMs,
@@ -221,6 +222,10 @@ export async function runGroup(
         },
       };
     });
+    // one untimed batch per executor: a call with bad arguments fails at once, yet runs the whole path (catalog,
+    // settle, limiter, worker messaging) so no strategy's first sample pays for cold code
+    const warmUp = [{ id: 'warm-up', name: 'get_weather', arguments: '{}' }];
+    for (const executor of executors.values()) await executor.run(warmUp);
     const records = await runInterleaved(variants, {
       rounds: options.rounds,
       ...(hooks.signal ? { signal: hooks.signal } : {}),

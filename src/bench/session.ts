@@ -44,6 +44,7 @@ export async function remeasureGroups(
 ): Promise<CellResult[]> {
   const options = matrixOptionsFromConfig(config);
   calibrateIfNeeded(options);
+  if (config.agent) return measureAgent(config, options, signal); // an agent suite is one group
   const cells: CellResult[] = [];
   for (const group of planGroups(options)) {
     if (!groups.some((g) => g.kind === group.kind && g.calls === group.calls)) continue;
@@ -51,6 +52,19 @@ export async function remeasureGroups(
     cells.push(...(await runGroup(group, options, signal ? { signal } : {})));
   }
   return cells;
+}
+
+/** Whole agent runs per strategy (the config's agent settings), as cells. */
+function measureAgent(
+  config: BenchConfig,
+  options: MatrixOptions,
+  signal?: AbortSignal,
+  onSample?: (executor: string, round: number) => void,
+): Promise<CellResult[]> {
+  const agent = config.agent as NonNullable<BenchConfig['agent']>;
+  const specs = planGroups(options)[0]?.specs ?? [];
+  const tools = { ...options.tools, kind: config.kinds[0] ?? 'io' };
+  return runAgentBench(specs, agent, tools, config.rounds, options.policy, signal, onSample);
 }
 
 /**
@@ -84,14 +98,8 @@ export async function runBench(config: BenchConfig, hooks: BenchHooks = {}): Pro
     const totalCost = config.rounds * specs.length;
     let doneCost = 0;
     hooks.onEvent?.({ type: 'group-start', group, index: 0, total: 1 });
-    const agentCells = await runAgentBench(
-      specs,
-      config.agent,
-      { ...options.tools, kind },
-      config.rounds,
-      options.policy,
-      hooks.signal,
-      (executor, round) => hooks.onEvent?.({ type: 'sample', group, executor, round, doneCost: ++doneCost, totalCost }),
+    const agentCells = await measureAgent(config, options, hooks.signal, (executor, round) =>
+      hooks.onEvent?.({ type: 'sample', group, executor, round, doneCost: ++doneCost, totalCost }),
     );
     if (!hooks.signal?.aborted) cells.push(...agentCells); // runs cut short are not results
     return finish(document, hooks, started);

@@ -1,7 +1,7 @@
 import { DEFAULT_SUITE, SUITES } from '../../bench/suites.ts';
 import { API_MODES, DISPATCH_MODES } from '../agent/types.ts';
 import { type CallPolicy, DEFAULT_POLICY, ERROR_POLICIES } from '../executors/policy.ts';
-import { parseSpec } from '../executors/registry.ts';
+import { parseSpec, STRATEGIES } from '../executors/registry.ts';
 import { loadScenario } from '../model/load.ts';
 import type { AgentBenchConfig, BenchConfig } from '../results/document.ts';
 import { LATENCY_PROFILES, WORKLOAD_KINDS } from '../tools/config.ts';
@@ -33,6 +33,7 @@ export interface MatrixFlags {
   dispatch?: string;
   modelLatency?: string;
   streamDelay?: string;
+  ignoreAbort?: boolean;
 }
 
 /** Per-call policy flags; undefined when none is given (the default policy). */
@@ -59,8 +60,16 @@ export function checkScenario(name: string): string {
   return name;
 }
 
-function resolveAgent(flags: MatrixFlags): AgentBenchConfig | undefined {
-  const mode = flags.mode === undefined ? 'tools' : parseChoice('--mode', flags.mode, ['tools', 'agent'] as const);
+const DEFAULT_AGENT: AgentBenchConfig = { scenario: 'weather-stock-news', api: 'chat', dispatch: 'after-stream' };
+
+/** Agent settings: the suite's (if it is an agent suite) with the flags laid over them; undefined for tool runs. */
+function resolveAgent(flags: MatrixFlags, base: AgentBenchConfig | undefined): AgentBenchConfig | undefined {
+  const mode =
+    flags.mode === undefined
+      ? base
+        ? 'agent'
+        : 'tools'
+      : parseChoice('--mode', flags.mode, ['tools', 'agent'] as const);
   if (mode === 'tools') {
     for (const [flag, value] of [
       ['--stream-delay', flags.streamDelay],
@@ -73,10 +82,12 @@ function resolveAgent(flags: MatrixFlags): AgentBenchConfig | undefined {
     }
     return undefined;
   }
-  return {
-    scenario: checkScenario(flags.scenario ?? 'weather-stock-news'),
-    api: flags.api === undefined ? 'chat' : parseChoice('--api', flags.api, API_MODES),
-    dispatch: flags.dispatch === undefined ? 'after-stream' : parseChoice('--dispatch', flags.dispatch, DISPATCH_MODES),
+  const start = base ?? DEFAULT_AGENT;
+  const agent: AgentBenchConfig = {
+    ...start,
+    scenario: flags.scenario === undefined ? start.scenario : checkScenario(flags.scenario),
+    api: flags.api === undefined ? start.api : parseChoice('--api', flags.api, API_MODES),
+    dispatch: flags.dispatch === undefined ? start.dispatch : parseChoice('--dispatch', flags.dispatch, DISPATCH_MODES),
     ...(flags.modelLatency === undefined
       ? {}
       : { modelLatencyMs: parseNumber('--model-latency', flags.modelLatency, 0, 600_000) }),
@@ -84,6 +95,31 @@ function resolveAgent(flags: MatrixFlags): AgentBenchConfig | undefined {
       ? {}
       : { streamChunkDelayMs: parseNumber('--stream-delay', flags.streamDelay, 0, 60_000) }),
   };
+  if (agent.api !== 'chat-stream' && (agent.dispatch === 'early' || agent.streamChunkDelayMs !== undefined)) {
+    throw new UsageError('`--dispatch early` and `--stream-delay` apply to streamed turns; add `--api chat-stream`');
+  }
+  return agent;
+}
+
+/** Strategies named without a limit that take one (`limited`, not `limited(4)`). */
+function withoutLimit(executors: readonly string[]): string[] {
+  return executors.filter((e) => {
+    const spec = parseSpec(e);
+    return spec.limit === undefined && STRATEGIES[spec.strategy].takesLimit;
+  });
+}
+
+/** Agent runs measure what the scenario asks for, on one kind of tool: refuse flags that would be ignored. */
+function checkAgentConfig(config: BenchConfig, flags: MatrixFlags): void {
+  if (!config.agent) return;
+  if (flags.calls !== undefined) throw new UsageError('The scenario sets the calls of an agent run; drop `--calls`');
+  if (config.kinds.length > 1)
+    throw new UsageError('An agent run uses one tool kind; pass `--kind io` or `--kind cpu`');
+  if (config.agent.dispatch === 'early' && config.executors.some((e) => parseSpec(e).strategy === 'chunked')) {
+    throw new UsageError(
+      'Early dispatch cannot keep fixed chunks; drop chunked from `--executors` or use `--dispatch after-stream`',
+    );
+  }
 }
 
 function parseExecutors(text: string): string[] {
@@ -124,12 +160,15 @@ export function resolveBenchConfig(flags: MatrixFlags): BenchConfig {
       hangRate: rate('--hang-rate', flags.hangRate, base.faults.hangRate),
       crashRate: rate('--crash-rate', flags.crashRate, base.faults.crashRate),
       ...(flags.rateLimit === undefined ? {} : { rateLimit: parseWhole('--rate-limit', flags.rateLimit, 1, 100_000) }),
+      ...(flags.ignoreAbort ? { honorAbort: false } : {}),
     },
   };
   const policy = resolvePolicy(flags) ?? base.policy;
   if (policy) config.policy = policy;
-  const agent = resolveAgent(flags) ?? base.agent;
+  const agent = resolveAgent(flags, base.agent);
   if (agent) config.agent = agent;
+  else delete config.agent;
+  checkAgentConfig(config, flags);
   const { failRate, hangRate, crashRate } = config.faults;
   if (failRate + hangRate + crashRate > 1) {
     throw new UsageError('Expected `--fail-rate` + `--hang-rate` + `--crash-rate` to be at most 1');
@@ -137,8 +176,7 @@ export function resolveBenchConfig(flags: MatrixFlags): BenchConfig {
   if (hangRate > 0 && config.policy?.timeoutMs === undefined) {
     throw new UsageError('`--hang-rate` needs a per-call timeout, or hung calls never end; add e.g. `--timeout 1000`');
   }
-  const needsLimits = config.executors.some((e) => !/\(/.test(e) && ['limited', 'chunked', 'worker-pool'].includes(e));
-  if (needsLimits && config.limits.length === 0) {
+  if (withoutLimit(config.executors).length > 0 && config.limits.length === 0) {
     throw new UsageError('Executors without a limit need `--limits`, e.g. `--limits 2,4`, or write `limited(4)`');
   }
   return config;

@@ -8,18 +8,30 @@ import { runCommand } from './run-command.ts';
 
 export type CommandResult = Promise<number>;
 
-/** Adds the matrix flags shared by every command that measures. */
+/** Adds the matrix flags of the commands that measure a matrix (bench, baseline), then the tool flags. */
 export function addMatrixOptions(command: Command, suite = 'default'): Command {
-  return command
+  command
     .option('--suite <name>', 'suite from bench/suites.ts whose settings the other flags override', suite)
     .option('--executors <list>', 'strategies, e.g. sequential,promise-all,limited,worker-pool(2)')
     .option('--calls <list>', 'call counts per batch, e.g. 1,2,4,8,16')
     .option('--limits <list>', 'limits for strategies given without one, e.g. 2,4,8')
+    .option('--iterations <n>', 'interleaved rounds per cell (samples per cell)')
+    .addOption(
+      new Option('--mode <mode>', 'tools: single batches; agent: whole agent runs on a scenario').choices([
+        'tools',
+        'agent',
+      ]),
+    );
+  return addToolOptions(command);
+}
+
+/** Tools, faults, policies and the agent's model: shared by every command that runs tool calls. */
+export function addToolOptions(command: Command): Command {
+  return command
     .option('--kind <list>', 'workload kind: io, cpu or io,cpu')
     .option('--latency <ms>', 'nominal latency of one tool call in ms')
     .addOption(new Option('--profile <name>', 'latency profile').choices(['fixed', 'uniform', 'long-tail']))
     .option('--seed <n>', 'seed of every random draw (latencies, faults)')
-    .option('--iterations <n>', 'interleaved rounds per cell (samples per cell)')
     .option('--fail-rate <p>', 'share of calls that throw (0..1)')
     .option('--crash-rate <p>', 'share of calls that kill their worker thread (0..1)')
     .option('--hang-rate <p>', 'share of calls that never settle (0..1); needs --timeout')
@@ -33,12 +45,7 @@ export function addMatrixOptions(command: Command, suite = 'default'): Command {
         "as-result: a failure is that call's answer; fail-fast: it cancels the siblings",
       ).choices(['as-result', 'fail-fast']),
     )
-    .addOption(
-      new Option('--mode <mode>', 'tools: single batches; agent: whole agent runs on a scenario').choices([
-        'tools',
-        'agent',
-      ]),
-    )
+    .option('--ignore-abort', 'tools ignore their AbortSignal: timed-out work keeps running (uncancellable tools)')
     .option('--scenario <name|path>', 'agent mode: scenario to play (default weather-stock-news)')
     .addOption(
       new Option('--api <mode>', 'agent mode: chat, chat-stream or responses').choices([
@@ -108,7 +115,7 @@ export function buildProgram(run: (result: CommandResult) => void): Command {
     .argument('<b>', 'results file B')
     .action((a: string, b: string) => run(compareCommand(a, b)));
 
-  addMatrixOptions(program.command('run').description('run one agent conversation and print its transcript'))
+  addToolOptions(program.command('run').description('run one agent conversation and print its transcript'))
     .option('--executor <name>', 'strategy for the tool calls, e.g. promise-all or limited(4)', 'promise-all')
     .option('--max-steps <n>', 'stop a loop that never answers after this many model turns', '10')
     .option('--no-parallel-tool-calls', 'send parallel_tool_calls: false (the model returns one call per turn)')

@@ -1,6 +1,6 @@
 import { AgentSession, type ModelTarget } from '../agent/session.ts';
 import { DEFAULT_MAX_STEPS } from '../agent/types.ts';
-import { parseSpec } from '../executors/registry.ts';
+import { parseSpec, STRATEGIES } from '../executors/registry.ts';
 import { loadScenario } from '../model/load.ts';
 import { serializeTranscript } from '../report/transcript.ts';
 import { toolRuntimeConfig } from '../tools/config.ts';
@@ -30,7 +30,7 @@ function liveTarget(flags: RunFlags): ModelTarget {
 
 /** One agent run with a transcript: each step, the calls, the results, the answer, the mailbox. */
 export async function runCommand(flags: RunFlags): Promise<number> {
-  const config = resolveBenchConfig({ ...flags, suite: 'default', mode: 'agent' });
+  const config = resolveBenchConfig({ ...flags, suite: 'default', mode: 'agent', executors: flags.executor });
   const agent = config.agent;
   if (!agent) throw new UsageError('internal: agent settings missing');
   let spec: ReturnType<typeof parseSpec>;
@@ -39,7 +39,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   } catch (error) {
     throw new UsageError(`${(error as Error).message} (in \`--executor\`)`);
   }
-  if (spec.limit === undefined && ['limited', 'chunked', 'worker-pool'].includes(spec.strategy)) {
+  if (spec.limit === undefined && STRATEGIES[spec.strategy].takesLimit) {
     throw new UsageError(`\`--executor ${spec.strategy}\` needs a limit, e.g. ${spec.strategy}(4)`);
   }
   const kind = config.kinds[0] ?? 'io';

@@ -31,4 +31,6 @@ export interface Executor {
   run(calls: readonly ToolCall[], signal?: AbortSignal): Promise<ToolOutcome[]>;
   /** Releases threads and timers. Safe to call twice. */
   close(): Promise<void>;
+  /** Resolves when the executor is at full strength again (a pool has replaced dead workers). */
+  ready?(): Promise<void>;
 }

@@ -13,6 +13,11 @@ import type { WorkerResult, WorkerTask } from './worker.ts';
 
 /** Latency of the calls that warm each thread before measuring (outside every timed region). */
 const WARM_CALL_MS = 5;
+/**
+ * A timeout is applied inside the worker (I/O stops there and the thread survives); the main thread terminates
+ * the worker only if it has not answered this much later (CPU-bound work cannot be interrupted in place).
+ */
+const BACKSTOP_SLACK_MS = 50;
 
 const runningFromSource = import.meta.url.endsWith('.ts');
 
@@ -68,14 +73,17 @@ export async function workerPoolExecutor(
   const threadIds = new Set<number>();
 
   const poolRunner: CallRunner = async (call, signal, onStart) => {
-    const result = await pool.run({ call, config: runtime.config }, signal ? { signal } : {});
+    const task: WorkerTask = { call, config: runtime.config, ...(timeoutMs === undefined ? {} : { timeoutMs }) };
+    const result = await pool.run(task, signal ? { signal } : {});
     onStart?.(result.startedEpoch);
     threadIds.add(result.threadId);
     if (!result.ok) throw rebuildError(result);
     runtime.mailbox.push(...result.mail);
     return result.value;
   };
-  const runner = applyPolicy(poolRunner, policy);
+  const timeoutMs = policy.timeoutMs;
+  const backstop = timeoutMs === undefined ? policy : { ...policy, timeoutMs: timeoutMs + BACKSTOP_SLACK_MS };
+  const runner = applyPolicy(poolRunner, backstop);
   // Hand piscina no more calls than it has threads: a call queued inside the pool would spend its timeout
   // waiting for a thread. Queued here, its clock starts when a thread is free, as with limited(k).
   const slots = pLimit(threads);
@@ -104,6 +112,10 @@ export async function workerPoolExecutor(
       return threadIds;
     },
     replacementsMs,
+    async ready() {
+      const deadline = performance.now() + 10_000;
+      while (deaths.length > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    },
     run(calls: readonly ToolCall[], signal?: AbortSignal): Promise<ToolOutcome[]> {
       threadIds.clear();
       const start = epochNow();

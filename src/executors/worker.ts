@@ -11,6 +11,8 @@ import type { ToolCall } from './types.ts';
 export interface WorkerTask {
   call: ToolCall;
   config: ToolRuntimeConfig;
+  /** Per-call timeout applied inside the worker, so an I/O call that times out does not cost the thread. */
+  timeoutMs?: number;
 }
 
 export type WorkerResult =
@@ -33,7 +35,8 @@ export default async function runToolInWorker(task: WorkerTask): Promise<WorkerR
   const startedEpoch = performance.timeOrigin + performance.now();
   const mail: Email[] = [];
   try {
-    const value = await runtimeFor(task.config).invoke(task.call, undefined, { mailbox: mail });
+    const signal = task.timeoutMs === undefined ? undefined : AbortSignal.timeout(task.timeoutMs);
+    const value = await runtimeFor(task.config).invoke(task.call, signal, { mailbox: mail });
     return { ok: true, value, startedEpoch, threadId, mail };
   } catch (error) {
     const e = error instanceof Error ? error : new Error(String(error));

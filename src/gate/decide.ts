@@ -12,7 +12,7 @@ export interface GateOptions {
   minEfficiency: number;
 }
 
-export type CellVerdictKind = 'pass' | 'regression' | 'inefficient' | 'missing';
+export type CellVerdictKind = 'pass' | 'regression' | 'inefficient' | 'failing' | 'missing';
 
 export interface CellVerdict {
   id: string;
@@ -39,6 +39,15 @@ export function judgeCell(baseline: CellOk, current: CellResult | undefined, opt
       ...base,
       verdict: 'regression',
       reason: `speedup ≤ ${current.speedup.high.toFixed(2)}x is below ${floor.toFixed(2)}x (baseline ${baseline.speedup.value.toFixed(2)}x − ${options.tolerance * 100}%)`,
+    };
+  }
+  const failed = (c: CellOk) => c.outcomes.error + c.outcomes.timeout + c.outcomes.cancelled;
+  if (failed(current) > failed(baseline)) {
+    // failing calls finish early and flatter a speedup: a change that makes calls fail is a regression itself
+    return {
+      ...base,
+      verdict: 'failing',
+      reason: `${failed(current)} calls failed (baseline: ${failed(baseline)})`,
     };
   }
   if (current.efficiency.high < options.minEfficiency) {

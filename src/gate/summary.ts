@@ -5,6 +5,7 @@ const LABEL: Record<CellVerdict['verdict'], string> = {
   pass: 'pass',
   regression: 'REGRESSION',
   inefficient: 'INEFFICIENT',
+  failing: 'FAILING CALLS',
   missing: 'MISSING',
 };
 
@@ -33,7 +34,7 @@ export function verdictLine(verdicts: readonly CellVerdict[]): string {
   const failed = verdicts.filter(isFailure);
   return failed.length === 0
     ? `Gate passed: ${verdicts.length} cells within tolerance`
-    : `Gate failed: ${failed.length} of ${verdicts.length} cells regressed (${failed.map((v) => v.id).join(', ')})`;
+    : `Gate failed: ${failed.length} of ${verdicts.length} cells did not pass (${failed.map((v) => `${v.id}: ${v.verdict}`).join(', ')})`;
 }
 
 /** The `customBiggerIsBetter` input of github-action-benchmark: one entry per cell's speedup. */

@@ -12,7 +12,7 @@ export const SCHEMA_VERSION = 1;
 
 /** What was asked for: two documents are comparable only when these match. */
 export interface BenchConfig {
-  /** Name of the suite (`default`, `gate`, …) or `custom` for flags given by hand. */
+  /** Name of the suite the run started from (`default`, `gate`, …); flags may have overridden its values. */
   suite: string;
   executors: string[];
   calls: number[];

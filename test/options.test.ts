@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { resolveBenchConfig } from '../src/cli/options.ts';
+
+describe('resolveBenchConfig', () => {
+  it('lays flags over an agent suite without losing its settings', () => {
+    const config = resolveBenchConfig({ suite: 'agent', api: 'chat-stream', dispatch: 'early' });
+    expect(config.agent).toEqual({
+      scenario: 'weather-stock-news',
+      api: 'chat-stream',
+      dispatch: 'early',
+      modelLatencyMs: 300,
+    });
+    expect(resolveBenchConfig({ suite: 'agent', modelLatency: '5' }).agent?.modelLatencyMs).toBe(5);
+  });
+
+  it('lets --mode tools turn an agent suite into batch runs, and --mode agent the reverse', () => {
+    expect(resolveBenchConfig({ suite: 'agent', mode: 'tools' }).agent).toBeUndefined();
+    expect(resolveBenchConfig({ mode: 'agent' }).agent).toEqual({
+      scenario: 'weather-stock-news',
+      api: 'chat',
+      dispatch: 'after-stream',
+    });
+  });
+
+  it('refuses flags an agent run would ignore', () => {
+    expect(() => resolveBenchConfig({ mode: 'agent', calls: '4' })).toThrow(/drop `--calls`/);
+    expect(() => resolveBenchConfig({ mode: 'agent', kind: 'io,cpu' })).toThrow(/one tool kind/);
+    expect(() => resolveBenchConfig({ mode: 'agent', dispatch: 'early' })).toThrow(/add `--api chat-stream`/);
+    expect(() => resolveBenchConfig({ mode: 'agent', streamDelay: '5' })).toThrow(/add `--api chat-stream`/);
+    expect(() =>
+      resolveBenchConfig({ mode: 'agent', api: 'chat-stream', dispatch: 'early', executors: 'chunked(2)' }),
+    ).toThrow(/Early dispatch cannot keep fixed chunks/);
+    expect(() => resolveBenchConfig({ api: 'responses' })).toThrow(/add `--mode agent`/);
+  });
+
+  it('needs limits for strategies named without one, and a timeout for hangs', () => {
+    expect(() => resolveBenchConfig({ suite: 'reference', executors: 'limited' })).toThrow(/need `--limits`/);
+    expect(() => resolveBenchConfig({ hangRate: '0.1' })).toThrow(/add e\.g\. `--timeout 1000`/);
+    expect(resolveBenchConfig({ hangRate: '0.1', timeout: '100', ignoreAbort: true }).faults).toMatchObject({
+      hangRate: 0.1,
+      honorAbort: false,
+    });
+  });
+});
