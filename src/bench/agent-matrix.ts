@@ -5,12 +5,12 @@ import type { CallPolicy } from '../executors/policy.ts';
 import { type ExecutorSpec, formatSpec } from '../executors/registry.ts';
 import { loadScenario } from '../model/load.ts';
 import { createModelMock } from '../model/mock-server.ts';
-import type { AgentBenchConfig, CellResult, OutcomeCounts } from '../results/document.ts';
+import type { AgentBenchConfig, CellResult } from '../results/document.ts';
 import { idealMs } from '../stats/ideal.ts';
 import { mean, pairedRatio } from '../stats/summary.ts';
 import type { ToolRuntimeConfig } from '../tools/config.ts';
 import { runInterleaved, type Variant } from './interleave.ts';
-import { plannedMs } from './matrix.ts';
+import { countOutcomes, plannedMs } from './matrix.ts';
 
 interface RunExtra {
   run: AgentRun;
@@ -27,12 +27,6 @@ function runIdealMs(run: AgentRun, spec: ExecutorSpec, tools: ToolRuntimeConfig,
     const batch = idealMs(latencies, { ...spec, kind: tools.kind, cores: os.availableParallelism() });
     return sum + step.modelMs + batch;
   }, 0);
-}
-
-function countOutcomes(runs: readonly AgentRun[]): OutcomeCounts {
-  const counts: OutcomeCounts = { ok: 0, error: 0, timeout: 0, cancelled: 0 };
-  for (const run of runs) for (const step of run.steps) for (const o of step.outcomes) counts[o.status]++;
-  return counts;
 }
 
 /**
@@ -96,7 +90,7 @@ export async function runAgentBench(
     });
     const reference = records.find((r) => r.name === 'sequential');
     const referenceMs = reference?.status === 'ok' ? reference.rounds.map((s) => s.durationMs) : [];
-    return specs.map((spec, index): CellResult => {
+    return specs.map((spec): CellResult => {
       const executor = formatSpec(spec);
       const record = records.find((r) => r.name === executor);
       const runs = record?.rounds.map((s) => s.extra.run) ?? [];
@@ -125,7 +119,7 @@ export async function runAgentBench(
             : { value: Number.NaN, low: Number.NaN, high: Number.NaN },
         roundsMs,
         idealRoundsMs,
-        outcomes: countOutcomes(runs),
+        outcomes: countOutcomes(runs.flatMap((r) => r.steps.flatMap((step) => step.outcomes.map((o) => o.status)))),
         agent: {
           scenario: agent.scenario,
           steps: mean(runs.map((r) => r.steps.length)),

@@ -89,9 +89,10 @@ interface BatchExtra {
   loopDelay: LoopDelay;
 }
 
-function countOutcomes(rounds: readonly { extra: BatchExtra }[]): OutcomeCounts {
+/** Tallies outcome statuses (of every sample of a cell). */
+export function countOutcomes(statuses: Iterable<OutcomeStatus>): OutcomeCounts {
   const counts: OutcomeCounts = { ok: 0, error: 0, timeout: 0, cancelled: 0 };
-  for (const { extra } of rounds) for (const status of extra.statuses) counts[status]++;
+  for (const status of statuses) counts[status]++;
   return counts;
 }
 
@@ -115,7 +116,7 @@ export function cellsFromRecords(
 ): CellResult[] {
   const reference = records.find((r) => r.name === 'sequential');
   const referenceRounds = reference?.status === 'ok' ? reference.rounds.map((s) => s.durationMs) : [];
-  return group.specs.map((spec, index): CellResult => {
+  return group.specs.map((spec): CellResult => {
     const executor = formatSpec(spec);
     const key = {
       id: cellId(group.kind, group.calls, executor),
@@ -145,7 +146,7 @@ export function cellsFromRecords(
           : { value: Number.NaN, low: Number.NaN, high: Number.NaN },
       roundsMs,
       idealRoundsMs,
-      outcomes: countOutcomes(record.rounds),
+      outcomes: countOutcomes(record.rounds.flatMap((s) => s.extra.statuses)),
     };
     const delays = record.rounds.map((s) => s.extra.loopDelay);
     const worst = (pick: (d: LoopDelay) => number) => Math.max(0, ...delays.map(pick));
