@@ -7,10 +7,11 @@ import { loadScenario } from '../model/load.ts';
 import { createModelMock } from '../model/mock-server.ts';
 import type { AgentBenchConfig, CellResult } from '../results/document.ts';
 import { idealMs } from '../stats/ideal.ts';
-import { mean, pairedRatio } from '../stats/summary.ts';
+import { mean } from '../stats/summary.ts';
 import type { ToolRuntimeConfig } from '../tools/config.ts';
+import { measuredCell, referenceRounds } from './cells.ts';
 import { runInterleaved, type Variant } from './interleave.ts';
-import { countOutcomes, plannedMs } from './matrix.ts';
+import { plannedMs } from './matrix.ts';
 
 interface RunExtra {
   run: AgentRun;
@@ -88,8 +89,7 @@ export async function runAgentBench(
       ...(signal ? { signal } : {}),
       ...(onSample ? { onSample } : {}),
     });
-    const reference = records.find((r) => r.name === 'sequential');
-    const referenceMs = reference?.status === 'ok' ? reference.rounds.map((s) => s.durationMs) : [];
+    const referenceMs = referenceRounds(records);
     return specs.map((spec): CellResult => {
       const executor = formatSpec(spec);
       const record = records.find((r) => r.name === executor);
@@ -105,21 +105,9 @@ export async function runAgentBench(
         const error = startErrors.get(executor) ?? (record?.status === 'error' ? record.error : 'not measured');
         return { ...key, status: 'error', error };
       }
-      const roundsMs = record.rounds.map((s) => s.durationMs);
-      const idealRoundsMs = record.rounds.map((s) => s.extra.idealMs);
+      const statuses = runs.flatMap((r) => r.steps.flatMap((step) => step.outcomes.map((o) => o.status)));
       return {
-        ...key,
-        status: 'ok',
-        stats: record.summary,
-        idealMs: mean(idealRoundsMs),
-        efficiency: pairedRatio(idealRoundsMs, roundsMs),
-        speedup:
-          referenceMs.length > 0
-            ? pairedRatio(referenceMs, roundsMs)
-            : { value: Number.NaN, low: Number.NaN, high: Number.NaN },
-        roundsMs,
-        idealRoundsMs,
-        outcomes: countOutcomes(runs.flatMap((r) => r.steps.flatMap((step) => step.outcomes.map((o) => o.status)))),
+        ...measuredCell(key, record, referenceMs, statuses),
         agent: {
           scenario: agent.scenario,
           steps: mean(runs.map((r) => r.steps.length)),

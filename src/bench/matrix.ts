@@ -3,14 +3,15 @@ import os from 'node:os';
 import type { CallPolicy } from '../executors/policy.ts';
 import { createExecutor, type ExecutorSpec, formatSpec, STRATEGIES } from '../executors/registry.ts';
 import type { Executor, OutcomeStatus } from '../executors/types.ts';
-import type { CellOk, CellResult, OutcomeCounts } from '../results/document.ts';
+import type { CellResult } from '../results/document.ts';
 import { cellId } from '../results/document.ts';
 import { idealMs } from '../stats/ideal.ts';
-import { mean, pairedRatio } from '../stats/summary.ts';
+import { mean } from '../stats/summary.ts';
 import type { ToolRuntimeConfig, WorkloadKind } from '../tools/config.ts';
 import { planCall } from '../tools/latency.ts';
 import { ToolRuntime } from '../tools/runtime.ts';
 import { syntheticBatch } from './batch.ts';
+import { measuredCell, referenceRounds } from './cells.ts';
 import { runInterleaved, type Variant, type VariantRecord } from './interleave.ts';
 import { type LoopDelay, startLoopProbe } from './loop-probe.ts';
 
@@ -89,13 +90,6 @@ interface BatchExtra {
   loopDelay: LoopDelay;
 }
 
-/** Tallies outcome statuses (of every sample of a cell). */
-export function countOutcomes(statuses: Iterable<OutcomeStatus>): OutcomeCounts {
-  const counts: OutcomeCounts = { ok: 0, error: 0, timeout: 0, cancelled: 0 };
-  for (const status of statuses) counts[status]++;
-  return counts;
-}
-
 /** The time a call should take: its drawn latency, or for a hang, the timeout that ends it. */
 export function plannedMs(config: ToolRuntimeConfig, callId: string, policy?: CallPolicy): number {
   const plan = planCall(config, callId);
@@ -114,8 +108,7 @@ export function cellsFromRecords(
   records: readonly VariantRecord<BatchExtra>[],
   startupMs: ReadonlyMap<string, number>,
 ): CellResult[] {
-  const reference = records.find((r) => r.name === 'sequential');
-  const referenceRounds = reference?.status === 'ok' ? reference.rounds.map((s) => s.durationMs) : [];
+  const referenceMs = referenceRounds(records);
   return group.specs.map((spec): CellResult => {
     const executor = formatSpec(spec);
     const key = {
@@ -132,22 +125,12 @@ export function cellsFromRecords(
     if (record.rounds.some((s) => !s.extra.complete)) {
       return { ...key, status: 'error', error: 'an executor returned the wrong number of outcomes for its calls' };
     }
-    const roundsMs = record.rounds.map((s) => s.durationMs);
-    const idealRoundsMs = record.rounds.map((s) => s.extra.idealMs);
-    const cell: CellOk = {
-      ...key,
-      status: 'ok',
-      stats: record.summary,
-      idealMs: mean(idealRoundsMs),
-      efficiency: pairedRatio(idealRoundsMs, roundsMs),
-      speedup:
-        referenceRounds.length > 0
-          ? pairedRatio(referenceRounds, roundsMs)
-          : { value: Number.NaN, low: Number.NaN, high: Number.NaN },
-      roundsMs,
-      idealRoundsMs,
-      outcomes: countOutcomes(record.rounds.flatMap((s) => s.extra.statuses)),
-    };
+    const cell = measuredCell(
+      key,
+      record,
+      referenceMs,
+      record.rounds.flatMap((s) => s.extra.statuses),
+    );
     const delays = record.rounds.map((s) => s.extra.loopDelay);
     const worst = (pick: (d: LoopDelay) => number) => Math.max(0, ...delays.map(pick));
     cell.eventLoopDelayMs = { p50: worst((d) => d.p50), p99: worst((d) => d.p99), max: worst((d) => d.max) };
@@ -201,8 +184,8 @@ export async function runGroup(
           const calls = syntheticBatch(`${group.kind}-n${group.calls}-r${round}`, group.calls);
           const latencies = calls.map((call) => plannedMs(runtime.config, call.id, options.policy));
           const ideal = idealMs(latencies, { ...spec, kind: group.kind, cores: cores(options) });
+          const probe = startLoopProbe(); // started outside the timed region
           const started = performance.now();
-          const probe = startLoopProbe();
           const outcomes = await executor.run(calls, hooks.signal);
           const durationMs = performance.now() - started;
           const loopDelay = probe.stop();

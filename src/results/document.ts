@@ -55,7 +55,7 @@ export interface OutcomeCounts {
   cancelled: number;
 }
 
-interface CellKey {
+export interface CellKey {
   /** `io/8/limited(4)`: kind, call count, executor. */
   id: string;
   kind: WorkloadKind;
