@@ -5,7 +5,12 @@
 import type { BenchConfig } from '../src/results/document.ts';
 import { NO_FAULTS } from '../src/tools/config.ts';
 
-export type SuiteDefinition = Omit<BenchConfig, 'suite'> & { description: string };
+/** A suite: every setting of a run, and a line for `fanout-bench list`. */
+export type SuiteDefinition = Omit<BenchConfig, 'suite' | 'recorded'> & {
+  description: string;
+  /** Absolute path of a recorded latency profile the suite's simulated tools draw from. */
+  recordedFile?: string;
+};
 
 const ALL_FOUR = ['sequential', 'promise-all', 'limited', 'worker-pool'];
 

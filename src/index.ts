@@ -1,25 +1,53 @@
-/** The public API of fanout-bench: what a program can import instead of shelling out to the CLI. */
+/** The public API of fanout-bench: what a program or a `fanout.config.ts` can import instead of shelling out. */
 
+// measuring
 export { runInterleaved, type Variant } from './bench/interleave.ts';
 export { type MatrixOptions, runMatrix } from './bench/matrix.ts';
 export { runBench } from './bench/session.ts';
+// declaring your own executors, tools, profiles and suites
+export { defineConfig, type FanoutConfig, type SuiteSettings } from './config/define.ts';
+export { applyConfig, CONFIG_NAMES, findConfigFile, type LoadedConfig, loadConfigFile } from './config/load.ts';
+export { ConfigError } from './config/validate.ts';
+export { type CallRunner, epochNow, settleCall } from './executors/call.ts';
+export type { CallPolicy } from './executors/policy.ts';
 export {
   createExecutor,
+  defineExecutor,
+  type ExecutorContext,
+  type ExecutorDefinition,
   type ExecutorSpec,
+  executorDefinitions,
   formatSpec,
+  type IdealSchedule,
   parseSpec,
-  STRATEGIES,
-  STRATEGY_NAMES,
-  type StrategyName,
+  registerExecutor,
 } from './executors/registry.ts';
 export type { Executor, OutcomeStatus, ToolCall, ToolOutcome } from './executors/types.ts';
+// results
 export { EXPORTERS, type ExportFormat } from './report/index.ts';
 export type { BenchConfig, CellResult, ResultsDocument } from './results/document.ts';
 export { ResultsFileError, readResults } from './results/store.ts';
 export { idealMs } from './stats/ideal.ts';
 export { type Estimate, pairedRatio } from './stats/summary.ts';
-export { chatTools, type Email, loadCatalog } from './tools/catalog.ts';
 export { type ToolRuntimeConfig, toolRuntimeConfig, type WorkloadKind } from './tools/config.ts';
 export { calibrateCpu } from './tools/cpu.ts';
+export {
+  defineTool,
+  type Email,
+  type JsonSchema,
+  type ParameterSchema,
+  type ToolContext,
+  type ToolDefinition,
+} from './tools/definition.ts';
 export { AbortError, TimeoutError, ToolError } from './tools/errors.ts';
+export {
+  drawRecorded,
+  ProfileError,
+  profileStats,
+  type RecordedProfile,
+  type RecordedToolStats,
+  readProfile,
+} from './tools/recorded.ts';
+export { chatTools, loadCatalog, registerTool } from './tools/registry.ts';
 export { ToolRuntime } from './tools/runtime.ts';
+export { type RuleResult, verifyExecutor } from './verify/conformance.ts';

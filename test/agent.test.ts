@@ -8,8 +8,8 @@ import { createExecutor, type ExecutorSpec, formatSpec } from '../src/executors/
 import type { Executor } from '../src/executors/types.ts';
 import { loadScenario } from '../src/model/load.ts';
 import { createModelMock } from '../src/model/mock-server.ts';
-import { chatTools } from '../src/tools/catalog.ts';
 import { toolRuntimeConfig } from '../src/tools/config.ts';
+import { chatTools } from '../src/tools/registry.ts';
 import { testRuntime } from './helpers.ts';
 
 const SPECS: ExecutorSpec[] = [

@@ -17,8 +17,9 @@ import { loadScenario, scenariosDir } from '../src/model/load.ts';
 import { createModelMock } from '../src/model/mock-server.ts';
 import { type ChatRequestMessage, checkChatMessages } from '../src/model/rules.ts';
 import { isAnswerTurn, parseScenario, type Scenario, ScenarioError } from '../src/model/scenario.ts';
-import { chatTools, loadCatalog, type ToolDefinition } from '../src/tools/catalog.ts';
+import type { ToolDefinition } from '../src/tools/definition.ts';
 import { mulberry32 } from '../src/tools/random.ts';
+import { chatTools, loadCatalog } from '../src/tools/registry.ts';
 import { cli, testRuntime } from './helpers.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed_f00d) >>> 0;
@@ -429,7 +430,7 @@ function scenarioProblems(s: Scenario): string[] {
           if (!known.has(match[1] ?? '')) problems.push(`${at}.arguments.${key}: reference to ${match[1]} not earlier`);
         }
       }
-      for (const key of tool.parameters.required) {
+      for (const key of tool.parameters.required ?? []) {
         if (!Object.hasOwn(call.arguments, key)) problems.push(`${at}.arguments: missing ${key}`);
       }
       if (call.id !== undefined) {
@@ -675,7 +676,7 @@ function expectedStatus(name: string, raw: string): 'ok' | 'error' {
     return 'error';
   }
   if (!isObject(args)) return 'error';
-  for (const key of tool.parameters.required) if (!Object.hasOwn(args, key)) return 'error';
+  for (const key of tool.parameters.required ?? []) if (!Object.hasOwn(args, key)) return 'error';
   for (const [key, value] of Object.entries(args)) {
     if (!Object.hasOwn(tool.parameters.properties, key) || typeof value !== 'string') return 'error';
   }

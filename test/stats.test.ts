@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { idealShape } from '../src/executors/registry.ts';
 import { chunkedMs, idealMs, listScheduleMs } from '../src/stats/ideal.ts';
 import { halfWidth, pairedRatio, peakOverlap, quantileSorted, tQuantile975 } from '../src/stats/summary.ts';
 
@@ -6,10 +7,12 @@ describe('ideal schedules', () => {
   const fixed = new Array<number>(16).fill(300);
 
   it('gives N·L sequentially, L unbounded and ceil(N/k)·L for a window of k', () => {
-    expect(idealMs(fixed, { strategy: 'sequential', kind: 'io', cores: 2 })).toBe(4800);
-    expect(idealMs(fixed, { strategy: 'promise-all', kind: 'io', cores: 2 })).toBe(300);
-    expect(idealMs(fixed, { strategy: 'limited', limit: 4, kind: 'io', cores: 2 })).toBe(1200);
-    expect(idealMs(fixed.slice(0, 9), { strategy: 'limited', limit: 4, kind: 'io', cores: 2 })).toBe(900);
+    expect(idealMs(fixed, { ...idealShape({ strategy: 'sequential' }), kind: 'io', cores: 2 })).toBe(4800);
+    expect(idealMs(fixed, { ...idealShape({ strategy: 'promise-all' }), kind: 'io', cores: 2 })).toBe(300);
+    expect(idealMs(fixed, { ...idealShape({ strategy: 'limited', limit: 4 }), kind: 'io', cores: 2 })).toBe(1200);
+    expect(idealMs(fixed.slice(0, 9), { ...idealShape({ strategy: 'limited', limit: 4 }), kind: 'io', cores: 2 })).toBe(
+      900,
+    );
   });
 
   it('list-schedules uneven latencies where fixed chunks wait for their slowest', () => {
@@ -20,15 +23,20 @@ describe('ideal schedules', () => {
 
   it('gives CPU-bound tools one slot on the main thread and min(k, cores) in a pool', () => {
     const cpu = new Array<number>(8).fill(300);
-    expect(idealMs(cpu, { strategy: 'promise-all', kind: 'cpu', cores: 2 })).toBe(2400);
-    expect(idealMs(cpu, { strategy: 'limited', limit: 4, kind: 'cpu', cores: 2 })).toBe(2400);
-    expect(idealMs(cpu, { strategy: 'worker-pool', limit: 4, kind: 'cpu', cores: 2 })).toBe(1200);
-    expect(idealMs(cpu, { strategy: 'worker-pool', limit: 1, kind: 'cpu', cores: 2 })).toBe(2400);
+    expect(idealMs(cpu, { ...idealShape({ strategy: 'promise-all' }), kind: 'cpu', cores: 2 })).toBe(2400);
+    expect(idealMs(cpu, { ...idealShape({ strategy: 'limited', limit: 4 }), kind: 'cpu', cores: 2 })).toBe(2400);
+    expect(idealMs(cpu, { ...idealShape({ strategy: 'worker-pool', limit: 4 }), kind: 'cpu', cores: 2 })).toBe(1200);
+    expect(idealMs(cpu, { ...idealShape({ strategy: 'worker-pool', limit: 1 }), kind: 'cpu', cores: 2 })).toBe(2400);
+  });
+
+  it('reads an undeclared schedule as unknown (NaN), never as a made-up number', () => {
+    expect(idealMs(fixed, { kind: 'io', cores: 2 })).toBeNaN();
+    expect(idealMs(fixed, { schedule: 'chunks', limit: 5, kind: 'io', cores: 2 })).toBe(1200);
   });
 
   it('handles empty batches', () => {
     expect(listScheduleMs([], 3)).toBe(0);
-    expect(idealMs([], { strategy: 'promise-all', kind: 'io', cores: 2 })).toBe(0);
+    expect(idealMs([], { ...idealShape({ strategy: 'promise-all' }), kind: 'io', cores: 2 })).toBe(0);
   });
 });
 

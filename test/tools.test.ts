@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { chatTools, parseArguments, parseCatalog, toolNames } from '../src/tools/catalog.ts';
+import { parseArguments } from '../src/tools/arguments.ts';
+import { parseCatalog } from '../src/tools/catalog.ts';
 import { toolRuntimeConfig } from '../src/tools/config.ts';
 import { burnCpu, calibrateCpu } from '../src/tools/cpu.ts';
 import { LONG_TAIL_FACTOR, planCall } from '../src/tools/latency.ts';
+import { chatTools, toolNames } from '../src/tools/registry.ts';
 
 describe('catalog', () => {
   it('holds the six reference tools as OpenAI function tools', () => {

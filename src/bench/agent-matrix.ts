@@ -6,12 +6,11 @@ import { type ExecutorSpec, formatSpec } from '../executors/registry.ts';
 import { loadScenario } from '../model/load.ts';
 import { createModelMock } from '../model/mock-server.ts';
 import type { AgentBenchConfig, CellResult } from '../results/document.ts';
-import { idealMs } from '../stats/ideal.ts';
 import { mean } from '../stats/summary.ts';
 import type { ToolRuntimeConfig } from '../tools/config.ts';
 import { measuredCell, referenceRounds } from './cells.ts';
 import { runInterleaved, type Variant } from './interleave.ts';
-import { plannedMs } from './matrix.ts';
+import { sampleIdealMs } from './matrix.ts';
 
 interface RunExtra {
   run: AgentRun;
@@ -24,8 +23,7 @@ interface RunExtra {
  */
 function runIdealMs(run: AgentRun, spec: ExecutorSpec, tools: ToolRuntimeConfig, policy?: CallPolicy): number {
   return run.steps.reduce((sum, step) => {
-    const latencies = step.calls.map((c) => plannedMs(tools, c.id, policy));
-    const batch = idealMs(latencies, { ...spec, kind: tools.kind, cores: os.availableParallelism() });
+    const batch = sampleIdealMs(spec, step.calls, step.outcomes, tools, policy, os.availableParallelism());
     return sum + step.modelMs + batch;
   }, 0);
 }

@@ -1,28 +1,35 @@
 import type { ToolCall } from '../executors/types.ts';
+import { exampleArguments } from '../tools/arguments.ts';
+import { hasTool, toolNamed } from '../tools/registry.ts';
 
-const CITIES = ['Tokyo', 'Beijing', 'LA', 'London', 'San Francisco', 'New York'];
-const TICKERS = ['AAPL', 'GOOGL', 'MSFT'];
-const TOPICS = ['AI', 'climate', 'markets'];
-
-/** The i-th call of a synthetic fan-out: read-only tools in rotation, so a batch has no side effects. */
-function syntheticCall(id: string, i: number): ToolCall {
-  const pick = <T>(list: readonly T[]) => list[Math.floor(i / 4) % list.length] as T;
-  switch (i % 4) {
-    case 0:
-      return { id, name: 'get_weather', arguments: JSON.stringify({ city: pick(CITIES) }) };
-    case 1:
-      return { id, name: 'get_stock_price', arguments: JSON.stringify({ ticker: pick(TICKERS) }) };
-    case 2:
-      return { id, name: 'get_news_headlines', arguments: JSON.stringify({ topic: pick(TOPICS) }) };
-    default:
-      return { id, name: 'get_exchange_rate', arguments: JSON.stringify({ from_currency: 'USD', to_currency: 'JPY' }) };
-  }
-}
+/** The tools a batch rotates through unless told otherwise: the read-only built-ins, so a batch has no side effects. */
+export const DEFAULT_BATCH_TOOLS = ['get_weather', 'get_stock_price', 'get_news_headlines', 'get_exchange_rate'];
 
 /**
- * `count` calls whose ids start with `prefix`. Latencies and faults are drawn from the ids, so every strategy
- * given the same prefix (one round of one cell) meets exactly the same latencies.
+ * `count` calls whose ids start with `prefix`, the i-th calling `tools[i mod n]` with the tool's examples in
+ * rotation. Latencies and faults are drawn from the ids, so every strategy given the same prefix (one round of one
+ * cell) meets exactly the same latencies.
  */
-export function syntheticBatch(prefix: string, count: number): ToolCall[] {
-  return Array.from({ length: count }, (_, i) => syntheticCall(`${prefix}-c${i}`, i));
+export function syntheticBatch(
+  prefix: string,
+  count: number,
+  tools: readonly string[] = DEFAULT_BATCH_TOOLS,
+): ToolCall[] {
+  const definitions = tools.map((name) => toolNamed(name).definition);
+  return Array.from({ length: count }, (_, i) => {
+    const definition = definitions[i % definitions.length];
+    if (!definition) throw new Error('a synthetic batch needs at least one tool');
+    const examples = definition.examples ?? [];
+    const args = examples.length > 0 ? examples[Math.floor(i / definitions.length) % examples.length] : undefined;
+    return {
+      id: `${prefix}-c${i}`,
+      name: definition.name,
+      arguments: JSON.stringify(args ?? exampleArguments(definition)),
+    };
+  });
+}
+
+/** Whether a call's time is its tool's own work (so its ideal comes from what it took, not from a draw). */
+export function hasOwnLatency(call: ToolCall): boolean {
+  return hasTool(call.name) && toolNamed(call.name).definition.latency !== 'simulated';
 }

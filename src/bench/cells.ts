@@ -28,18 +28,20 @@ export function measuredCell<Extra extends { idealMs: number }>(
 ): CellOk {
   const roundsMs = record.rounds.map((s) => s.durationMs);
   const idealRoundsMs = record.rounds.map((s) => s.extra.idealMs);
+  // an executor that declares no schedule has no ideal: the cell says so rather than carrying NaN
+  const ideal = idealRoundsMs.every(Number.isFinite)
+    ? { idealMs: mean(idealRoundsMs), efficiency: pairedRatio(idealRoundsMs, roundsMs), idealRoundsMs }
+    : {};
   return {
     ...key,
     status: 'ok',
     stats: record.summary,
-    idealMs: mean(idealRoundsMs),
-    efficiency: pairedRatio(idealRoundsMs, roundsMs),
+    ...ideal,
     speedup:
       referenceMs.length > 0
         ? pairedRatio(referenceMs, roundsMs)
         : { value: Number.NaN, low: Number.NaN, high: Number.NaN },
     roundsMs,
-    idealRoundsMs,
     outcomes: countOutcomes(statuses),
   };
 }

@@ -1,16 +1,23 @@
 import { setMaxListeners } from 'node:events';
 import os from 'node:os';
 import type { CallPolicy } from '../executors/policy.ts';
-import { createExecutor, type ExecutorSpec, formatSpec, STRATEGIES } from '../executors/registry.ts';
-import type { Executor, OutcomeStatus } from '../executors/types.ts';
+import {
+  createExecutor,
+  type ExecutorSpec,
+  executorDefinition,
+  formatSpec,
+  idealShape,
+} from '../executors/registry.ts';
+import type { Executor, OutcomeStatus, ToolCall, ToolOutcome } from '../executors/types.ts';
 import type { CellResult } from '../results/document.ts';
 import { cellId } from '../results/document.ts';
 import { idealMs } from '../stats/ideal.ts';
 import { mean } from '../stats/summary.ts';
 import type { ToolRuntimeConfig, WorkloadKind } from '../tools/config.ts';
 import { planCall } from '../tools/latency.ts';
+import { toolNamed } from '../tools/registry.ts';
 import { ToolRuntime } from '../tools/runtime.ts';
-import { syntheticBatch } from './batch.ts';
+import { DEFAULT_BATCH_TOOLS, hasOwnLatency, syntheticBatch } from './batch.ts';
 import { measuredCell, referenceRounds } from './cells.ts';
 import { runInterleaved, type Variant, type VariantRecord } from './interleave.ts';
 import { type LoopDelay, startLoopProbe } from './loop-probe.ts';
@@ -34,6 +41,8 @@ export interface MatrixOptions {
   policy?: CallPolicy;
   /** Cores available to worker threads, for the ideal of CPU-bound pools. @default os.availableParallelism() */
   cores?: number;
+  /** Tools a batch rotates through. @default DEFAULT_BATCH_TOOLS */
+  batchTools?: string[];
 }
 
 /** All cells of one kind and call count: measured together in interleaved rounds. */
@@ -53,7 +62,7 @@ export function expandExecutors(specs: readonly ExecutorSpec[], limits: readonly
   const out: ExecutorSpec[] = [{ strategy: 'sequential' }];
   for (const spec of specs) {
     const expanded =
-      STRATEGIES[spec.strategy].takesLimit && spec.limit === undefined
+      executorDefinition(spec.strategy).takesLimit && spec.limit === undefined
         ? limits.map((limit) => ({ strategy: spec.strategy, limit }))
         : [spec];
     for (const s of expanded) if (!out.some((o) => formatSpec(o) === formatSpec(s))) out.push(s);
@@ -70,14 +79,65 @@ function cores(options: MatrixOptions): number {
   return options.cores ?? os.availableParallelism();
 }
 
+/** The calls of one round of a group: every strategy of the round gets these ids, so the same latencies. */
+export function groupBatch(group: Group, round: number, options: MatrixOptions): ToolCall[] {
+  return syntheticBatch(
+    `${group.kind}-n${group.calls}-r${round}`,
+    group.calls,
+    options.batchTools ?? DEFAULT_BATCH_TOOLS,
+  );
+}
+
+/** Latencies the simulated tools drew over every round of every group, per tool (what a run met). */
+export function drawnLatencies(options: MatrixOptions): Record<string, number[]> {
+  const drawn: Record<string, number[]> = {};
+  for (const group of planGroups(options)) {
+    const config = { ...options.tools, kind: group.kind };
+    for (let round = 0; round < options.rounds; round++) {
+      for (const call of groupBatch(group, round, options)) {
+        if (hasOwnLatency(call)) continue;
+        drawn[call.name] ??= [];
+        drawn[call.name]?.push(planCall(config, call.id, call.name).latencyMs);
+      }
+    }
+  }
+  return drawn;
+}
+
 /** Nominal cost of a group (ms of ideal work over all rounds), for progress estimates. */
 export function groupCost(group: Group, options: MatrixOptions): number {
-  const latencies = new Array<number>(group.calls).fill(options.tools.latencyMs);
-  const perRound = group.specs.reduce(
-    (sum, spec) => sum + idealMs(latencies, { ...spec, kind: group.kind, cores: cores(options) }),
-    0,
-  );
+  const perRound = group.specs.reduce((sum, spec) => sum + nominalCost(spec, group, options), 0);
   return perRound * options.rounds;
+}
+
+/** Nominal ideal of one sample, for progress; a strategy without a declared schedule is counted as serial. */
+function nominalCost(spec: ExecutorSpec, group: Group, options: MatrixOptions): number {
+  const latencies = new Array<number>(group.calls).fill(options.tools.latencyMs);
+  const ideal = idealMs(latencies, { ...idealShape(spec), kind: group.kind, cores: cores(options) });
+  return Number.isFinite(ideal) ? ideal : latencies.reduce((a, b) => a + b, 0);
+}
+
+/**
+ * Ideal of one sample: simulated calls count with their drawn latency, calls of tools with their own latency with
+ * what they took in this sample (their latency is not known in advance). CPU-bound if any call is.
+ */
+export function sampleIdealMs(
+  spec: ExecutorSpec,
+  calls: readonly ToolCall[],
+  outcomes: readonly ToolOutcome[],
+  config: ToolRuntimeConfig,
+  policy: CallPolicy | undefined,
+  coreCount: number,
+): number {
+  let kind = config.kind;
+  const byId = new Map(outcomes.map((o) => [o.id, o]));
+  const latencies = calls.map((call) => {
+    if (!hasOwnLatency(call)) return plannedMs(config, call, policy);
+    if (toolNamed(call.name).definition.kind === 'cpu') kind = 'cpu';
+    const outcome = byId.get(call.id);
+    return outcome ? Math.max(0, outcome.endedMs - outcome.startedMs) : Number.NaN;
+  });
+  return idealMs(latencies, { ...idealShape(spec), kind, cores: coreCount });
 }
 
 interface BatchExtra {
@@ -91,8 +151,8 @@ interface BatchExtra {
 }
 
 /** The time a call should take: its drawn latency, or for a hang, the timeout that ends it. */
-export function plannedMs(config: ToolRuntimeConfig, callId: string, policy?: CallPolicy): number {
-  const plan = planCall(config, callId);
+export function plannedMs(config: ToolRuntimeConfig, call: ToolCall, policy?: CallPolicy): number {
+  const plan = planCall(config, call.id, call.name);
   return plan.fault === 'hang' ? (policy?.timeoutMs ?? Number.POSITIVE_INFINITY) : plan.latencyMs;
 }
 
@@ -181,9 +241,7 @@ export async function runGroup(
       return {
         name,
         async sample(round) {
-          const calls = syntheticBatch(`${group.kind}-n${group.calls}-r${round}`, group.calls);
-          const latencies = calls.map((call) => plannedMs(runtime.config, call.id, options.policy));
-          const ideal = idealMs(latencies, { ...spec, kind: group.kind, cores: cores(options) });
+          const calls = groupBatch(group, round, options);
           const probe = startLoopProbe(); // started outside the timed region
           const started = performance.now();
           const outcomes = await executor.run(calls, hooks.signal);
@@ -193,6 +251,9 @@ export async function runGroup(
           if (lingering > 0) await waitForLingering(runtime); // the next sample starts clean
           await executor.ready?.(); // ...and with every worker of a pool alive
           const complete = outcomes.length === calls.length && outcomes.every((o, i) => o.id === calls[i]?.id);
+          const ideal = complete
+            ? sampleIdealMs(spec, calls, outcomes, runtime.config, options.policy, cores(options))
+            : Number.NaN;
           return {
             durationMs,
             extra: {
@@ -251,12 +312,11 @@ export async function runMatrix(options: MatrixOptions, hooks: RunMatrixHooks = 
   for (const [index, group] of groups.entries()) {
     if (hooks.signal?.aborted) break;
     hooks.onEvent?.({ type: 'group-start', group, index, total: groups.length });
-    const latencies = new Array<number>(group.calls).fill(options.tools.latencyMs);
     const groupCells = await runGroup(group, options, {
       ...hooks,
       onSample: (executor, round) => {
         const spec = group.specs.find((s) => formatSpec(s) === executor);
-        if (spec) doneCost += idealMs(latencies, { ...spec, kind: group.kind, cores: cores(options) });
+        if (spec) doneCost += nominalCost(spec, group, options);
         hooks.onEvent?.({ type: 'sample', group, executor, round, doneCost, totalCost });
       },
     });

@@ -1,12 +1,15 @@
 import { setMaxListeners } from 'node:events';
+import { resolve } from 'node:path';
+import { activeConfig } from '../config/load.ts';
 import { formatSpec, parseSpec } from '../executors/registry.ts';
 import type { BenchConfig, CellResult, ResultsDocument } from '../results/document.ts';
 import { SCHEMA_VERSION } from '../results/document.ts';
 import { environmentFingerprint, ownVersion } from '../results/environment.ts';
 import type { WorkloadKind } from '../tools/config.ts';
 import { type CpuCalibration, calibrateCpu } from '../tools/cpu.ts';
+import { sampleStats } from '../tools/recorded.ts';
 import { runAgentBench } from './agent-matrix.ts';
-import { type MatrixEvent, type MatrixOptions, planGroups, runGroup, runMatrix } from './matrix.ts';
+import { drawnLatencies, type MatrixEvent, type MatrixOptions, planGroups, runGroup, runMatrix } from './matrix.ts';
 
 export interface BenchHooks {
   signal?: AbortSignal;
@@ -17,14 +20,24 @@ export interface BenchHooks {
 
 /** Matrix options from a results config (the gate re-measures cells with exactly the baseline's settings). */
 export function matrixOptionsFromConfig(config: BenchConfig): MatrixOptions {
+  const userConfig = activeConfig();
   return {
     executors: config.executors.map(parseSpec),
     calls: config.calls,
     limits: config.limits,
     kinds: config.kinds,
     rounds: config.rounds,
-    tools: { latencyMs: config.latencyMs, profile: config.profile, seed: config.seed, faults: config.faults },
+    tools: {
+      latencyMs: config.latencyMs,
+      profile: config.profile,
+      seed: config.seed,
+      faults: config.faults,
+      ...(config.recorded ? { recordedFile: resolve(config.recorded.file) } : {}),
+      // worker threads load the user's config by path to find its tools
+      ...(userConfig?.config.tools?.length ? { configFile: userConfig.file } : {}),
+    },
     ...(config.policy ? { policy: config.policy } : {}),
+    ...(config.tools ? { batchTools: config.tools } : {}),
   };
 }
 
@@ -89,6 +102,12 @@ export async function runBench(config: BenchConfig, hooks: BenchHooks = {}): Pro
   };
   const calibration = calibrateIfNeeded(options);
   if (calibration) document.setup.cpuCalibration = calibration;
+  if (config.recorded && !config.agent) {
+    const drawn = drawnLatencies(options);
+    document.setup.recordedDraws = Object.fromEntries(
+      Object.entries(drawn).map(([tool, latencies]) => [tool, sampleStats(latencies)]),
+    );
+  }
   hooks.onDocument?.(document);
   const cells: CellResult[] = document.cells;
   if (config.agent) {

@@ -1,11 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { runBench } from '../bench/session.ts';
+import { preflightExecutors } from '../config/preflight.ts';
 import { EXPORTERS, type ExportFormat } from '../report/index.ts';
 import type { ResultsDocument } from '../results/document.ts';
 import { writeFileAtomic } from '../results/store.ts';
 import { ResultsWriter } from '../results/writer.ts';
 import { EXIT } from './errors.ts';
-import { type MatrixFlags, resolveBenchConfig } from './options.ts';
+import { type MatrixFlags, profileWarnings, resolveBenchConfig } from './options.ts';
 import { formatDuration, progressRenderer } from './progress.ts';
 
 export interface BenchFlags extends MatrixFlags {
@@ -48,6 +49,8 @@ function writeExports(document: ResultsDocument, flags: BenchFlags): string[] {
 
 export async function benchCommand(flags: BenchFlags): Promise<number> {
   const config = resolveBenchConfig(flags);
+  await preflightExecutors(config.executors, config.limits);
+  if (!flags.quiet) for (const warning of profileWarnings(config)) process.stderr.write(`${warning}\n`);
   const showProgress = !flags.quiet && process.stderr.isTTY === true;
   const progress = progressRenderer();
   const interrupt = interruptSignal();

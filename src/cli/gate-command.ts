@@ -1,5 +1,8 @@
 import { appendFileSync, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { remeasureGroups, runBench } from '../bench/session.ts';
+import { preflightExecutors } from '../config/preflight.ts';
+import { parseSpec } from '../executors/registry.ts';
 import {
   type CellVerdict,
   configDifferences,
@@ -15,6 +18,7 @@ import { renderTable } from '../report/table.ts';
 import type { BenchConfig, ResultsDocument } from '../results/document.ts';
 import { readResults, serializeResults, writeFileAtomic } from '../results/store.ts';
 import { ResultsWriter } from '../results/writer.ts';
+import { loadProfileCached } from '../tools/recorded.ts';
 import { interruptSignal } from './bench-command.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { type MatrixFlags, resolveBenchConfig } from './options.ts';
@@ -58,6 +62,7 @@ export async function baselineCommand(flags: BaselineFlags): Promise<number> {
     throw new UsageError(`\`${flags.file}\` already exists; pass \`--force\` to replace the baseline`);
   }
   const config = resolveBenchConfig({ ...flags, suite: flags.suite ?? 'gate' });
+  await preflightExecutors(config.executors, config.limits);
   const document = await measure(config, flags.quiet === true);
   const failed = document.cells.filter((c) => c.status === 'error');
   if (failed.length > 0) {
@@ -70,6 +75,37 @@ export async function baselineCommand(flags: BaselineFlags): Promise<number> {
     `Baseline written to ${flags.file} (${document.cells.length} cells, ${formatDuration(document.wallTimeMs)})\n`,
   );
   return EXIT.ok;
+}
+
+/**
+ * The gate measures the baseline's own configuration again: every executor it names must be defined (a user's
+ * comes from their config) and a recorded profile must be the same bytes, or the comparison would be meaningless.
+ */
+async function checkMeasurable(config: BenchConfig, file: string): Promise<void> {
+  for (const name of config.executors) {
+    try {
+      parseSpec(name);
+    } catch {
+      throw new UsageError(
+        `\`${file}\` measures executor \`${name}\`, which is not defined here; run where its fanout.config is, or pass \`--config FILE\``,
+      );
+    }
+  }
+  if (config.recorded) {
+    const path = resolve(config.recorded.file);
+    let sha256: string;
+    try {
+      sha256 = loadProfileCached(path).sha256;
+    } catch (error) {
+      throw new UsageError(`\`${file}\` draws latencies from ${config.recorded.file}: ${(error as Error).message}`);
+    }
+    if (sha256 !== config.recorded.sha256) {
+      throw new UsageError(
+        `${config.recorded.file} changed since \`${file}\` was recorded; re-record it with \`fanout-bench baseline --force\``,
+      );
+    }
+  }
+  await preflightExecutors(config.executors, config.limits);
 }
 
 export interface GateFlags {
@@ -102,6 +138,7 @@ export async function gateCommand(flags: GateFlags): Promise<number> {
   };
   const started = performance.now();
   const baseline = readResults(flags.baseline);
+  if (!flags.current) await checkMeasurable(baseline.config, flags.baseline);
   const current = flags.current
     ? readResults(flags.current)
     : await measure(baseline.config, flags.quiet === true, flags.out);

@@ -1,28 +1,44 @@
-import { SUITES } from '../../bench/suites.ts';
-import { STRATEGIES, STRATEGY_NAMES } from '../executors/registry.ts';
+import { activeConfig } from '../config/load.ts';
+import { suiteEntries } from '../config/suites.ts';
+import { executorDefinitions } from '../executors/registry.ts';
 import { listScenarios } from '../model/load.ts';
-import { loadCatalog } from '../tools/catalog.ts';
+import { formatMs } from '../report/model.ts';
 import { LATENCY_PROFILES } from '../tools/config.ts';
 import { PROFILE_DESCRIPTIONS } from '../tools/latency.ts';
+import { loadProfileCached, profileStats } from '../tools/recorded.ts';
+import { registeredTools } from '../tools/registry.ts';
 
-/** Strategies, tools, latency profiles and suites, as plain text. */
+const from = (source: string) => (source === 'built-in' ? '' : `  [${source}]`);
+
+/** Strategies, tools, latency profiles, scenarios and suites (built-in and from the config), as plain text. */
 export function listText(): string {
   const lines: string[] = ['Executors (--executors; k from --limits or written as name(k)):'];
-  for (const name of STRATEGY_NAMES) {
-    const entry = STRATEGIES[name];
-    lines.push(`  ${(entry.takesLimit ? `${name}(k)` : name).padEnd(16)} ${entry.description}`);
+  for (const { definition, source } of executorDefinitions()) {
+    const name = definition.takesLimit ? `${definition.name}(k)` : definition.name;
+    const ideal = definition.ideal ? '' : ' (no ideal declared: efficiency "—")';
+    lines.push(`  ${name.padEnd(16)} ${definition.description}${ideal}${from(source)}`);
   }
-  lines.push('', 'Tools (fixtures/tools.json):');
-  for (const tool of loadCatalog()) {
-    const args = Object.keys(tool.parameters.properties).join(', ');
-    lines.push(`  ${`${tool.name}(${args})`.padEnd(48)} ${tool.description}`);
+  lines.push('', 'Tools (--tools; built-in ones from fixtures/tools.json):');
+  for (const { definition, source } of registeredTools()) {
+    const args = Object.keys(definition.parameters.properties).join(', ');
+    const latency = definition.latency === 'simulated' ? '' : ' (own latency)';
+    lines.push(`  ${`${definition.name}(${args})`.padEnd(48)} ${definition.description}${latency}${from(source)}`);
   }
-  lines.push('', 'Latency profiles (--profile):');
+  lines.push('', 'Latency profiles (--profile NAME, or --profile FILE with recorded latencies: JSON, CSV, OTLP JSON):');
   for (const profile of LATENCY_PROFILES) lines.push(`  ${profile.padEnd(16)} ${PROFILE_DESCRIPTIONS[profile]}`);
+  const profileFile = activeConfig()?.profileFile;
+  if (profileFile) {
+    lines.push(`  recorded         ${profileFile} (the config's profile, used unless --profile is given)`);
+    for (const [tool, s] of Object.entries(profileStats(loadProfileCached(profileFile)))) {
+      lines.push(
+        `    ${tool.padEnd(28)} ${String(s.count).padStart(6)} samples  p50 ${formatMs(s.p50)}  p90 ${formatMs(s.p90)}  p99 ${formatMs(s.p99)} ms`,
+      );
+    }
+  }
   lines.push('', 'Scenarios (--scenario; or a path to a JSON file):');
   for (const name of listScenarios()) lines.push(`  ${name}`);
   lines.push('  fanout-N         generated: one turn of N get_weather calls, then an answer');
   lines.push('', 'Suites (--suite):');
-  for (const [name, suite] of Object.entries(SUITES)) lines.push(`  ${name.padEnd(16)} ${suite.description}`);
+  for (const [name, suite] of suiteEntries()) lines.push(`  ${name.padEnd(16)} ${suite.definition.description}`);
   return `${lines.join('\n')}\n`;
 }

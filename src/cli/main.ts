@@ -3,6 +3,9 @@ import { CommanderError } from 'commander';
 import { EXIT, UsageError } from './errors.ts';
 import { buildProgram } from './program.ts';
 
+/** Errors of bad input (flags, files, configs): exit 2, as `UsageError`. */
+const USAGE_ERRORS = new Set(['ResultsFileError', 'ConfigError', 'ProfileError', 'ScenarioError']);
+
 /** Prints `Error: …` on one line and picks the exit code: 2 for bad input, 1 for anything else. */
 function fail(error: unknown): number {
   const message = error instanceof Error ? error.message : String(error);
@@ -10,7 +13,7 @@ function fail(error: unknown): number {
   if (process.env.FANOUT_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   const exitCode = (error as { exitCode?: unknown })?.exitCode;
   if (typeof exitCode === 'number') return exitCode;
-  return error instanceof UsageError || (error as Error)?.name === 'ResultsFileError' ? EXIT.usage : EXIT.failure;
+  return error instanceof UsageError || USAGE_ERRORS.has((error as Error)?.name) ? EXIT.usage : EXIT.failure;
 }
 
 function settle(result: Promise<number>): void {

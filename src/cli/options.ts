@@ -1,10 +1,17 @@
-import { DEFAULT_SUITE, SUITES } from '../../bench/suites.ts';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { DEFAULT_SUITE } from '../../bench/suites.ts';
 import { API_MODES, DISPATCH_MODES } from '../agent/types.ts';
+import { activeConfig } from '../config/load.ts';
+import { RANGES } from '../config/ranges.ts';
+import { findSuite, suiteEntries } from '../config/suites.ts';
 import { type CallPolicy, DEFAULT_POLICY, ERROR_POLICIES } from '../executors/policy.ts';
-import { parseSpec, STRATEGIES } from '../executors/registry.ts';
+import { executorDefinition, parseSpec } from '../executors/registry.ts';
 import { loadScenario } from '../model/load.ts';
-import type { AgentBenchConfig, BenchConfig } from '../results/document.ts';
-import { LATENCY_PROFILES, WORKLOAD_KINDS } from '../tools/config.ts';
+import type { AgentBenchConfig, BenchConfig, RecordedProfileRef } from '../results/document.ts';
+import { LATENCY_PROFILES, type LatencyProfileName, WORKLOAD_KINDS } from '../tools/config.ts';
+import { loadProfileCached, looksLikeProfilePath, profileStats } from '../tools/recorded.ts';
+import { registerRecordedTools } from '../tools/recorded-tools.ts';
+import { hasTool, toolNames } from '../tools/registry.ts';
 import { UsageError } from './errors.ts';
 import { parseChoice, parseChoiceList, parseNumber, parseWhole, parseWholeList } from './parse.ts';
 
@@ -34,6 +41,7 @@ export interface MatrixFlags {
   modelLatency?: string;
   streamDelay?: string;
   ignoreAbort?: boolean;
+  tools?: string;
 }
 
 /** Per-call policy flags; undefined when none is given (the default policy). */
@@ -41,9 +49,9 @@ export function resolvePolicy(flags: MatrixFlags): CallPolicy | undefined {
   if ([flags.timeout, flags.retries, flags.backoff, flags.errorPolicy].every((f) => f === undefined)) return undefined;
   return {
     ...DEFAULT_POLICY,
-    ...(flags.timeout === undefined ? {} : { timeoutMs: parseNumber('--timeout', flags.timeout, 1, 3_600_000) }),
-    ...(flags.retries === undefined ? {} : { retries: parseWhole('--retries', flags.retries, 0, 20) }),
-    ...(flags.backoff === undefined ? {} : { backoffMs: parseNumber('--backoff', flags.backoff, 0, 60_000) }),
+    ...(flags.timeout === undefined ? {} : { timeoutMs: parseNumber('--timeout', flags.timeout, ...RANGES.timeoutMs) }),
+    ...(flags.retries === undefined ? {} : { retries: parseWhole('--retries', flags.retries, ...RANGES.retries) }),
+    ...(flags.backoff === undefined ? {} : { backoffMs: parseNumber('--backoff', flags.backoff, ...RANGES.backoffMs) }),
     ...(flags.errorPolicy === undefined
       ? {}
       : { errorPolicy: parseChoice('--error-policy', flags.errorPolicy, ERROR_POLICIES) }),
@@ -105,7 +113,7 @@ function resolveAgent(flags: MatrixFlags, base: AgentBenchConfig | undefined): A
 function withoutLimit(executors: readonly string[]): string[] {
   return executors.filter((e) => {
     const spec = parseSpec(e);
-    return spec.limit === undefined && STRATEGIES[spec.strategy].takesLimit;
+    return spec.limit === undefined && executorDefinition(spec.strategy).takesLimit;
   });
 }
 
@@ -115,7 +123,11 @@ function checkAgentConfig(config: BenchConfig, flags: MatrixFlags): void {
   if (flags.calls !== undefined) throw new UsageError('The scenario sets the calls of an agent run; drop `--calls`');
   if (config.kinds.length > 1)
     throw new UsageError('An agent run uses one tool kind; pass `--kind io` or `--kind cpu`');
-  if (config.agent.dispatch === 'early' && config.executors.some((e) => parseSpec(e).strategy === 'chunked')) {
+  if (flags.tools !== undefined) throw new UsageError('The scenario names the tools of an agent run; drop `--tools`');
+  if (
+    config.agent.dispatch === 'early' &&
+    config.executors.some((e) => executorDefinition(parseSpec(e).strategy).ideal === 'chunks')
+  ) {
     throw new UsageError(
       'Early dispatch cannot keep fixed chunks; drop chunked from `--executors` or use `--dispatch after-stream`',
     );
@@ -134,41 +146,113 @@ function parseExecutors(text: string): string[] {
   return names;
 }
 
+/** A recorded profile as a run records it: the path relative to the working directory, digest and per-tool stats. */
+export function recordedRef(file: string): RecordedProfileRef {
+  const profile = loadProfileCached(file);
+  const shown = relative(process.cwd(), file);
+  return {
+    file: shown.startsWith('..') || isAbsolute(shown) ? file : shown,
+    format: profile.format,
+    sha256: profile.sha256,
+    tools: profileStats(profile),
+  };
+}
+
+/**
+ * `--profile`: a built-in name, or a recorded file (JSON, CSV, OTLP JSON). Without the flag, the suite's recorded
+ * file, else the config's.
+ */
+function resolveProfile(
+  flag: string | undefined,
+  base: { profile: LatencyProfileName; recordedFile?: string },
+): { profile: LatencyProfileName; recordedFile?: string } {
+  if (flag !== undefined && looksLikeProfilePath(flag)) {
+    loadProfileCached(flag); // a missing or malformed file fails here, named as given
+    return { profile: base.profile, recordedFile: resolve(flag) };
+  }
+  if (flag !== undefined && !(LATENCY_PROFILES as readonly string[]).includes(flag)) {
+    throw new UsageError(
+      `Expected \`--profile\` to be ${LATENCY_PROFILES.join(', ')} or a recorded latency file (.json, .csv), got \`${flag}\``,
+    );
+  }
+  if (flag !== undefined) return { profile: flag as LatencyProfileName };
+  const recordedFile = base.recordedFile ?? activeConfig()?.profileFile;
+  return { profile: base.profile, ...(recordedFile ? { recordedFile } : {}) };
+}
+
+/** `--tools`: names a batch rotates through, each a registered tool. */
+function parseTools(text: string): string[] {
+  const names = [...new Set(text.split(',').map((s) => s.trim()))];
+  for (const name of names) {
+    if (!hasTool(name)) {
+      throw new UsageError(`Unknown tool \`${name}\` in \`--tools\`; expected names from ${toolNames().join(', ')}`);
+    }
+  }
+  return names;
+}
+
+/** Warnings a run should print before it starts: batch tools that a recorded profile has no samples for. */
+export function profileWarnings(config: BenchConfig): string[] {
+  if (!config.recorded || !config.tools) return [];
+  const recorded = config.recorded;
+  return config.tools
+    .filter((name) => !Object.hasOwn(recorded.tools, name))
+    .map(
+      (name) =>
+        `Warning: ${recorded.file} has no samples for tool \`${name}\`; it keeps the nominal ${config.latencyMs} ms (${config.profile})`,
+    );
+}
+
 /** A suite's settings with the flags given on the command line laid over them, every value validated. */
 export function resolveBenchConfig(flags: MatrixFlags): BenchConfig {
   const suiteName = flags.suite ?? DEFAULT_SUITE;
-  const suite = SUITES[suiteName];
+  const suite = findSuite(suiteName);
   if (!suite) {
-    throw new UsageError(`Unknown suite \`${suiteName}\`; expected one of ${Object.keys(SUITES).join(', ')}`);
+    const names = suiteEntries().map(([name]) => name);
+    throw new UsageError(`Unknown suite \`${suiteName}\`; expected one of ${names.join(', ')}`);
   }
-  const { description: _description, ...base } = suite;
+  const { description: _description, recordedFile: _recordedFile, ...base } = suite;
+  const profile = resolveProfile(flags.profile, suite);
+  if (profile.recordedFile) registerRecordedTools(profile.recordedFile); // its tools become callable by name
   const rate = (flag: string, text: string | undefined, fallback: number) =>
     text === undefined ? fallback : parseNumber(flag, text, 0, 1);
   const config: BenchConfig = {
     ...base,
     suite: suiteName,
     executors: flags.executors === undefined ? base.executors : parseExecutors(flags.executors),
-    calls: flags.calls === undefined ? base.calls : parseWholeList('--calls', flags.calls, 1, 1000),
-    limits: flags.limits === undefined ? base.limits : parseWholeList('--limits', flags.limits, 1, 256),
+    calls: flags.calls === undefined ? base.calls : parseWholeList('--calls', flags.calls, ...RANGES.calls),
+    limits: flags.limits === undefined ? base.limits : parseWholeList('--limits', flags.limits, ...RANGES.limits),
     kinds: flags.kind === undefined ? base.kinds : parseChoiceList('--kind', flags.kind, WORKLOAD_KINDS),
-    latencyMs: flags.latency === undefined ? base.latencyMs : parseNumber('--latency', flags.latency, 0, 600_000),
-    profile: flags.profile === undefined ? base.profile : parseChoice('--profile', flags.profile, LATENCY_PROFILES),
-    seed: flags.seed === undefined ? base.seed : parseWhole('--seed', flags.seed, 0, 2 ** 32 - 1),
-    rounds: flags.iterations === undefined ? base.rounds : parseWhole('--iterations', flags.iterations, 1, 100_000),
+    latencyMs:
+      flags.latency === undefined ? base.latencyMs : parseNumber('--latency', flags.latency, ...RANGES.latencyMs),
+    profile: profile.profile,
+    seed: flags.seed === undefined ? base.seed : parseWhole('--seed', flags.seed, ...RANGES.seed),
+    rounds:
+      flags.iterations === undefined ? base.rounds : parseWhole('--iterations', flags.iterations, ...RANGES.rounds),
     faults: {
       failRate: rate('--fail-rate', flags.failRate, base.faults.failRate),
       hangRate: rate('--hang-rate', flags.hangRate, base.faults.hangRate),
       crashRate: rate('--crash-rate', flags.crashRate, base.faults.crashRate),
-      ...(flags.rateLimit === undefined ? {} : { rateLimit: parseWhole('--rate-limit', flags.rateLimit, 1, 100_000) }),
+      ...(flags.rateLimit === undefined
+        ? {}
+        : { rateLimit: parseWhole('--rate-limit', flags.rateLimit, ...RANGES.rateLimit) }),
       ...(flags.ignoreAbort ? { honorAbort: false } : {}),
     },
   };
+  if (profile.recordedFile) config.recorded = recordedRef(profile.recordedFile);
+  else delete config.recorded;
+  const tools = flags.tools === undefined ? base.tools : parseTools(flags.tools);
+  // a recorded profile without --tools: the batch calls the recorded tools
+  const batchTools = tools ?? (config.recorded ? Object.keys(config.recorded.tools) : undefined);
+  if (batchTools) config.tools = batchTools;
+  else delete config.tools;
   const policy = resolvePolicy(flags) ?? base.policy;
   if (policy) config.policy = policy;
   const agent = resolveAgent(flags, base.agent);
   if (agent) config.agent = agent;
   else delete config.agent;
   checkAgentConfig(config, flags);
+  if (config.agent) delete config.tools; // the scenario names the tools
   const { failRate, hangRate, crashRate } = config.faults;
   if (failRate + hangRate + crashRate > 1) {
     throw new UsageError('Expected `--fail-rate` + `--hang-rate` + `--crash-rate` to be at most 1');

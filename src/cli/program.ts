@@ -1,10 +1,12 @@
 import { Command, Option } from 'commander';
+import { setupConfig } from '../config/load.ts';
 import { ownVersion } from '../results/environment.ts';
 import { benchCommand } from './bench-command.ts';
 import { compareCommand } from './compare-command.ts';
 import { baselineCommand, DEFAULT_BASELINE, gateCommand } from './gate-command.ts';
 import { listText } from './list-command.ts';
 import { runCommand } from './run-command.ts';
+import { verifyCommand } from './verify-command.ts';
 
 export type CommandResult = Promise<number>;
 
@@ -16,6 +18,7 @@ export function addMatrixOptions(command: Command, suite = 'default'): Command {
     .option('--calls <list>', 'call counts per batch, e.g. 1,2,4,8,16')
     .option('--limits <list>', 'limits for strategies given without one, e.g. 2,4,8')
     .option('--iterations <n>', 'interleaved rounds per cell (samples per cell)')
+    .option('--tools <list>', 'tools a batch rotates through, e.g. get_weather,search_docs (default: 4 built-ins)')
     .addOption(
       new Option('--mode <mode>', 'tools: single batches; agent: whole agent runs on a scenario').choices([
         'tools',
@@ -27,10 +30,10 @@ export function addMatrixOptions(command: Command, suite = 'default'): Command {
 
 /** Tools, faults, policies and the agent's model: shared by every command that runs tool calls. */
 export function addToolOptions(command: Command): Command {
-  return command
+  return withConfig(command)
     .option('--kind <list>', 'workload kind: io, cpu or io,cpu')
     .option('--latency <ms>', 'nominal latency of one tool call in ms')
-    .addOption(new Option('--profile <name>', 'latency profile').choices(['fixed', 'uniform', 'long-tail']))
+    .option('--profile <name|file>', 'fixed, uniform, long-tail, or a recorded file: JSON, CSV (tool,ms), OTLP JSON')
     .option('--seed <n>', 'seed of every random draw (latencies, faults)')
     .option('--fail-rate <p>', 'share of calls that throw (0..1)')
     .option('--crash-rate <p>', 'share of calls that kill their worker thread (0..1)')
@@ -64,6 +67,14 @@ export function addToolOptions(command: Command): Command {
     .option('--stream-delay <ms>', 'agent mode with chat-stream: delay between streamed chunks (a slow stream)');
 }
 
+/** `--config`: every command that runs tools or executors may take the user's config. */
+export function withConfig(command: Command): Command {
+  return command.option(
+    '--config <file>',
+    'fanout.config.{ts,mts,js,mjs} to load (default: the one in this directory)',
+  );
+}
+
 /** The commander program: parses flags and hands typed options to one command function each. */
 export function buildProgram(run: (result: CommandResult) => void): Command {
   const program = new Command('fanout-bench')
@@ -71,6 +82,10 @@ export function buildProgram(run: (result: CommandResult) => void): Command {
     .version(ownVersion())
     .showHelpAfterError(false)
     .exitOverride()
+    // the user's config registers its executors, tools and suites before any command parses its names
+    .hook('preAction', async (_program, action) => {
+      if (action.name() !== 'compare') await setupConfig(action.opts().config as string | undefined);
+    })
     .configureOutput({
       // commander's own errors (unknown option, bad choice) as one line that names the fix
       writeErr: (text) =>
@@ -94,8 +109,7 @@ export function buildProgram(run: (result: CommandResult) => void): Command {
     .option('-q, --quiet', 'no progress on stderr')
     .action((flags) => run(baselineCommand(flags)));
 
-  program
-    .command('gate')
+  withConfig(program.command('gate'))
     .description("measure the baseline's suite again and fail (exit 1) on a regressed speedup")
     .option('--baseline <file>', 'baseline results', DEFAULT_BASELINE)
     .option('--current <file>', 'judge this results file instead of measuring (no re-measuring)')
@@ -124,8 +138,14 @@ export function buildProgram(run: (result: CommandResult) => void): Command {
     .option('--question <text>', "live mode: the question (default: the scenario's)")
     .action((flags) => run(runCommand(flags)));
 
-  program
-    .command('list')
+  withConfig(program.command('verify'))
+    .description('check that an executor keeps the rules every strategy keeps (exit 1 when one fails)')
+    .option('--executor <name>', 'executor to check, e.g. limited(2) or one from your config')
+    .option('--latency <ms>', 'latency of the simulated tools in the checks', '20')
+    .option('--calls <n>', 'calls per batch in the checks', '6')
+    .action((flags) => run(verifyCommand(flags)));
+
+  withConfig(program.command('list'))
     .description('list strategies, tools, latency profiles and suites')
     .action(() => {
       process.stdout.write(listText());

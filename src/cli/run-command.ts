@@ -1,6 +1,8 @@
 import { AgentSession, type ModelTarget } from '../agent/session.ts';
 import { DEFAULT_MAX_STEPS } from '../agent/types.ts';
-import { parseSpec, STRATEGIES } from '../executors/registry.ts';
+import { matrixOptionsFromConfig } from '../bench/session.ts';
+import { preflightExecutors } from '../config/preflight.ts';
+import { executorDefinition, parseSpec } from '../executors/registry.ts';
 import { loadScenario } from '../model/load.ts';
 import { serializeTranscript } from '../report/transcript.ts';
 import { toolRuntimeConfig } from '../tools/config.ts';
@@ -39,16 +41,14 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   } catch (error) {
     throw new UsageError(`${(error as Error).message} (in \`--executor\`)`);
   }
-  if (spec.limit === undefined && STRATEGIES[spec.strategy].takesLimit) {
+  if (spec.limit === undefined && executorDefinition(spec.strategy).takesLimit) {
     throw new UsageError(`\`--executor ${spec.strategy}\` needs a limit, e.g. ${spec.strategy}(4)`);
   }
+  await preflightExecutors(config.executors, config.limits);
   const kind = config.kinds[0] ?? 'io';
   const tools = toolRuntimeConfig({
+    ...matrixOptionsFromConfig(config).tools,
     kind,
-    latencyMs: config.latencyMs,
-    profile: config.profile,
-    seed: config.seed,
-    faults: config.faults,
     ...(kind === 'cpu' ? { cpuUnitsPerMs: calibrateCpu().unitsPerMs } : {}),
   });
   const target: ModelTarget = flags.baseUrl

@@ -1,4 +1,5 @@
 import { type CallRunner, epochNow, settleCall } from './call.ts';
+import { defineExecutor } from './definition.ts';
 import type { Executor, ToolCall, ToolOutcome } from './types.ts';
 
 /** Fixed chunks of `limit` calls, each chunk waiting for its slowest call (as some frameworks batch). */
@@ -17,3 +18,11 @@ export function chunkedExecutor(runner: CallRunner, limit: number): Executor {
     async close() {},
   };
 }
+
+export const chunked = defineExecutor({
+  name: 'chunked',
+  description: 'fixed chunks of k calls, each waiting for its slowest',
+  takesLimit: true,
+  ideal: 'chunks',
+  create: ({ invoke }, k) => chunkedExecutor(invoke, k),
+});

@@ -1,4 +1,5 @@
 import { type CallRunner, epochNow, settleCall } from './call.ts';
+import { defineExecutor } from './definition.ts';
 import type { Executor, ToolCall, ToolOutcome } from './types.ts';
 
 /** Every call at once (`Promise.all`); settleCall never rejects, so one failure cannot sink the batch. */
@@ -12,3 +13,11 @@ export function promiseAllExecutor(runner: CallRunner): Executor {
     async close() {},
   };
 }
+
+export const promiseAll = defineExecutor({
+  name: 'promise-all',
+  description: 'every call at once with Promise.all',
+  takesLimit: false,
+  ideal: 'unbounded',
+  create: ({ invoke }) => promiseAllExecutor(invoke),
+});

@@ -1,72 +1,86 @@
 import type { ToolRuntime } from '../tools/runtime.ts';
 import type { CallRunner } from './call.ts';
-import { chunkedExecutor } from './chunked.ts';
-import { limitedExecutor } from './limited.ts';
-import { applyPolicy, type CallPolicy, DEFAULT_POLICY, failFastExecutor } from './policy.ts';
-import { promiseAllExecutor } from './promise-all.ts';
-import { sequentialExecutor } from './sequential.ts';
-import type { Executor } from './types.ts';
-import { workerPoolExecutor } from './worker-pool.ts';
+import { chunked } from './chunked.ts';
 
-export type StrategyName = 'sequential' | 'promise-all' | 'limited' | 'chunked' | 'worker-pool';
+export {
+  defineExecutor,
+  type ExecutorContext,
+  type ExecutorDefinition,
+  IDEAL_SCHEDULES,
+  type IdealSchedule,
+} from './definition.ts';
+
+import type { ExecutorContext, ExecutorDefinition, IdealSchedule } from './definition.ts';
+import { limited } from './limited.ts';
+import { applyPolicy, type CallPolicy, DEFAULT_POLICY, failFastExecutor } from './policy.ts';
+import { promiseAll } from './promise-all.ts';
+import { sequential } from './sequential.ts';
+import type { Executor } from './types.ts';
+import { workerPool } from './worker-pool.ts';
 
 /** A strategy with its parameter: `{ strategy: 'limited', limit: 4 }` is `limited(4)`. */
 export interface ExecutorSpec {
-  strategy: StrategyName;
+  strategy: string;
   /** Slots, chunk size or threads, for the strategies that take one. */
   limit?: number;
 }
 
-export interface ExecutorContext {
+/** What {@link createExecutor} needs besides the spec. */
+export interface ExecutorOptions {
   runtime: ToolRuntime;
   /** Timeout, retries and error policy for every call. @default DEFAULT_POLICY */
   policy?: CallPolicy;
 }
 
-interface StrategyEntry {
-  description: string;
-  /** Whether the strategy takes a limit (`--limits`). */
-  takesLimit: boolean;
-  create(context: ExecutorContext, limit: number): Promise<Executor>;
+/** A name a strategy can be registered under, and later written in `--executors` as `name` or `name(k)`. */
+export const EXECUTOR_NAME = /^[a-z][a-z0-9_-]{0,47}$/;
+
+interface Registered {
+  definition: ExecutorDefinition;
+  /** `built-in`, or the config file that declared it. */
+  source: string;
 }
 
-function mainThreadRunner({ runtime, policy = DEFAULT_POLICY }: ExecutorContext): CallRunner {
-  return applyPolicy((call, signal) => runtime.invoke(call, signal), policy);
+const registry = new Map<string, Registered>();
+
+/**
+ * Adds a strategy by name. Built-ins are registered through this call too. Registering the same definition object
+ * again is a no-op; another definition under a taken name is refused.
+ */
+export function registerExecutor(definition: ExecutorDefinition, source = 'built-in'): void {
+  const existing = registry.get(definition.name);
+  if (existing?.definition === definition) return;
+  if (existing) {
+    throw new Error(`executor \`${definition.name}\` is already defined (${existing.source}); pick another name`);
+  }
+  if (!EXECUTOR_NAME.test(definition.name)) {
+    throw new Error(
+      `executor name \`${definition.name}\` must start with a lowercase letter and hold only a-z, 0-9, - or _`,
+    );
+  }
+  registry.set(definition.name, { definition, source });
 }
 
-/** Every strategy by name: the CLI lists and picks from here. */
-export const STRATEGIES: Record<StrategyName, StrategyEntry> = {
-  sequential: {
-    description: 'one call after another (the speedup reference)',
-    takesLimit: false,
-    create: async (context) => sequentialExecutor(mainThreadRunner(context)),
-  },
-  'promise-all': {
-    description: 'every call at once with Promise.all',
-    takesLimit: false,
-    create: async (context) => promiseAllExecutor(mainThreadRunner(context)),
-  },
-  limited: {
-    description: 'sliding window of k calls in flight (p-limit)',
-    takesLimit: true,
-    create: async (context, k) => limitedExecutor(mainThreadRunner(context), k),
-  },
-  chunked: {
-    description: 'fixed chunks of k calls, each waiting for its slowest',
-    takesLimit: true,
-    create: async (context, k) => chunkedExecutor(mainThreadRunner(context), k),
-  },
-  'worker-pool': {
-    description: 'k worker threads (piscina), one call per thread at a time',
-    takesLimit: true,
-    create: ({ runtime, policy = DEFAULT_POLICY }, k) => workerPoolExecutor(runtime, k, policy),
-  },
-};
+for (const builtIn of [sequential, promiseAll, limited, chunked, workerPool]) registerExecutor(builtIn);
 
-export const STRATEGY_NAMES = Object.keys(STRATEGIES) as StrategyName[];
+/** Every registered strategy, built-ins first, in registration order. */
+export function executorDefinitions(): { definition: ExecutorDefinition; source: string }[] {
+  return [...registry.values()];
+}
 
-export function isStrategyName(name: string): name is StrategyName {
-  return Object.hasOwn(STRATEGIES, name);
+export function executorNames(): string[] {
+  return [...registry.keys()];
+}
+
+export function isExecutorName(name: string): boolean {
+  return registry.has(name);
+}
+
+/** The definition registered under `name`; throws naming the known ones. */
+export function executorDefinition(name: string): ExecutorDefinition {
+  const entry = registry.get(name);
+  if (!entry) throw new Error(`Unknown executor \`${name}\`; expected one of ${executorNames().join(', ')}`);
+  return entry.definition;
 }
 
 export function formatSpec(spec: ExecutorSpec): string {
@@ -78,26 +92,55 @@ export function formatSpec(spec: ExecutorSpec): string {
  * `limit: undefined`, for the matrix to fill from `--limits`.
  */
 export function parseSpec(text: string): ExecutorSpec {
-  const match = /^([a-z-]+)(?:\((\d+)\))?$/.exec(text.trim());
+  const match = /^([a-z][a-z0-9_-]*)(?:\((\d+)\))?$/.exec(text.trim());
   const name = match?.[1];
-  if (!match || name === undefined || !isStrategyName(name)) {
-    throw new Error(`Unknown executor \`${text}\`; expected one of ${STRATEGY_NAMES.join(', ')}, e.g. limited(4)`);
+  if (!match || name === undefined || !isExecutorName(name)) {
+    throw new Error(`Unknown executor \`${text}\`; expected one of ${executorNames().join(', ')}, e.g. limited(4)`);
   }
-  const entry = STRATEGIES[name];
+  const definition = executorDefinition(name);
   if (match[2] === undefined) return { strategy: name };
-  if (!entry.takesLimit) throw new Error(`Executor \`${name}\` takes no limit; write \`${name}\``);
+  if (!definition.takesLimit) throw new Error(`Executor \`${name}\` takes no limit; write \`${name}\``);
   const limit = Number(match[2]);
   if (!Number.isInteger(limit) || limit < 1)
     throw new Error(`Executor limit must be a whole number ≥ 1 in \`${text}\``);
   return { strategy: name, limit };
 }
 
+/** How the ideal of a spec is computed: its declared schedule (if any), limit and thread placement. */
+export function idealShape(spec: ExecutorSpec): { schedule?: IdealSchedule; limit?: number; offMainThread: boolean } {
+  const definition = executorDefinition(spec.strategy);
+  return {
+    ...(definition.ideal ? { schedule: definition.ideal } : {}),
+    ...(spec.limit === undefined ? {} : { limit: spec.limit }),
+    offMainThread: definition.offMainThread === true,
+  };
+}
+
+/** Runs calls on this thread through the runtime, with the policy applied: the `invoke` every strategy gets. */
+export function mainThreadInvoke(runtime: ToolRuntime, policy: CallPolicy = DEFAULT_POLICY): CallRunner {
+  return applyPolicy((call, signal) => runtime.invoke(call, signal), policy);
+}
+
+function checkExecutor(executor: unknown, name: string): Executor {
+  const e = executor as Partial<Executor> | null;
+  if (typeof e !== 'object' || e === null || typeof e.run !== 'function' || typeof e.close !== 'function') {
+    throw new Error(`executor \`${name}\`: create() must return an object with run(calls, signal) and close()`);
+  }
+  return e as Executor;
+}
+
 /** Creates (and, for pools, starts and warms) the executor a spec names. */
-export async function createExecutor(spec: ExecutorSpec, context: ExecutorContext): Promise<Executor> {
-  const entry = STRATEGIES[spec.strategy];
-  if (entry.takesLimit && spec.limit === undefined) {
+export async function createExecutor(spec: ExecutorSpec, options: ExecutorOptions): Promise<Executor> {
+  const definition = executorDefinition(spec.strategy);
+  if (definition.takesLimit && spec.limit === undefined) {
     throw new Error(`Executor \`${spec.strategy}\` needs a limit, e.g. ${spec.strategy}(4)`);
   }
-  const executor = await entry.create(context, spec.limit ?? 0);
-  return context.policy?.errorPolicy === 'fail-fast' ? failFastExecutor(executor) : executor;
+  const policy = options.policy ?? DEFAULT_POLICY;
+  const context: ExecutorContext = {
+    invoke: mainThreadInvoke(options.runtime, policy),
+    runtime: options.runtime,
+    policy,
+  };
+  const executor = checkExecutor(await definition.create(context, spec.limit ?? 0), formatSpec(spec));
+  return policy.errorPolicy === 'fail-fast' ? failFastExecutor(executor) : executor;
 }

@@ -1,4 +1,5 @@
 import { type CallRunner, epochNow, settleCall } from './call.ts';
+import { defineExecutor } from './definition.ts';
 import type { Executor, ToolCall, ToolOutcome } from './types.ts';
 
 /** One call after another: the baseline every speedup is measured against. */
@@ -14,3 +15,11 @@ export function sequentialExecutor(runner: CallRunner): Executor {
     async close() {},
   };
 }
+
+export const sequential = defineExecutor({
+  name: 'sequential',
+  description: 'one call after another (the speedup reference)',
+  takesLimit: false,
+  ideal: 'serial',
+  create: ({ invoke }) => sequentialExecutor(invoke),
+});

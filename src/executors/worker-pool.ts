@@ -7,6 +7,7 @@ import { NO_FAULTS } from '../tools/config.ts';
 import { AbortError, RateLimitError, TimeoutError, ToolError } from '../tools/errors.ts';
 import type { ToolRuntime } from '../tools/runtime.ts';
 import { type CallRunner, epochNow, settleCall } from './call.ts';
+import { defineExecutor } from './definition.ts';
 import { applyPolicy, type CallPolicy, DEFAULT_POLICY } from './policy.ts';
 import type { Executor, ToolCall, ToolOutcome } from './types.ts';
 import type { WorkerResult, WorkerTask } from './worker.ts';
@@ -127,3 +128,12 @@ export async function workerPoolExecutor(
     },
   };
 }
+
+export const workerPool = defineExecutor({
+  name: 'worker-pool',
+  description: 'k worker threads (piscina), one call per thread at a time',
+  takesLimit: true,
+  ideal: 'slots',
+  offMainThread: true,
+  create: ({ runtime, policy }, k) => workerPoolExecutor(runtime, k, policy),
+});

@@ -3,8 +3,9 @@
  * main thread uses. Errors come back as data so their names (TimeoutError, ToolError) survive the thread hop.
  */
 import { threadId } from 'node:worker_threads';
-import type { Email } from '../tools/catalog.ts';
+import { applyConfig, loadConfigFile } from '../config/load.ts';
 import type { ToolRuntimeConfig } from '../tools/config.ts';
+import type { Email } from '../tools/definition.ts';
 import { ToolRuntime } from '../tools/runtime.ts';
 import type { ToolCall } from './types.ts';
 
@@ -21,10 +22,12 @@ export type WorkerResult =
 
 const runtimes = new Map<string, ToolRuntime>();
 
-function runtimeFor(config: ToolRuntimeConfig): ToolRuntime {
+/** The runtime of a config, made once per thread; the user's config is loaded here first, for its tools. */
+async function runtimeFor(config: ToolRuntimeConfig): Promise<ToolRuntime> {
   const key = JSON.stringify(config);
   let runtime = runtimes.get(key);
   if (!runtime) {
+    if (config.configFile !== undefined) applyConfig(await loadConfigFile(config.configFile));
     runtime = new ToolRuntime(config, () => process.exit(70)); // the injected crash: this thread dies
     runtimes.set(key, runtime);
   }
@@ -36,7 +39,7 @@ export default async function runToolInWorker(task: WorkerTask): Promise<WorkerR
   const mail: Email[] = [];
   try {
     const signal = task.timeoutMs === undefined ? undefined : AbortSignal.timeout(task.timeoutMs);
-    const value = await runtimeFor(task.config).invoke(task.call, signal, { mailbox: mail });
+    const value = await (await runtimeFor(task.config)).invoke(task.call, signal, { mailbox: mail });
     return { ok: true, value, startedEpoch, threadId, mail };
   } catch (error) {
     const e = error instanceof Error ? error : new Error(String(error));

@@ -50,7 +50,8 @@ export function judgeCell(baseline: CellOk, current: CellResult | undefined, opt
       reason: `${failed(current)} calls failed (baseline: ${failed(baseline)})`,
     };
   }
-  if (current.efficiency.high < options.minEfficiency) {
+  // a strategy that declares no schedule has no ideal, so no efficiency to hold to a floor
+  if (current.efficiency && current.efficiency.high < options.minEfficiency) {
     return {
       ...base,
       verdict: 'inefficient',

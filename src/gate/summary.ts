@@ -1,4 +1,4 @@
-import { formatSpeedup, type TableModel } from '../report/model.ts';
+import { formatRatio, formatSpeedup, type TableModel } from '../report/model.ts';
 import { type CellVerdict, isFailure } from './decide.ts';
 
 const LABEL: Record<CellVerdict['verdict'], string> = {
@@ -24,7 +24,7 @@ export function verdictTable(verdicts: readonly CellVerdict[], rerunIds: Readonl
       formatSpeedup(v.baseline.speedup),
       v.current ? formatSpeedup(v.current.speedup) : '—',
       change(v.change),
-      v.current ? v.current.efficiency.value.toFixed(3) : '—',
+      formatRatio(v.current?.efficiency),
       `${LABEL[v.verdict]}${rerunIds.has(v.id) ? ' (re-measured)' : ''}${v.reason ? `: ${v.reason}` : ''}`,
     ]),
   };

@@ -1,4 +1,4 @@
-import { loadCatalog } from '../tools/catalog.ts';
+import { loadCatalog } from '../tools/registry.ts';
 import { findJsonError } from './json-syntax.ts';
 import { findReferences } from './references.ts';
 
@@ -125,7 +125,7 @@ export function validateScenario(data: unknown, file: string): Scenario {
           }
         }
       }
-      for (const key of definition.parameters.required) {
+      for (const key of definition.parameters.required ?? []) {
         if (!(key in args)) fail(`${atCall}.arguments`, `missing required argument "${key}" of ${toolName}`);
       }
       const out: ScenarioCall = { name: toolName, arguments: args as Record<string, string> };

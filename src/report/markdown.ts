@@ -1,5 +1,5 @@
 import type { ResultsDocument } from '../results/document.ts';
-import { latencyTable, speedupMatrix, type TableModel } from './model.ts';
+import { latencyTable, recordedTable, speedupMatrix, type TableModel } from './model.ts';
 
 const escapeCell = (text: string) => text.replaceAll('|', '\\|');
 
@@ -23,5 +23,11 @@ export function serialize(results: ResultsDocument): string {
     '',
     markdownTable(latencyTable(results)),
     '',
+    ...recordedSection(results),
   ].join('\n');
+}
+
+function recordedSection(results: ResultsDocument): string[] {
+  const table = recordedTable(results);
+  return table ? [`## ${table.title}`, '', markdownTable(table), ''] : [];
 }

@@ -14,8 +14,14 @@ export function formatSpeedup(estimate: Estimate): string {
   return `${estimate.value.toFixed(2)}x ±${hw < 0.005 ? '0.00' : hw.toFixed(2)}`;
 }
 
-export function formatMs(ms: number): string {
-  if (!Number.isFinite(ms)) return '—';
+/** `0.998`, or `0.998 ±0.002` with its interval; "—" when there is none (no ideal declared). */
+export function formatRatio(estimate: Estimate | undefined, withInterval = false): string {
+  if (!estimate || !Number.isFinite(estimate.value)) return '—';
+  return withInterval ? `${estimate.value.toFixed(3)} ±${halfWidth(estimate).toFixed(3)}` : estimate.value.toFixed(3);
+}
+
+export function formatMs(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return '—';
   return ms >= 100 ? ms.toFixed(0) : ms.toFixed(1);
 }
 
@@ -29,7 +35,7 @@ function reference(cells: readonly CellResult[], cell: CellResult): CellOk | und
 /** Speedup that the ideal schedule allows: sequential's ideal ÷ this cell's ideal. */
 export function idealSpeedup(cells: readonly CellResult[], cell: CellOk): number {
   const seq = reference(cells, cell);
-  return seq ? seq.idealMs / cell.idealMs : Number.NaN;
+  return seq?.idealMs !== undefined && cell.idealMs !== undefined ? seq.idealMs / cell.idealMs : Number.NaN;
 }
 
 /** Rows: kind and executor; columns: call counts; each entry `speedup ±CI (ideal Nx)`. */
@@ -51,7 +57,8 @@ export function speedupMatrix(results: ResultsDocument): TableModel {
       const total = cell.outcomes.ok + cell.outcomes.error + cell.outcomes.timeout + cell.outcomes.cancelled;
       // failed calls end early and can push a speedup past its ideal: flag such cells
       const failures = cell.outcomes.ok < total ? ` *${((100 * cell.outcomes.ok) / total).toFixed(0)}% ok` : '';
-      return `${formatSpeedup(cell.speedup)} (ideal ${idealSpeedup(results.cells, cell).toFixed(2)}x)${failures}`;
+      const ideal = idealSpeedup(results.cells, cell);
+      return `${formatSpeedup(cell.speedup)} (ideal ${Number.isFinite(ideal) ? `${ideal.toFixed(2)}x` : '—'})${failures}`;
     }),
   ]);
   return {
@@ -95,7 +102,7 @@ export function latencyTable(results: ResultsDocument): TableModel {
       formatMs(cell.stats.p50),
       formatMs(cell.stats.p99),
       formatMs(cell.idealMs),
-      `${cell.efficiency.value.toFixed(3)} ±${halfWidth(cell.efficiency).toFixed(3)}`,
+      formatRatio(cell.efficiency, true),
       `${((100 * cell.outcomes.ok) / Math.max(1, cell.outcomes.ok + failures)).toFixed(1)}%`,
       String(cell.stats.samples),
       notes(cell, failures),
@@ -105,5 +112,30 @@ export function latencyTable(results: ResultsDocument): TableModel {
     title: 'Latency per batch (ms)',
     head: ['kind', 'calls', 'executor', 'mean', 'p50', 'p99', 'ideal', 'efficiency', 'success', 'samples', 'notes'],
     rows,
+  };
+}
+
+/** With a recorded profile: per tool, the file's samples beside the latencies this run drew from them. */
+export function recordedTable(results: ResultsDocument): TableModel | undefined {
+  const recorded = results.config.recorded;
+  if (!recorded) return undefined;
+  const drawn = results.setup.recordedDraws ?? {};
+  const tools = [...new Set([...Object.keys(recorded.tools), ...Object.keys(drawn)])];
+  return {
+    title: `Recorded latencies (${recorded.file}, ${recorded.format}): the file's samples and what this run drew (ms)`,
+    head: ['tool', 'file samples', 'file p50', 'file p99', 'drawn', 'drawn p50', 'drawn p99'],
+    rows: tools.map((tool) => {
+      const file = Object.hasOwn(recorded.tools, tool) ? recorded.tools[tool] : undefined;
+      const run = Object.hasOwn(drawn, tool) ? drawn[tool] : undefined;
+      return [
+        tool,
+        file ? String(file.count) : 'none (nominal)',
+        formatMs(file?.p50),
+        formatMs(file?.p99),
+        run ? String(run.count) : '0',
+        formatMs(run?.p50),
+        formatMs(run?.p99),
+      ];
+    }),
   };
 }

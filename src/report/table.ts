@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 import type { ResultsDocument } from '../results/document.ts';
-import { latencyTable, speedupMatrix, type TableModel } from './model.ts';
+import { latencyTable, recordedTable, speedupMatrix, type TableModel } from './model.ts';
 
 export function renderTable(model: TableModel): string {
   const table = new Table({ head: model.head, style: { head: [], border: [], compact: true } });
@@ -10,5 +10,8 @@ export function renderTable(model: TableModel): string {
 
 /** The terminal report: speedup matrix, then latencies. */
 export function serialize(results: ResultsDocument): string {
-  return `${renderTable(speedupMatrix(results))}\n\n${renderTable(latencyTable(results))}\n`;
+  const recorded = recordedTable(results);
+  return [speedupMatrix(results), latencyTable(results), ...(recorded ? [recorded] : [])]
+    .map((model) => `${renderTable(model)}\n`)
+    .join('\n');
 }

@@ -1,7 +1,6 @@
 import type { ApiMode, DispatchMode } from '../agent/types.ts';
 import type { LatencySummary } from '../bench/interleave.ts';
 import type { CallPolicy } from '../executors/policy.ts';
-import type { StrategyName } from '../executors/registry.ts';
 import type { Estimate } from '../stats/summary.ts';
 import type { FaultConfig, LatencyProfileName, WorkloadKind } from '../tools/config.ts';
 import type { CpuCalibration } from '../tools/cpu.ts';
@@ -27,6 +26,21 @@ export interface BenchConfig {
   policy?: CallPolicy;
   /** Set for `--mode agent`: whole agent runs on a scenario instead of single batches. */
   agent?: AgentBenchConfig;
+  /** Tools a synthetic batch rotates through; absent: the four read-only built-ins. */
+  tools?: string[];
+  /** The recorded latency profile simulated tools drew from, when one was given. */
+  recorded?: RecordedProfileRef;
+}
+
+/** A recorded latency profile as a run used it: where, which bytes, and what its samples look like per tool. */
+export interface RecordedProfileRef {
+  /** As given (relative to the working directory when it was relative). */
+  file: string;
+  format: 'json' | 'csv' | 'otlp';
+  /** Of the file's bytes: the gate refuses to compare runs on different recordings. */
+  sha256: string;
+  /** Per tool: sample count and quantiles (ms). */
+  tools: Record<string, { count: number; p50: number; p90: number; p99: number }>;
 }
 
 /** What an agent-mode run plays. */
@@ -61,7 +75,7 @@ export interface CellKey {
   kind: WorkloadKind;
   calls: number;
   executor: string;
-  strategy: StrategyName;
+  strategy: string;
   limit?: number;
 }
 
@@ -69,13 +83,14 @@ export interface CellKey {
 export interface CellOk extends CellKey {
   status: 'ok';
   stats: LatencySummary;
-  /** Mean ideal time over rounds, from the latencies the tools drew. */
-  idealMs: number;
-  efficiency: Estimate;
+  /** Mean ideal time over rounds, from the latencies the tools drew; absent when the executor declares no schedule. */
+  idealMs?: number;
+  /** Ideal ÷ measured, paired by round; absent with `idealMs`. */
+  efficiency?: Estimate;
   speedup: Estimate;
   /** Per-round durations in round order (what speedup intervals are computed from). */
   roundsMs: number[];
-  idealRoundsMs: number[];
+  idealRoundsMs?: number[];
   outcomes: OutcomeCounts;
   /** Worker-pool start-up and warm-up, outside the samples. */
   poolStartupMs?: number;
@@ -106,7 +121,11 @@ export interface ResultsDocument {
   wallTimeMs: number;
   config: BenchConfig;
   environment: EnvironmentFingerprint;
-  setup: { cpuCalibration?: CpuCalibration };
+  setup: {
+    cpuCalibration?: CpuCalibration;
+    /** With a recorded profile: per tool, the latencies the run's calls drew (to set beside the file's). */
+    recordedDraws?: Record<string, { count: number; p50: number; p90: number; p99: number }>;
+  };
   cells: CellResult[];
 }
 

@@ -1,4 +1,4 @@
-import type { StrategyName } from '../executors/registry.ts';
+import type { IdealSchedule } from '../executors/definition.ts';
 import type { WorkloadKind } from '../tools/config.ts';
 
 /** Greedy list scheduling in call order over `slots` parallel slots: the makespan a sliding window reaches. */
@@ -21,30 +21,34 @@ export function chunkedMs(latencies: readonly number[], chunk: number): number {
 }
 
 export interface IdealInput {
-  strategy: StrategyName;
-  limit?: number;
+  /** The schedule the executor declares; undefined when it declares none (the ideal is then unknown: NaN). */
+  schedule?: IdealSchedule | undefined;
+  /** k of `slots` and `chunks`. */
+  limit?: number | undefined;
   kind: WorkloadKind;
+  /** Calls run on other threads (a worker pool): CPU-bound tools get up to min(k, cores) slots. */
+  offMainThread?: boolean;
   /** Cores available to worker threads (`os.availableParallelism()`). */
   cores: number;
 }
 
 /**
- * The best time a strategy could reach with these drawn latencies and no overhead. CPU-bound tools on the main
- * thread get one slot whatever the strategy; a worker pool gets at most `min(k, cores)` slots.
+ * The best time a strategy could reach with these latencies and no overhead. CPU-bound tools on the main thread
+ * get one slot whatever the schedule; off the main thread, at most `min(k, cores)` slots. NaN when the executor
+ * declares no schedule: an unknown ideal is shown as "—", never guessed.
  */
 export function idealMs(latencies: readonly number[], input: IdealInput): number {
   const sum = latencies.reduce((a, b) => a + b, 0);
   const k = input.limit ?? latencies.length;
-  switch (input.strategy) {
-    case 'sequential':
-      return sum;
-    case 'promise-all':
-      return input.kind === 'cpu' ? sum : Math.max(0, ...latencies);
-    case 'limited':
-      return input.kind === 'cpu' ? sum : listScheduleMs(latencies, k);
-    case 'chunked':
-      return input.kind === 'cpu' ? sum : chunkedMs(latencies, k);
-    case 'worker-pool':
-      return listScheduleMs(latencies, input.kind === 'cpu' ? Math.min(k, input.cores) : k);
+  if (input.schedule === undefined) return Number.NaN;
+  if (input.schedule === 'serial') return sum;
+  if (input.kind === 'cpu') return input.offMainThread ? listScheduleMs(latencies, Math.min(k, input.cores)) : sum;
+  switch (input.schedule) {
+    case 'unbounded':
+      return Math.max(0, ...latencies);
+    case 'slots':
+      return listScheduleMs(latencies, k);
+    case 'chunks':
+      return chunkedMs(latencies, k);
   }
 }

@@ -1,40 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Email, ParameterSchema, ToolContext, ToolDefinition } from './definition.ts';
 import { ToolError } from './errors.ts';
 import { fixturesDir } from './paths.ts';
 
-/** JSON schema of a tool's parameters (the subset the catalog uses). */
-export interface ParameterSchema {
-  type: 'object';
-  properties: Record<string, { type: 'string'; description?: string }>;
-  required: string[];
-  additionalProperties?: boolean;
-}
-
-export interface ToolDefinition {
-  name: string;
-  description: string;
-  parameters: ParameterSchema;
-}
+export type { Email, ToolContext, ToolDefinition } from './definition.ts';
 
 /** The form the Chat Completions API takes in `tools`. */
 export interface ChatFunctionTool {
   type: 'function';
-  function: ToolDefinition;
+  function: { name: string; description: string; parameters: ParameterSchema };
 }
 
-export interface Email {
-  from: string;
-  to: string;
-  message: string;
-}
-
-/** What a tool implementation may touch besides its arguments. */
-export interface ToolContext {
-  mailbox: Email[];
-}
-
-type Implementation = (args: Record<string, string>, context: ToolContext) => unknown;
+type Args = Record<string, string>;
+type Implementation = (args: Args, context: ToolContext) => unknown;
 
 export const CATALOG_FILE = join(fixturesDir, 'tools.json');
 export const MAIL_SENDER = 'weather-bot@example.com';
@@ -77,7 +56,7 @@ const IMPLEMENTATIONS: Record<string, Implementation> = {
   },
   get_user_profile: () => ({ ...USER_PROFILE }),
   send_email: ({ to = '', message = '' }, context) => {
-    const email = { from: MAIL_SENDER, to, message };
+    const email: Email = { from: MAIL_SENDER, to, message };
     context.mailbox.push(email);
     return { status: 'sent', to };
   },
@@ -87,8 +66,8 @@ function describe(path: string, what: string): Error {
   return new Error(`${CATALOG_FILE}: ${path} ${what}`);
 }
 
-/** Checks the catalog file's shape; errors name the field. */
-export function parseCatalog(text: string): ToolDefinition[] {
+/** Checks the catalog file's shape; errors name the field. The built-in tools spend simulated latency. */
+export function parseCatalog(text: string): ToolDefinition<Args>[] {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -97,69 +76,36 @@ export function parseCatalog(text: string): ToolDefinition[] {
   }
   const tools = (data as { tools?: unknown }).tools;
   if (!Array.isArray(tools)) throw describe('tools', 'must be an array');
-  return tools.map((tool: unknown, i): ToolDefinition => {
-    const t = tool as Partial<ToolDefinition>;
+  return tools.map((tool: unknown, i): ToolDefinition<Args> => {
+    const t = tool as Partial<ToolDefinition<Args>>;
     if (typeof t?.name !== 'string' || !/^[a-zA-Z0-9_-]{1,64}$/.test(t.name)) {
       throw describe(`tools[${i}].name`, 'must be a function name of letters, digits, _ or -');
     }
-    if (!Object.hasOwn(IMPLEMENTATIONS, t.name))
-      throw describe(`tools[${i}].name`, `"${t.name}" has no implementation`);
+    const implementation = Object.hasOwn(IMPLEMENTATIONS, t.name) ? IMPLEMENTATIONS[t.name] : undefined;
+    if (!implementation) throw describe(`tools[${i}].name`, `"${t.name}" has no implementation`);
     if (typeof t.description !== 'string') throw describe(`tools[${i}].description`, 'must be a string');
     const p = t.parameters;
     if (p?.type !== 'object' || typeof p.properties !== 'object' || !Array.isArray(p.required)) {
       throw describe(`tools[${i}].parameters`, 'must be an object schema with properties and required');
     }
-    return { name: t.name, description: t.description, parameters: p };
+    if (t.examples !== undefined && !Array.isArray(t.examples)) {
+      throw describe(`tools[${i}].examples`, 'must be an array of argument objects');
+    }
+    return {
+      name: t.name,
+      description: t.description,
+      parameters: p,
+      execute: implementation,
+      latency: 'simulated',
+      ...(t.examples ? { examples: t.examples } : {}),
+    };
   });
 }
 
-let cached: ToolDefinition[] | undefined;
+let cached: ToolDefinition<Args>[] | undefined;
 
-/** The tool catalog from `fixtures/tools.json`, validated once per thread. */
-export function loadCatalog(): ToolDefinition[] {
+/** The built-in simulated tools of `fixtures/tools.json`, validated once per thread. */
+export function builtInTools(): ToolDefinition<Args>[] {
   cached ??= parseCatalog(readFileSync(CATALOG_FILE, 'utf8'));
   return cached;
-}
-
-export function toolNames(): string[] {
-  return loadCatalog().map((t) => t.name);
-}
-
-export function chatTools(): ChatFunctionTool[] {
-  return loadCatalog().map((t) => ({ type: 'function', function: t }));
-}
-
-/** Parses and checks a call's raw arguments against its schema; throws {@link ToolError} naming the problem. */
-export function parseArguments(definition: ToolDefinition, raw: string): Record<string, string> {
-  let args: unknown;
-  try {
-    args = raw.trim() === '' ? {} : JSON.parse(raw);
-  } catch (error) {
-    throw new ToolError(`invalid JSON arguments for ${definition.name}: ${(error as Error).message}`);
-  }
-  if (typeof args !== 'object' || args === null || Array.isArray(args)) {
-    throw new ToolError(`arguments for ${definition.name} must be a JSON object`);
-  }
-  const record = args as Record<string, unknown>;
-  for (const key of definition.parameters.required) {
-    if (!(key in record)) throw new ToolError(`missing required argument "${key}" for ${definition.name}`);
-  }
-  for (const [key, value] of Object.entries(record)) {
-    if (!Object.hasOwn(definition.parameters.properties, key)) {
-      throw new ToolError(`unknown argument "${key}" for ${definition.name}`);
-    }
-    if (typeof value !== 'string') throw new ToolError(`argument "${key}" for ${definition.name} must be a string`);
-  }
-  return record as Record<string, string>;
-}
-
-/** Resolves a call to its implementation and arguments, or throws {@link ToolError}. */
-export function bindCall(
-  name: string,
-  rawArguments: string,
-): { definition: ToolDefinition; args: Record<string, string>; implementation: Implementation } {
-  const definition = loadCatalog().find((t) => t.name === name);
-  const implementation = Object.hasOwn(IMPLEMENTATIONS, name) ? IMPLEMENTATIONS[name] : undefined;
-  if (!definition || !implementation) throw new ToolError(`unknown tool "${name}"`);
-  return { definition, args: parseArguments(definition, rawArguments), implementation };
 }

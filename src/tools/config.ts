@@ -28,7 +28,7 @@ export interface FaultConfig {
 export const NO_FAULTS: FaultConfig = { failRate: 0, hangRate: 0, crashRate: 0 };
 
 /**
- * Everything a thread needs to run simulated tools identically: plain data, so it crosses into workers.
+ * Everything a thread needs to run the tools identically: plain data, so it crosses into workers.
  */
 export interface ToolRuntimeConfig {
   /** @default 'io' */
@@ -43,6 +43,13 @@ export interface ToolRuntimeConfig {
   cpuUnitsPerMs?: number;
   /** @default NO_FAULTS */
   faults: FaultConfig;
+  /**
+   * Absolute path of a recorded latency profile (JSON, CSV or OTLP JSON): simulated tools with samples there draw
+   * their latency from them instead of `profile`. @default undefined
+   */
+  recordedFile?: string;
+  /** Absolute path of the user's config, which worker threads load to find its tools. @default undefined */
+  configFile?: string;
 }
 
 export function toolRuntimeConfig(partial: Partial<ToolRuntimeConfig> = {}): ToolRuntimeConfig {
@@ -53,5 +60,7 @@ export function toolRuntimeConfig(partial: Partial<ToolRuntimeConfig> = {}): Too
     seed: partial.seed ?? DEFAULT_SEED,
     faults: { ...NO_FAULTS, ...partial.faults },
     ...(partial.cpuUnitsPerMs === undefined ? {} : { cpuUnitsPerMs: partial.cpuUnitsPerMs }),
+    ...(partial.recordedFile === undefined ? {} : { recordedFile: partial.recordedFile }),
+    ...(partial.configFile === undefined ? {} : { configFile: partial.configFile }),
   };
 }

@@ -1,5 +1,6 @@
 import type { FaultConfig, LatencyProfileName, ToolRuntimeConfig } from './config.ts';
 import { keyedRandom } from './random.ts';
+import { drawRecorded, loadProfileCached } from './recorded.ts';
 
 /** Half-width of the `uniform` profile, as a share of the nominal latency. */
 export const UNIFORM_JITTER = 0.5;
@@ -45,8 +46,16 @@ function drawFault(faults: FaultConfig, random: () => number): FaultKind {
   return 'none';
 }
 
-export function planCall(config: ToolRuntimeConfig, callId: string): CallPlan {
+/**
+ * A call's latency and fault, from the seed and the call id alone. A tool with samples in the recorded profile
+ * resamples them (seeded by the id); every other tool draws from the named profile around the nominal latency.
+ */
+export function planCall(config: ToolRuntimeConfig, callId: string, toolName?: string): CallPlan {
   const random = keyedRandom(config.seed, callId);
-  const latencyMs = drawLatency(config.profile, config.latencyMs, random);
-  return { latencyMs, fault: drawFault(config.faults, random) };
+  const drawn = drawLatency(config.profile, config.latencyMs, random);
+  const fault = drawFault(config.faults, random);
+  const recorded = config.recordedFile === undefined ? undefined : loadProfileCached(config.recordedFile).samples;
+  const samples =
+    recorded && toolName !== undefined && Object.hasOwn(recorded, toolName) ? recorded[toolName] : undefined;
+  return { latencyMs: samples?.length ? drawRecorded(samples, config.seed, callId) : drawn, fault };
 }

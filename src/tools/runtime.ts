@@ -1,10 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ToolCall } from '../executors/types.ts';
-import { bindCall, type Email, type ToolContext } from './catalog.ts';
 import type { ToolRuntimeConfig } from './config.ts';
 import { burnCpu } from './cpu.ts';
+import type { Email, ToolContext } from './definition.ts';
 import { AbortError, RateLimitError, ToolError } from './errors.ts';
 import { type CallPlan, planCall } from './latency.ts';
+import { registerRecordedTools } from './recorded-tools.ts';
+import { bindCall } from './registry.ts';
 
 /** What to do when a call draws the `crash` fault: in a worker, kill the thread; on the main thread, throw. */
 export type CrashHandler = (call: ToolCall) => never;
@@ -54,6 +56,7 @@ export class ToolRuntime {
     }
     this.config = config;
     this.#onCrash = onCrash;
+    if (config.recordedFile !== undefined) registerRecordedTools(config.recordedFile);
   }
 
   /** Calls whose work is still going on (including ones whose caller gave up after a timeout). */
@@ -71,12 +74,16 @@ export class ToolRuntime {
   }
 
   plan(call: ToolCall): CallPlan {
-    return planCall(this.config, call.id);
+    return planCall(this.config, call.id, call.name);
   }
 
-  /** Runs one call; rejects with {@link ToolError}, the signal's reason, or a tool's own error. */
-  async invoke(call: ToolCall, signal?: AbortSignal, context: ToolContext = this): Promise<unknown> {
-    const bound = bindCall(call.name, call.arguments);
+  /**
+   * Runs one call; rejects with {@link ToolError}, the signal's reason, or a tool's own error. A simulated tool
+   * spends the call's drawn latency (timer or calibrated CPU work) before `execute`; a tool with its own latency
+   * is its `execute`. Faults apply to both: a hang never runs the tool, a failure or crash comes after its work.
+   */
+  async invoke(call: ToolCall, signal?: AbortSignal, context: Pick<ToolContext, 'mailbox'> = this): Promise<unknown> {
+    const { definition, args } = bindCall(call.name, call.arguments);
     if (signal?.aborted) throw abortReason(signal);
     const { rateLimit, honorAbort = true } = this.config.faults;
     if (rateLimit !== undefined && this.#inFlight >= rateLimit) {
@@ -86,20 +93,21 @@ export class ToolRuntime {
     }
     const plan = this.plan(call);
     const workSignal = honorAbort ? signal : undefined;
+    const toolContext: ToolContext = { signal: workSignal, mailbox: context.mailbox };
+    const simulated = definition.latency === 'simulated';
+    let value: unknown;
     this.#inFlight++;
     this.#peakInFlight = Math.max(this.#peakInFlight, this.#inFlight);
     try {
       if (plan.fault === 'hang') return await waitForever(workSignal);
-      if (this.config.kind === 'io') {
-        await waitIo(plan.latencyMs, workSignal);
-      } else {
-        burnCpu(plan.latencyMs * (this.config.cpuUnitsPerMs ?? 0));
-      }
+      if (!simulated) value = await definition.execute(args, toolContext);
+      else if (this.config.kind === 'io') await waitIo(plan.latencyMs, workSignal);
+      else burnCpu(plan.latencyMs * (this.config.cpuUnitsPerMs ?? 0));
     } finally {
       this.#inFlight--;
     }
     if (plan.fault === 'crash') this.#onCrash(call);
     if (plan.fault === 'fail') throw new ToolError(`injected failure in ${call.name}`);
-    return bound.implementation(bound.args, context);
+    return simulated ? await definition.execute(args, toolContext) : value;
   }
 }

@@ -1,12 +1,12 @@
 import type OpenAI from 'openai';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import type { ToolCall } from '../../src/executors/types.ts';
-import { bindCall } from '../../src/tools/catalog.ts';
+import { bindCall } from '../../src/tools/registry.ts';
 
 /** What the agent loop would send back for a call: the tool's JSON result (run inline; tests only). */
 export function resultFor(call: ToolCall): string {
-  const { args, implementation } = bindCall(call.name, call.arguments);
-  return JSON.stringify(implementation(args, { mailbox: [] }));
+  const { args, definition } = bindCall(call.name, call.arguments);
+  return JSON.stringify(definition.execute(args, { mailbox: [] }));
 }
 
 export function toolCallsOf(message: OpenAI.Chat.ChatCompletionMessage): ToolCall[] {

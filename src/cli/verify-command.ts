@@ -1,0 +1,61 @@
+import {
+  createExecutor,
+  executorDefinition,
+  executorDefinitions,
+  formatSpec,
+  parseSpec,
+} from '../executors/registry.ts';
+import { RULES, verifyExecutor } from '../verify/conformance.ts';
+import { EXIT, UsageError } from './errors.ts';
+import { parseNumber, parseWhole } from './parse.ts';
+
+export interface VerifyFlags {
+  executor?: string;
+  latency: string;
+  calls: string;
+}
+
+/** Limit a strategy is held to: k for those that take one, 1 for a serial one, none otherwise. */
+function declaredLimit(strategy: string, limit: number | undefined): number | undefined {
+  const definition = executorDefinition(strategy);
+  if (definition.takesLimit) return limit;
+  return definition.ideal === 'serial' ? 1 : undefined;
+}
+
+/** Runs the conformance rules against one executor, built-in or from the config; exit 1 when one fails. */
+export async function verifyCommand(flags: VerifyFlags): Promise<number> {
+  if (!flags.executor) throw new UsageError('Name the executor to check: `--executor NAME` or `--executor NAME(k)`');
+  let spec: ReturnType<typeof parseSpec>;
+  try {
+    spec = parseSpec(flags.executor);
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message} (in \`--executor\`)`);
+  }
+  const definition = executorDefinition(spec.strategy);
+  if (definition.takesLimit && spec.limit === undefined) spec = { ...spec, limit: 2 };
+  const latencyMs = parseNumber('--latency', flags.latency, 1, 10_000);
+  const calls = parseWhole('--calls', flags.calls, 1, 1000);
+  const source = executorDefinitions().find((e) => e.definition === definition)?.source ?? 'built-in';
+  const name = formatSpec(spec);
+  const limit = declaredLimit(spec.strategy, spec.limit);
+  process.stdout.write(
+    `Verifying ${name} (${source}) against ${RULES.length} rules, ${calls} calls of ${latencyMs} ms` +
+      `${limit === undefined ? '' : `, limit ${limit}`}\n`,
+  );
+  const results = await verifyExecutor((runtime, policy) => createExecutor(spec, { runtime, policy }), {
+    latencyMs,
+    calls,
+    ...(limit === undefined ? {} : { limit }),
+  });
+  const width = Math.max(...results.map((r) => r.rule.length));
+  for (const r of results) {
+    process.stdout.write(`  ${r.passed ? 'pass' : 'FAIL'}  ${r.rule.padEnd(width)}  ${r.evidence}\n`);
+  }
+  const failed = results.filter((r) => !r.passed);
+  process.stdout.write(
+    failed.length === 0
+      ? `${name} keeps every rule (${results.length} of ${results.length})\n`
+      : `${name} breaks ${failed.length} of ${results.length} rules: ${failed.map((r) => r.rule).join(', ')}\n`,
+  );
+  return failed.length === 0 ? EXIT.ok : EXIT.failure;
+}

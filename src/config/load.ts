@@ -1,0 +1,138 @@
+import { existsSync } from 'node:fs';
+import { dirname, extname, join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DEFAULT_POLICY } from '../executors/policy.ts';
+import { registerExecutor } from '../executors/registry.ts';
+import { NO_FAULTS } from '../tools/config.ts';
+import { looksLikeProfilePath } from '../tools/recorded.ts';
+import { registerTool } from '../tools/registry.ts';
+import type { FanoutConfig } from './define.ts';
+import { defaultSuite, registerSuite } from './suites.ts';
+import { ConfigError, checkConfig } from './validate.ts';
+
+/** File names looked for in the working directory, in this order. */
+export const CONFIG_NAMES = ['fanout.config.ts', 'fanout.config.mts', 'fanout.config.js', 'fanout.config.mjs'];
+
+/** A config as loaded: the module's default export, checked, with where it came from. */
+export interface LoadedConfig {
+  /** Absolute path. */
+  file: string;
+  /** As shown in messages: relative to the working directory. */
+  shown: string;
+  config: FanoutConfig;
+  /** The config's recorded profile, resolved against the config's folder. */
+  profileFile?: string;
+}
+
+let active: LoadedConfig | undefined;
+const loaded = new Map<string, Promise<LoadedConfig>>();
+const applied = new WeakSet<LoadedConfig>();
+
+/** The config the CLI loaded for this process (undefined when there is none). */
+export function activeConfig(): LoadedConfig | undefined {
+  return active;
+}
+
+/** `fanout.config.*` in `cwd`, or undefined; two of them at once is ambiguous and refused. */
+export function findConfigFile(cwd = process.cwd()): string | undefined {
+  const found = CONFIG_NAMES.filter((name) => existsSync(join(cwd, name)));
+  if (found.length > 1) {
+    throw new ConfigError(`Found ${found.join(' and ')}; keep one, or pick one with \`--config FILE\``);
+  }
+  return found[0] === undefined ? undefined : join(cwd, found[0]);
+}
+
+function shownPath(file: string): string {
+  const inside = relative(process.cwd(), file);
+  return inside.startsWith('..') ? file : inside;
+}
+
+/** Imports a config module: TypeScript through tsx's scoped `tsImport` (Node 20 cannot load it alone). */
+async function importModule(file: string): Promise<unknown> {
+  const url = pathToFileURL(file).href;
+  if (['.ts', '.mts', '.cts'].includes(extname(file))) {
+    const { tsImport } = await import('tsx/esm/api');
+    return tsImport(url, import.meta.url);
+  }
+  return import(url);
+}
+
+/** Imports and checks a config file; errors are one line naming the file (and the field). Cached per path. */
+export function loadConfigFile(path: string): Promise<LoadedConfig> {
+  const file = resolve(path);
+  let promise = loaded.get(file);
+  if (!promise) {
+    promise = (async () => {
+      const shown = shownPath(file);
+      if (!existsSync(file)) throw new ConfigError(`${shown}: config file not found; check \`--config\``);
+      let module: unknown;
+      try {
+        module = await importModule(file);
+      } catch (error) {
+        const message = (error as Error)?.message ?? String(error);
+        throw new ConfigError(`${shown}: cannot load: ${message.split('\n')[0]}`);
+      }
+      const config = checkConfig((module as { default?: unknown })?.default, shown);
+      const profileFile = config.profile === undefined ? undefined : resolve(dirname(file), config.profile);
+      return { file, shown, config, ...(profileFile ? { profileFile } : {}) };
+    })();
+    loaded.set(file, promise);
+  }
+  return promise;
+}
+
+/**
+ * Registers what a config declares through the same calls the built-ins use: tools, executors, then suites (a
+ * suite may name both). A name that is taken is refused with the file and field.
+ */
+export function applyConfig(loadedConfig: LoadedConfig): void {
+  if (applied.has(loadedConfig)) return;
+  const { config, shown, file } = loadedConfig;
+  const register = (field: string, action: () => void) => {
+    try {
+      action();
+    } catch (error) {
+      throw new ConfigError(`${shown}: ${field}: ${(error as Error).message}`);
+    }
+  };
+  for (const [i, tool] of (config.tools ?? []).entries()) register(`tools[${i}]`, () => registerTool(tool, shown));
+  for (const [i, executor] of (config.executors ?? []).entries()) {
+    register(`executors[${i}]`, () => registerExecutor(executor, shown));
+  }
+  const base = defaultSuite();
+  for (const [name, suite] of Object.entries(config.suites ?? {})) {
+    const profile = suite.profile;
+    const recorded = profile !== undefined && looksLikeProfilePath(profile);
+    register(`suites.${name}`, () =>
+      registerSuite(
+        name,
+        {
+          ...base,
+          description: `${suite.description ?? 'user suite'} (${shown})`,
+          ...Object.fromEntries(
+            Object.entries(suite).filter(([key]) => !['description', 'faults', 'policy', 'profile'].includes(key)),
+          ),
+          faults: { ...NO_FAULTS, ...suite.faults },
+          ...(suite.policy ? { policy: { ...DEFAULT_POLICY, ...suite.policy } } : {}),
+          ...(profile === undefined || recorded ? {} : { profile: profile as typeof base.profile }),
+          ...(recorded ? { recordedFile: resolve(dirname(file), profile) } : {}),
+        },
+        shown,
+      ),
+    );
+  }
+  applied.add(loadedConfig);
+}
+
+/**
+ * Finds (or takes `--config`), loads and applies the user's config once for this process. Returns undefined
+ * when there is none.
+ */
+export async function setupConfig(explicit?: string): Promise<LoadedConfig | undefined> {
+  const file = explicit ?? findConfigFile();
+  if (file === undefined) return undefined;
+  const config = await loadConfigFile(file);
+  applyConfig(config);
+  active = config;
+  return config;
+}
