@@ -134,16 +134,15 @@ function checkAgentConfig(config: BenchConfig, flags: MatrixFlags): void {
   }
 }
 
-function parseExecutors(text: string): string[] {
-  const names = text.split(',').map((s) => s.trim());
+function parseExecutors(names: readonly string[], where: string): string[] {
   for (const name of names) {
     try {
       parseSpec(name);
     } catch (error) {
-      throw new UsageError(`${(error as Error).message} (in \`--executors\`)`);
+      throw new UsageError(`${(error as Error).message} (in ${where})`);
     }
   }
-  return names;
+  return [...names];
 }
 
 /** A recorded profile as a run records it: the path relative to the working directory, digest and per-tool stats. */
@@ -180,12 +179,13 @@ function resolveProfile(
   return { profile: base.profile, ...(recordedFile ? { recordedFile } : {}) };
 }
 
-/** `--tools`: names a batch rotates through, each a registered tool. */
-function parseTools(text: string): string[] {
+/** `--tools` (or a suite's `tools`): names a batch rotates through, each a registered tool. */
+function parseTools(text: string | undefined, where: string): string[] | undefined {
+  if (text === undefined) return undefined;
   const names = [...new Set(text.split(',').map((s) => s.trim()))];
   for (const name of names) {
     if (!hasTool(name)) {
-      throw new UsageError(`Unknown tool \`${name}\` in \`--tools\`; expected names from ${toolNames().join(', ')}`);
+      throw new UsageError(`Unknown tool \`${name}\` in ${where}; expected names from ${toolNames().join(', ')}`);
     }
   }
   return names;
@@ -219,7 +219,13 @@ export function resolveBenchConfig(flags: MatrixFlags): BenchConfig {
   const config: BenchConfig = {
     ...base,
     suite: suiteName,
-    executors: flags.executors === undefined ? base.executors : parseExecutors(flags.executors),
+    executors:
+      flags.executors === undefined
+        ? parseExecutors(base.executors, `suite \`${suiteName}\``)
+        : parseExecutors(
+            flags.executors.split(',').map((s) => s.trim()),
+            '`--executors`',
+          ),
     calls: flags.calls === undefined ? base.calls : parseWholeList('--calls', flags.calls, ...RANGES.calls),
     limits: flags.limits === undefined ? base.limits : parseWholeList('--limits', flags.limits, ...RANGES.limits),
     kinds: flags.kind === undefined ? base.kinds : parseChoiceList('--kind', flags.kind, WORKLOAD_KINDS),
@@ -241,7 +247,10 @@ export function resolveBenchConfig(flags: MatrixFlags): BenchConfig {
   };
   if (profile.recordedFile) config.recorded = recordedRef(profile.recordedFile);
   else delete config.recorded;
-  const tools = flags.tools === undefined ? base.tools : parseTools(flags.tools);
+  const tools = parseTools(
+    flags.tools ?? base.tools?.join(','),
+    flags.tools === undefined ? `suite \`${suiteName}\`` : '`--tools`',
+  );
   // a recorded profile without --tools: the batch calls the recorded tools
   const batchTools = tools ?? (config.recorded ? Object.keys(config.recorded.tools) : undefined);
   if (batchTools) config.tools = batchTools;

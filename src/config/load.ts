@@ -57,6 +57,17 @@ async function importModule(file: string): Promise<unknown> {
   return import(url);
 }
 
+/**
+ * The module's default export. In a project without `"type": "module"` a TypeScript config is compiled as
+ * CommonJS, and its `export default` arrives one level down (`{ default: { default: config } }`).
+ */
+function defaultExport(module: unknown): unknown {
+  const outer = (module as { default?: unknown })?.default;
+  if (typeof outer !== 'object' || outer === null) return outer;
+  const keys = Object.keys(outer).filter((key) => key !== '__esModule');
+  return keys.length === 1 && keys[0] === 'default' ? (outer as { default: unknown }).default : outer;
+}
+
 /** Imports and checks a config file; errors are one line naming the file (and the field). Cached per path. */
 export function loadConfigFile(path: string): Promise<LoadedConfig> {
   const file = resolve(path);
@@ -72,7 +83,7 @@ export function loadConfigFile(path: string): Promise<LoadedConfig> {
         const message = (error as Error)?.message ?? String(error);
         throw new ConfigError(`${shown}: cannot load: ${message.split('\n')[0]}`);
       }
-      const config = checkConfig((module as { default?: unknown })?.default, shown);
+      const config = checkConfig(defaultExport(module), shown);
       const profileFile = config.profile === undefined ? undefined : resolve(dirname(file), config.profile);
       return { file, shown, config, ...(profileFile ? { profileFile } : {}) };
     })();

@@ -1,0 +1,274 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { CellOk, ResultsDocument } from '../src/results/document.ts';
+import { cli } from './helpers.ts';
+
+const USER = 'test/fixtures/user-config/fanout.config.ts';
+const BROKEN = 'test/fixtures/broken-executors/fanout.config.mjs';
+
+function json(stdout: string): ResultsDocument {
+  return JSON.parse(stdout) as ResultsDocument;
+}
+
+describe('a user config: executors, tools, suites', () => {
+  it('lists what the config declares, with where it came from', async () => {
+    const result = await cli(['list', '--config', USER]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/window\(k\) +hand-written sliding window of k calls {2}\[test\/fixtures/);
+    expect(result.stdout).toMatch(/gzip_text\(level\) .*\(own latency\) {2}\[test\/fixtures/);
+    expect(result.stdout).toMatch(/mine +my window against promise-all/);
+    expect(result.stdout).toMatch(/limited\(k\) +sliding window/); // built-ins still there
+  });
+
+  it('measures a user executor on a real tool, on this thread and on worker threads', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'fanout-config-'));
+    const result = await cli([
+      'bench',
+      '--config',
+      USER,
+      '--suite',
+      'mine',
+      '--executors',
+      'promise-all,window(2),worker-pool(2)',
+      '--iterations',
+      '3',
+      '--out',
+      out,
+      '--json',
+      '--quiet',
+    ]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const document = json(result.stdout);
+    expect(document.config).toMatchObject({ suite: 'mine', tools: ['gzip_text'], calls: [4] });
+    expect(document.cells.map((c) => c.executor)).toEqual(['sequential', 'promise-all', 'window(2)', 'worker-pool(2)']);
+    for (const cell of document.cells as CellOk[]) {
+      expect(cell.status, cell.id).toBe('ok');
+      expect(cell.outcomes, cell.id).toEqual({ ok: 12, error: 0, timeout: 0, cancelled: 0 });
+      // real tools: the ideal comes from what each call took in that sample
+      expect(cell.idealMs, cell.id).toBeGreaterThan(0);
+    }
+    const window = document.cells.find((c) => c.executor === 'window(2)') as CellOk;
+    expect(window.strategy).toBe('window');
+    expect(window.limit).toBe(2);
+    expect(window.speedup.value).toBeGreaterThan(0.8);
+  });
+
+  it('shows "—" for the ideal of an executor that declares no schedule, never a made-up number', async () => {
+    const result = await cli([
+      'bench',
+      '--config',
+      BROKEN,
+      '--executors',
+      'no-ideal',
+      '--calls',
+      '4',
+      '--latency',
+      '10',
+      '--iterations',
+      '2',
+      '--out',
+      mkdtempSync(join(tmpdir(), 'fanout-config-')),
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/no-ideal +│ \d\.\d\dx ±\d\.\d\d \(ideal —\)/);
+    expect(result.stdout).toMatch(/│ io +│ 4 +│ no-ideal +│ [\d.]+ +│ [\d.]+ +│ [\d.]+ +│ — +│ — +│/);
+    expect(result.stdout).not.toMatch(/NaN/);
+  });
+
+  it('verify passes a good user executor and fails broken ones, naming the rule', async () => {
+    const good = await cli(['verify', '--config', USER, '--executor', 'window(3)']);
+    expect(good.code).toBe(0);
+    expect(good.stdout).toMatch(/window\(3\) keeps every rule \(8 of 8\)/);
+
+    const dropping = await cli(['verify', '--config', BROKEN, '--executor', 'drop-last']);
+    expect(dropping.code).toBe(1);
+    expect(dropping.stdout).toMatch(/FAIL {2}one-outcome-per-call +6 calls → 5 outcomes; missing v-5/);
+    expect(dropping.stdout).toMatch(/pass {2}close-twice-is-safe/);
+
+    const leaky = await cli(['verify', '--config', BROKEN, '--executor', 'leaky-window(2)']);
+    expect(leaky.code).toBe(1);
+    expect(leaky.stdout).toMatch(/FAIL {2}limit-respected +peak [3-9] in flight, limit 2/);
+    expect(leaky.stdout).toMatch(/leaky-window\(2\) breaks 1 of 8 rules: limit-respected/);
+  });
+
+  it('verify passes every built-in', async () => {
+    for (const executor of ['sequential', 'promise-all', 'limited(2)', 'chunked(2)', 'worker-pool(2)']) {
+      const result = await cli(['verify', '--executor', executor]);
+      expect(result.stdout, executor).toMatch(/keeps every rule \(8 of 8\)/);
+      expect(result.code, executor).toBe(0);
+    }
+  });
+});
+
+describe('recorded latency profiles', () => {
+  it('draws the batch from an OTLP trace and shows the file beside what the run drew', async () => {
+    const result = await cli([
+      'bench',
+      '--profile',
+      'fixtures/profiles/sample-trace.otlp.json',
+      '--executors',
+      'promise-all',
+      '--calls',
+      '3',
+      '--iterations',
+      '2',
+      '--out',
+      mkdtempSync(join(tmpdir(), 'fanout-profile-')),
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Recorded latencies \(fixtures\/profiles\/sample-trace\.otlp\.json, otlp\)/);
+    expect(result.stdout).toMatch(/│ search_docs +│ 30 +│ 118 +│ 888 +│ 2 +│/);
+    expect(result.stdout).toMatch(/│ lookup_order +│ 15 +│ 59\.1 +│ 113 +│ 2 +│/);
+  });
+
+  it('records the profile in the results and warns about batch tools it has no samples for', async () => {
+    const result = await cli([
+      'bench',
+      '--profile',
+      'fixtures/profiles/sample.csv',
+      '--tools',
+      'get_weather,get_news_headlines',
+      '--executors',
+      'promise-all',
+      '--calls',
+      '2',
+      '--latency',
+      '5',
+      '--iterations',
+      '2',
+      '--out',
+      mkdtempSync(join(tmpdir(), 'fanout-profile-')),
+      '--json',
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(
+      /Warning: fixtures\/profiles\/sample\.csv has no samples for tool `get_news_headlines`; it keeps the nominal 5 ms/,
+    );
+    const document = json(result.stdout);
+    expect(document.config.recorded).toMatchObject({ file: 'fixtures/profiles/sample.csv', format: 'csv' });
+    expect(document.config.recorded?.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(document.config.tools).toEqual(['get_weather', 'get_news_headlines']);
+    expect(document.setup.recordedDraws?.get_weather?.count).toBe(2);
+    expect(document.setup.recordedDraws?.get_news_headlines?.p50).toBe(5);
+  });
+});
+
+describe('bad configs and profiles: exit 2, one line naming the file and the field', () => {
+  const write = (name: string, text: string): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'fanout-bad-'));
+    const file = join(dir, name);
+    writeFileSync(file, text);
+    return file;
+  };
+  const executor = (body: string) => `{ name: 'mine', description: 'x', takesLimit: false, create: ${body} }`;
+  const cases: [string, string, string[], RegExp][] = [
+    ['fanout.config.mjs', 'export default {', ['list'], /fanout\.config\.mjs: cannot load: /],
+    ['fanout.config.ts', 'export default { executors: [ }', ['list'], /fanout\.config\.ts: cannot load: /],
+    [
+      'fanout.config.mjs',
+      'export const x = 1;',
+      ['list'],
+      /exports nothing usable; write `export default defineConfig/,
+    ],
+    ['fanout.config.mjs', 'export default { executor: [] }', ['list'], /fanout\.config\.mjs: executor: unknown field/],
+    [
+      'fanout.config.mjs',
+      `export default { executors: [${executor('() => ({})').replace("'mine'", "'limited'")}] }`,
+      ['list'],
+      /executors\[0\]: executor `limited` is already defined \(built-in\)/,
+    ],
+    [
+      'fanout.config.mjs',
+      `export default { executors: [${executor('() => ({})')}, ${executor('() => ({})')}] }`,
+      ['list'],
+      /executors\[1\]\.name: "mine" is also executors\[0\]/,
+    ],
+    [
+      'fanout.config.mjs',
+      `export default { executors: [{ name: 'Bad Name', description: '', create() {} }] }`,
+      ['list'],
+      /executors\[0\]\.name: must be lowercase letters/,
+    ],
+    [
+      'fanout.config.mjs',
+      `export default { executors: [${executor("() => { throw new Error('no pool for you') }")}] }`,
+      ['bench', '--executors', 'mine', '--calls', '1', '--latency', '1', '--iterations', '2'],
+      /executor `mine`: create\(\) failed: no pool for you/,
+    ],
+    [
+      'fanout.config.mjs',
+      `export default { executors: [${executor('() => 42')}] }`,
+      ['bench', '--executors', 'mine', '--calls', '1', '--latency', '1', '--iterations', '2'],
+      /create\(\) must return an object with run\(calls, signal\) and close\(\)/,
+    ],
+    [
+      'fanout.config.mjs',
+      `export default { tools: [{ name: 'search', description: 'x', execute() {} }] }`,
+      ['list'],
+      /tools\[0\]\.parameters: required: a JSON schema/,
+    ],
+    [
+      'fanout.config.mjs',
+      `export default { tools: [{ name: 'search', description: 'x', parameters: { type: 'object', properties: {}, required: ['q'] }, execute() {} }] }`,
+      ['list'],
+      /tools\[0\]\.parameters\.required: "q" is not one of the properties/,
+    ],
+    [
+      'fanout.config.mjs',
+      `export default { suites: { fast: { calls: [0] } } }`,
+      ['list'],
+      /suites\.fast\.calls\[0\]: must be a whole number from 1 to 1000, got 0/,
+    ],
+    [
+      'fanout.config.mjs',
+      `export default { suites: { fast: { executors: ['nope'] } } }`,
+      ['bench', '--suite', 'fast'],
+      /Unknown executor `nope`/,
+    ],
+    ['fanout.config.mjs', `export default { profile: 'missing.csv' }`, ['list'], /missing\.csv/],
+  ];
+
+  it.each(cases)('%s: %s', async (name, text, args, message) => {
+    const file = write(name, text);
+    const result = await cli([...args, '--config', file]);
+    expect(result.stderr).toMatch(message);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  const profiles: [string, string, RegExp][] = [
+    ['p.csv', 'tool,ms\nsearch,-4\n', /p\.csv: .*line 2.*-4/],
+    ['p.json', '{"search": [10, "12"]}', /p\.json: "search"\[1\]/],
+    ['p.json', '{}', /p\.json: .*no usable samples|p\.json: .*no tools/],
+    [
+      'p.otlp.json',
+      JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ name: 'chat', attributes: [] }] }] }] }),
+      /no spans with gen_ai\.operation\.name = execute_tool/,
+    ],
+  ];
+
+  it.each(profiles)('profile %s: %s', async (name, text, message) => {
+    const file = write(name, text);
+    const result = await cli(['bench', '--profile', file, '--calls', '1', '--iterations', '2']);
+    expect(result.stderr).toMatch(message);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('refuses two config files in one directory, and a --config that does not exist', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fanout-two-'));
+    mkdirSync(join(dir, 'sub'));
+    writeFileSync(join(dir, 'fanout.config.mjs'), 'export default {}');
+    writeFileSync(join(dir, 'fanout.config.js'), 'export default {}');
+    const two = await cli(['list'], {}, dir);
+    expect(two.stderr).toMatch(/Found fanout\.config\.js and fanout\.config\.mjs; keep one/);
+    expect(two.code).toBe(2);
+    const missing = await cli(['list', '--config', join(dir, 'sub', 'nope.ts')]);
+    expect(missing.stderr).toMatch(/nope\.ts: config file not found/);
+    expect(missing.code).toBe(2);
+  });
+});

@@ -1,0 +1,132 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import type { CellOk, ResultsDocument } from '../src/results/document.ts';
+
+const exec = promisify(execFile);
+const root = join(import.meta.dirname, '..');
+const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  devDependencies: Record<string, string>;
+};
+
+/** Runs a command; resolves with its exit code and output, never rejects. */
+async function sh(file: string, args: string[], cwd: string) {
+  try {
+    const { stdout, stderr } = await exec(file, args, {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1' },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+const TYPES_CHECK = `
+import { defineConfig, defineExecutor, defineTool, type Executor, type ResultsDocument, runBench } from 'fanout-bench';
+const executor: Executor = { name: 'x', run: async () => [], close: async () => {} };
+defineConfig({
+  executors: [defineExecutor({ name: 'x', description: 'd', takesLimit: false, ideal: 'unbounded', create: () => executor })],
+});
+// @ts-expect-error a tool needs its parameters' schema
+defineTool({ name: 't', description: 'd', execute: () => 1 });
+// @ts-expect-error an ideal schedule is one of serial, unbounded, slots, chunks
+defineExecutor({ name: 'y', description: 'd', takesLimit: false, ideal: 'fast', create: () => executor });
+export const run: (config: ResultsDocument['config']) => Promise<ResultsDocument> = runBench;
+`;
+
+const API_CHECK = `
+import { runBench, verifyExecutor, createExecutor, loadConfigFile, applyConfig } from 'fanout-bench';
+applyConfig(await loadConfigFile('fanout.config.ts'));
+const doc = await runBench({ suite: 'api', executors: ['sequential', 'window(2)'], calls: [4], limits: [], kinds: ['io'],
+  latencyMs: 20, profile: 'fixed', seed: 1, rounds: 3, faults: { failRate: 0, hangRate: 0, crashRate: 0 } });
+const rules = await verifyExecutor((runtime, policy) => createExecutor({ strategy: 'window', limit: 2 }, { runtime, policy }), { limit: 2 });
+console.log(JSON.stringify({ status: doc.status, cell: doc.cells.find((c) => c.executor === 'window(2)'), rules }));
+`;
+
+describe('the packed package, installed into an empty project', () => {
+  it('gives a working CLI, config loading, API and types with no dev dependency', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'fanout-package-'));
+    const packed = await sh('npm', ['pack', '--pack-destination', work, '--json'], root);
+    expect(packed.code, packed.stderr).toBe(0);
+    const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as { filename: string; size: number }[];
+    if (!info) throw new Error('npm pack reported nothing');
+    const tarball = join(work, info.filename);
+
+    const project = join(work, 'project');
+    mkdirSync(project);
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+    const installed = await sh(
+      'npm',
+      ['install', '-D', tarball, `@types/node@${manifest.devDependencies['@types/node']}`, '--no-audit', '--no-fund'],
+      project,
+    );
+    expect(installed.code, installed.stderr).toBe(0);
+    const pkg = join(project, 'node_modules', 'fanout-bench');
+    expect(existsSync(join(pkg, 'dist', 'src', 'index.d.ts'))).toBe(true);
+    expect(existsSync(join(pkg, 'src'))).toBe(false); // the build runs, not the source
+    expect(existsSync(join(project, 'node_modules', 'vitest'))).toBe(false);
+
+    // the CLI, from the installed bin, as the README's CI example runs it
+    const bench = await sh(
+      'npx',
+      ['--no-install', 'fanout-bench', 'bench', '--calls', '4', '--latency', '20', '--iterations', '3', '--json'],
+      project,
+    );
+    expect(bench.code, bench.stderr).toBe(0);
+    const document = JSON.parse(bench.stdout) as ResultsDocument;
+    expect(document.environment.packages.tinybench).toMatch(/^\d+\.\d+\.\d+/); // read from what is installed
+    const all = document.cells.find((c) => c.id === 'io/4/promise-all') as CellOk;
+    expect(all.speedup.value).toBeGreaterThan(2.5);
+    expect(existsSync(join(project, 'results', 'latest.json'))).toBe(true);
+
+    // a TypeScript config importing from 'fanout-bench': a user executor and a real tool, also on worker threads
+    const fixture = readFileSync(join(root, 'test/fixtures/user-config/fanout.config.ts'), 'utf8');
+    writeFileSync(join(project, 'fanout.config.ts'), fixture.replace("'../../../src/index.ts'", "'fanout-bench'"));
+    const mine = await sh(
+      'npx',
+      ['--no-install', 'fanout-bench', 'bench', '--suite', 'mine', '--executors', 'window(2),worker-pool(2)', '--json'],
+      project,
+    );
+    expect(mine.code, mine.stderr).toBe(0);
+    const cells = (JSON.parse(mine.stdout) as ResultsDocument).cells as CellOk[];
+    for (const cell of cells) expect(cell.outcomes.ok, cell.id).toBe(3 * 4);
+    const window = cells.find((c) => c.executor === 'window(2)') as CellOk;
+    expect(window.speedup.value).toBeGreaterThan(0.8);
+
+    const verify = await sh('npx', ['--no-install', 'fanout-bench', 'verify', '--executor', 'window(2)'], project);
+    expect(verify.stdout).toMatch(/window\(2\) keeps every rule/);
+
+    // the API from plain JavaScript
+    writeFileSync(join(project, 'api.mjs'), API_CHECK);
+    const api = await sh(process.execPath, ['api.mjs'], project);
+    expect(api.code, api.stderr).toBe(0);
+    const answer = JSON.parse(api.stdout) as { status: string; cell: CellOk; rules: { passed: boolean }[] };
+    expect(answer.status).toBe('complete');
+    expect(answer.cell.status).toBe('ok');
+    expect(answer.rules.every((r) => r.passed)).toBe(true);
+
+    // the types, checked by TypeScript against the installed package's exports map
+    writeFileSync(join(project, 'types.ts'), TYPES_CHECK);
+    writeFileSync(
+      join(project, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { target: 'ES2022', module: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false },
+        files: ['types.ts'],
+      }),
+    );
+    const tsc = await sh(
+      process.execPath,
+      [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'],
+      project,
+    );
+    expect(tsc.stdout + tsc.stderr).toBe('');
+    expect(tsc.code).toBe(0);
+  }, 180_000);
+});
