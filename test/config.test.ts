@@ -20,6 +20,8 @@ describe('a user config: executors, tools, suites', () => {
     expect(result.stdout).toMatch(/gzip_text\(level\) .*\(own latency\) {2}\[test\/fixtures/);
     expect(result.stdout).toMatch(/mine +my window against promise-all/);
     expect(result.stdout).toMatch(/limited\(k\) +sliding window/); // built-ins still there
+    expect(result.stdout).toMatch(/search_docs +8 samples {2}p50 115 {2}p90 [\d.]+ {2}p99 [\d.]+ ms/);
+    expect(result.stdout).toMatch(/lookup_order\(\) +recorded tool: latency resampled from 5 samples/);
   });
 
   it('measures a user executor on a real tool, on this thread and on worker threads', async () => {
@@ -54,6 +56,24 @@ describe('a user config: executors, tools, suites', () => {
     expect(window.strategy).toBe('window');
     expect(window.limit).toBe(2);
     expect(window.speedup.value).toBeGreaterThan(0.8);
+  });
+
+  it('runs a scenario that calls a user tool through the agent loop, with a user executor', async () => {
+    const result = await cli([
+      'run',
+      '--config',
+      USER,
+      '--scenario',
+      'test/fixtures/user-config/compress.json',
+      '--executor',
+      'window(2)',
+    ]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/→ gzip_text\(\{"level":1\}\) {2}\[fast\]/);
+    expect(result.stdout).toMatch(/"bytes": \d+/);
+    expect(result.stdout).toMatch(/2 tool call\(s\) with window\(2\)/);
+    expect(result.stdout).toMatch(/A:\nBoth levels compressed the text/);
   });
 
   it('shows "—" for the ideal of an executor that declares no schedule, never a made-up number', async () => {
@@ -153,6 +173,32 @@ describe('recorded latency profiles', () => {
     expect(document.config.tools).toEqual(['get_weather', 'get_news_headlines']);
     expect(document.setup.recordedDraws?.get_weather?.count).toBe(2);
     expect(document.setup.recordedDraws?.get_news_headlines?.p50).toBe(5);
+  });
+});
+
+describe('the gate on your own suite', () => {
+  it('gates a user executor, and refuses when its config or its recording is not the same', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fanout-gate-'));
+    const profile = join(dir, 'prod.csv');
+    writeFileSync(profile, 'tool,ms\nsearch_docs,3\nsearch_docs,5\nlookup_order,2\n');
+    const baseline = join(dir, 'baseline.json');
+    const args = ['--config', BROKEN, '--profile', profile, '--iterations', '3', '--quiet'];
+    const recorded = await cli(['baseline', ...args, '--executors', 'promise-all,leaky-window(2)', '--file', baseline]);
+    expect(recorded.stderr).toMatch(/Baseline written/);
+    expect(recorded.code).toBe(0);
+
+    const passed = await cli(['gate', '--config', BROKEN, '--baseline', baseline, '--tolerance', '0.5', '--quiet']);
+    expect(passed.stdout).toMatch(/io\/8\/leaky-window\(2\)/);
+    expect(passed.code).toBeLessThan(2); // measured and judged (a verdict, not a refusal)
+
+    const withoutConfig = await cli(['gate', '--baseline', baseline, '--quiet']);
+    expect(withoutConfig.stderr).toMatch(/measures executor `leaky-window\(2\)`, which is not defined here/);
+    expect(withoutConfig.code).toBe(2);
+
+    writeFileSync(profile, 'tool,ms\nsearch_docs,3\nsearch_docs,50\nlookup_order,2\n');
+    const changed = await cli(['gate', '--config', BROKEN, '--baseline', baseline, '--quiet']);
+    expect(changed.stderr).toMatch(/prod\.csv changed since `.*baseline\.json` was recorded/);
+    expect(changed.code).toBe(2);
   });
 });
 

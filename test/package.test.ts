@@ -89,6 +89,10 @@ describe('the packed package, installed into an empty project', () => {
     // a TypeScript config importing from 'fanout-bench': a user executor and a real tool, also on worker threads
     const fixture = readFileSync(join(root, 'test/fixtures/user-config/fanout.config.ts'), 'utf8');
     writeFileSync(join(project, 'fanout.config.ts'), fixture.replace("'../../../src/index.ts'", "'fanout-bench'"));
+    writeFileSync(
+      join(project, 'latencies.csv'),
+      readFileSync(join(root, 'test/fixtures/user-config/latencies.csv'), 'utf8'),
+    );
     const mine = await sh(
       'npx',
       ['--no-install', 'fanout-bench', 'bench', '--suite', 'mine', '--executors', 'window(2),worker-pool(2)', '--json'],

@@ -1,4 +1,5 @@
 import type OpenAI from 'openai';
+import type { IdealSchedule } from '../executors/definition.ts';
 import type { Executor, ToolCall, ToolOutcome } from '../executors/types.ts';
 import { StreamAccumulator } from '../model/stream.ts';
 import type { ChatFunctionTool } from '../tools/catalog.ts';
@@ -21,6 +22,8 @@ export interface AgentOptions {
   api?: ApiMode;
   /** Streams only. @default 'after-stream' */
   dispatch?: DispatchMode;
+  /** The executor's declared schedule: early dispatch chains a `serial` one and refuses `chunks`. */
+  schedule?: IdealSchedule;
   /** Sent as `parallel_tool_calls` when set. */
   parallelToolCalls?: boolean;
   /** Guard against a model that never stops asking for tools. @default 10 */
@@ -91,12 +94,17 @@ type TurnResult = Omit<AgentStep, 'index' | 'turnMs'> & {
   responseId?: string;
 };
 
-/** Starts calls one by one as they become ready, honouring the executor's own limits. */
-function earlyDispatcher(executor: Executor, signal?: AbortSignal) {
-  if (executor.name.startsWith('chunked')) {
-    throw new AgentError('early dispatch cannot keep fixed chunks; use `--dispatch after-stream` with chunked(k)');
+/**
+ * Starts calls one by one as they become ready, honouring the executor's own limits (a window's or a pool's hold
+ * across one-call batches; a serial schedule is kept by chaining them; fixed chunks cannot be kept).
+ */
+function earlyDispatcher(executor: Executor, schedule: IdealSchedule | undefined, signal?: AbortSignal) {
+  if (schedule === 'chunks') {
+    throw new AgentError(
+      `early dispatch cannot keep the fixed chunks of ${executor.name}; use \`--dispatch after-stream\``,
+    );
   }
-  const serial = executor.name === 'sequential';
+  const serial = schedule === 'serial';
   let chain: Promise<unknown> = Promise.resolve();
   const started = new Map<string, Promise<ToolOutcome>>();
   return {
@@ -146,7 +154,7 @@ async function chatTurn(options: AgentOptions, messages: ChatMessage[]): Promise
   if (options.api === 'chat-stream') {
     const stream = await client.chat.completions.create({ ...request, stream: true }, signal ? { signal } : {});
     const accumulator = new StreamAccumulator();
-    const early = options.dispatch === 'early' ? earlyDispatcher(executor, signal) : undefined;
+    const early = options.dispatch === 'early' ? earlyDispatcher(executor, options.schedule, signal) : undefined;
     let firstByte: number | undefined;
     let lastReady: number | undefined;
     let readyCount = 0;

@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import type { CallPolicy } from '../executors/policy.ts';
-import { createExecutor, type ExecutorSpec } from '../executors/registry.ts';
+import { createExecutor, type ExecutorSpec, idealShape } from '../executors/registry.ts';
 import type { Executor } from '../executors/types.ts';
 import { createModelMock, type ModelMock } from '../model/mock-server.ts';
 import type { Scenario } from '../model/scenario.ts';
@@ -9,6 +9,11 @@ import { chatTools } from '../tools/registry.ts';
 import { ToolRuntime } from '../tools/runtime.ts';
 import { type AgentOptions, runAgent } from './loop.ts';
 import type { AgentRun, ApiMode, DispatchMode } from './types.ts';
+
+/** `{ key: value }` when the value is set, `{}` otherwise (for optional fields under exactOptionalPropertyTypes). */
+function pick<T extends object, K extends keyof T>(object: T, key: K): Partial<Pick<T, K>> {
+  return object[key] === undefined ? {} : ({ [key]: object[key] } as Partial<Pick<T, K>>);
+}
 
 /** Where the model answers from: the msw mock (default, offline) or a live OpenAI-compatible server. */
 export type ModelTarget =
@@ -96,6 +101,7 @@ export class AgentSession {
       model: target.kind === 'live' ? target.model : target.scenario.name,
       question: target.kind === 'live' ? target.question : target.scenario.question,
       executor: this.#executor,
+      ...pick(idealShape(this.#options.executor), 'schedule'),
       tools: chatTools(),
       api: this.#options.api,
       ...(this.#options.dispatch ? { dispatch: this.#options.dispatch } : {}),

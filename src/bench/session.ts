@@ -8,6 +8,7 @@ import { environmentFingerprint, ownVersion } from '../results/environment.ts';
 import type { WorkloadKind } from '../tools/config.ts';
 import { type CpuCalibration, calibrateCpu } from '../tools/cpu.ts';
 import { sampleStats } from '../tools/recorded.ts';
+import { registerRecordedTools } from '../tools/recorded-tools.ts';
 import { runAgentBench } from './agent-matrix.ts';
 import { drawnLatencies, type MatrixEvent, type MatrixOptions, planGroups, runGroup, runMatrix } from './matrix.ts';
 
@@ -21,6 +22,8 @@ export interface BenchHooks {
 /** Matrix options from a results config (the gate re-measures cells with exactly the baseline's settings). */
 export function matrixOptionsFromConfig(config: BenchConfig): MatrixOptions {
   const userConfig = activeConfig();
+  const recordedFile = config.recorded ? resolve(config.recorded.file) : undefined;
+  if (recordedFile) registerRecordedTools(recordedFile); // the recording's tools are callable by name
   return {
     executors: config.executors.map(parseSpec),
     calls: config.calls,
@@ -32,7 +35,7 @@ export function matrixOptionsFromConfig(config: BenchConfig): MatrixOptions {
       profile: config.profile,
       seed: config.seed,
       faults: config.faults,
-      ...(config.recorded ? { recordedFile: resolve(config.recorded.file) } : {}),
+      ...(recordedFile ? { recordedFile } : {}),
       // worker threads load the user's config by path to find its tools
       ...(userConfig?.config.tools?.length ? { configFile: userConfig.file } : {}),
     },

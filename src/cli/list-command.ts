@@ -6,6 +6,7 @@ import { formatMs } from '../report/model.ts';
 import { LATENCY_PROFILES } from '../tools/config.ts';
 import { PROFILE_DESCRIPTIONS } from '../tools/latency.ts';
 import { loadProfileCached, profileStats } from '../tools/recorded.ts';
+import { shownPath } from '../tools/recorded-tools.ts';
 import { registeredTools } from '../tools/registry.ts';
 
 const from = (source: string) => (source === 'built-in' ? '' : `  [${source}]`);
@@ -28,7 +29,7 @@ export function listText(): string {
   for (const profile of LATENCY_PROFILES) lines.push(`  ${profile.padEnd(16)} ${PROFILE_DESCRIPTIONS[profile]}`);
   const profileFile = activeConfig()?.profileFile;
   if (profileFile) {
-    lines.push(`  recorded         ${profileFile} (the config's profile, used unless --profile is given)`);
+    lines.push(`  recorded         ${shownPath(profileFile)} (the config's profile, used unless --profile is given)`);
     for (const [tool, s] of Object.entries(profileStats(loadProfileCached(profileFile)))) {
       lines.push(
         `    ${tool.padEnd(28)} ${String(s.count).padStart(6)} samples  p50 ${formatMs(s.p50)}  p90 ${formatMs(s.p90)}  p99 ${formatMs(s.p99)} ms`,

@@ -1,4 +1,4 @@
-import { isAbsolute, relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { DEFAULT_SUITE } from '../../bench/suites.ts';
 import { API_MODES, DISPATCH_MODES } from '../agent/types.ts';
 import { activeConfig } from '../config/load.ts';
@@ -10,8 +10,8 @@ import { loadScenario } from '../model/load.ts';
 import type { AgentBenchConfig, BenchConfig, RecordedProfileRef } from '../results/document.ts';
 import { LATENCY_PROFILES, type LatencyProfileName, WORKLOAD_KINDS } from '../tools/config.ts';
 import { loadProfileCached, looksLikeProfilePath, profileStats } from '../tools/recorded.ts';
-import { registerRecordedTools } from '../tools/recorded-tools.ts';
-import { hasTool, toolNames } from '../tools/registry.ts';
+import { registerRecordedTools, shownPath } from '../tools/recorded-tools.ts';
+import { hasTool, toolNamed, toolNames } from '../tools/registry.ts';
 import { UsageError } from './errors.ts';
 import { parseChoice, parseChoiceList, parseNumber, parseWhole, parseWholeList } from './parse.ts';
 
@@ -148,9 +148,8 @@ function parseExecutors(names: readonly string[], where: string): string[] {
 /** A recorded profile as a run records it: the path relative to the working directory, digest and per-tool stats. */
 export function recordedRef(file: string): RecordedProfileRef {
   const profile = loadProfileCached(file);
-  const shown = relative(process.cwd(), file);
   return {
-    file: shown.startsWith('..') || isAbsolute(shown) ? file : shown,
+    file: shownPath(file),
     format: profile.format,
     sha256: profile.sha256,
     tools: profileStats(profile),
@@ -196,7 +195,7 @@ export function profileWarnings(config: BenchConfig): string[] {
   if (!config.recorded || !config.tools) return [];
   const recorded = config.recorded;
   return config.tools
-    .filter((name) => !Object.hasOwn(recorded.tools, name))
+    .filter((name) => !Object.hasOwn(recorded.tools, name) && toolNamed(name).definition.latency === 'simulated')
     .map(
       (name) =>
         `Warning: ${recorded.file} has no samples for tool \`${name}\`; it keeps the nominal ${config.latencyMs} ms (${config.profile})`,

@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
-import { dirname, extname, join, relative, resolve } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DEFAULT_POLICY } from '../executors/policy.ts';
 import { registerExecutor } from '../executors/registry.ts';
 import { NO_FAULTS } from '../tools/config.ts';
 import { looksLikeProfilePath } from '../tools/recorded.ts';
+import { registerRecordedTools, shownPath } from '../tools/recorded-tools.ts';
 import { registerTool } from '../tools/registry.ts';
 import type { FanoutConfig } from './define.ts';
 import { defaultSuite, registerSuite } from './suites.ts';
@@ -40,11 +41,6 @@ export function findConfigFile(cwd = process.cwd()): string | undefined {
     throw new ConfigError(`Found ${found.join(' and ')}; keep one, or pick one with \`--config FILE\``);
   }
   return found[0] === undefined ? undefined : join(cwd, found[0]);
-}
-
-function shownPath(file: string): string {
-  const inside = relative(process.cwd(), file);
-  return inside.startsWith('..') ? file : inside;
 }
 
 /** Imports a config module: TypeScript through tsx's scoped `tsImport` (Node 20 cannot load it alone). */
@@ -110,6 +106,8 @@ export function applyConfig(loadedConfig: LoadedConfig): void {
   for (const [i, executor] of (config.executors ?? []).entries()) {
     register(`executors[${i}]`, () => registerExecutor(executor, shown));
   }
+  // the recorded profile's tools become callable by name (and a bad file fails here, naming itself)
+  if (loadedConfig.profileFile) registerRecordedTools(loadedConfig.profileFile);
   const base = defaultSuite();
   for (const [name, suite] of Object.entries(config.suites ?? {})) {
     const profile = suite.profile;

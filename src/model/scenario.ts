@@ -1,3 +1,4 @@
+import { matchesType } from '../tools/arguments.ts';
 import { loadCatalog } from '../tools/registry.ts';
 import { findJsonError } from './json-syntax.ts';
 import { findReferences } from './references.ts';
@@ -5,7 +6,8 @@ import { findReferences } from './references.ts';
 /** One scripted tool call. String arguments may hold `{{call_id.field}}` references to earlier results. */
 export interface ScenarioCall {
   name: string;
-  arguments: Record<string, string>;
+  /** JSON values of the tool's schema; strings may hold references. */
+  arguments: Record<string, unknown>;
   /** Call id sent to the client, and the name references use; generated when absent. */
   id?: string;
 }
@@ -119,7 +121,11 @@ export function validateScenario(data: unknown, file: string): Scenario {
       for (const [key, value] of Object.entries(args)) {
         const atArg = `${atCall}.arguments.${fieldKey(key)}`;
         if (!Object.hasOwn(definition.parameters.properties, key)) fail(atArg, `not a parameter of ${toolName}`);
-        for (const reference of findReferences(string(value, atArg, fail))) {
+        const type = matchesType(definition.parameters.properties[key], value);
+        // a string may hold a reference that fills in a value of the right type later
+        if (!type.ok && typeof value !== 'string') fail(atArg, `must be a ${type.expected}`);
+        if (typeof value !== 'string') continue;
+        for (const reference of findReferences(value)) {
           if (!known.has(reference.callId)) {
             fail(atArg, `${reference.text} refers to call "${reference.callId}", which no earlier turn defines`);
           }
@@ -128,7 +134,7 @@ export function validateScenario(data: unknown, file: string): Scenario {
       for (const key of definition.parameters.required ?? []) {
         if (!(key in args)) fail(`${atCall}.arguments`, `missing required argument "${key}" of ${toolName}`);
       }
-      const out: ScenarioCall = { name: toolName, arguments: args as Record<string, string> };
+      const out: ScenarioCall = { name: toolName, arguments: args };
       if (call.id !== undefined) {
         const id = string(call.id, `${atCall}.id`, fail);
         if (!CALL_ID.test(id)) fail(`${atCall}.id`, 'must be 1-64 letters, digits, _ or -');

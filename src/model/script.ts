@@ -52,8 +52,12 @@ export function nextStep(scenario: Scenario, progress: Progress, options: StepOp
   for (let index = first; index < last && index < turn.calls.length; index++) {
     const call = turn.calls[index];
     if (call === undefined) continue;
-    const args: Record<string, string> = {};
+    const args: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(call.arguments)) {
+      if (typeof value !== 'string') {
+        args[key] = value;
+        continue;
+      }
       const filled = substitute(value, options.results);
       if (!filled.ok) {
         // A model that cannot fill an argument says so instead of calling the tool.

@@ -12,7 +12,7 @@ const TYPE_CHECKS: Record<string, (value: unknown) => boolean> = {
 };
 
 /** Whether `value` has one of the schema's `type`s (a schema without a known `type` accepts anything). */
-function matchesType(schema: JsonSchema | undefined, value: unknown): { ok: boolean; expected: string } {
+export function matchesType(schema: JsonSchema | undefined, value: unknown): { ok: boolean; expected: string } {
   const declared = schema?.type;
   const types = (Array.isArray(declared) ? declared : [declared]).filter(
     (t): t is string => typeof t === 'string' && Object.hasOwn(TYPE_CHECKS, t),

@@ -1,9 +1,15 @@
-import { basename } from 'node:path';
+import { basename, isAbsolute, relative } from 'node:path';
 import { defineTool } from './definition.ts';
 import { loadProfileCached } from './recorded.ts';
 import { hasTool, registerTool } from './registry.ts';
 
 const done = new Set<string>();
+
+/** A path as messages show it: relative to the working directory when it lies inside it. */
+export function shownPath(file: string): string {
+  const inside = relative(process.cwd(), file);
+  return inside.startsWith('..') || isAbsolute(inside) ? file : inside;
+}
 
 /**
  * Makes every tool named in a recorded profile callable: a name no built-in or config defines becomes a simulated
@@ -22,7 +28,7 @@ export function registerRecordedTools(file: string): void {
         latency: 'simulated',
         execute: () => ({ ok: true, tool: name }),
       }),
-      `recorded in ${file}`,
+      `recorded in ${shownPath(file)}`,
     );
   }
   done.add(file);
