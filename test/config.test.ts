@@ -55,7 +55,35 @@ describe('a user config: executors, tools, suites', () => {
     const window = document.cells.find((c) => c.executor === 'window(2)') as CellOk;
     expect(window.strategy).toBe('window');
     expect(window.limit).toBe(2);
-    expect(window.speedup.value).toBeGreaterThan(0.8);
+    // real gzip on two shared cores: how fast is the benchmark's finding, not the test's; it must be a number
+    expect(Number.isFinite(window.speedup.value)).toBe(true);
+  });
+
+  it('gives a user executor the speedup its schedule allows on timer-bound tools', async () => {
+    const result = await cli([
+      'bench',
+      '--config',
+      USER,
+      '--executors',
+      'window(2)',
+      '--tools',
+      'get_weather',
+      '--calls',
+      '8',
+      '--latency',
+      '20',
+      '--iterations',
+      '3',
+      '--out',
+      mkdtempSync(join(tmpdir(), 'fanout-config-')),
+      '--json',
+      '--quiet',
+    ]);
+    expect(result.code).toBe(0);
+    const window = json(result.stdout).cells.find((c) => c.executor === 'window(2)') as CellOk;
+    expect(window.idealMs).toBe(80); // ceil(8/2) × 20 ms
+    expect(window.speedup.value).toBeGreaterThan(1.5); // ideal 2x
+    expect(window.speedup.value).toBeLessThan(2.2);
   });
 
   it('runs a scenario that calls a user tool through the agent loop, with a user executor', async () => {

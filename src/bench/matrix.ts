@@ -89,15 +89,16 @@ export function groupBatch(group: Group, round: number, options: MatrixOptions):
 }
 
 /** Latencies the simulated tools drew over every round of every group, per tool (what a run met). */
-export function drawnLatencies(options: MatrixOptions): Record<string, number[]> {
-  const drawn: Record<string, number[]> = {};
+export function drawnLatencies(options: MatrixOptions): Map<string, number[]> {
+  const drawn = new Map<string, number[]>(); // tool names are user data: `__proto__` must be just a name
   for (const group of planGroups(options)) {
     const config = { ...options.tools, kind: group.kind };
     for (let round = 0; round < options.rounds; round++) {
       for (const call of groupBatch(group, round, options)) {
         if (hasOwnLatency(call)) continue;
-        drawn[call.name] ??= [];
-        drawn[call.name]?.push(planCall(config, call.id, call.name).latencyMs);
+        const latencies = drawn.get(call.name) ?? [];
+        latencies.push(planCall(config, call.id, call.name).latencyMs);
+        drawn.set(call.name, latencies);
       }
     }
   }

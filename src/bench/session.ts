@@ -108,7 +108,7 @@ export async function runBench(config: BenchConfig, hooks: BenchHooks = {}): Pro
   if (config.recorded && !config.agent) {
     const drawn = drawnLatencies(options);
     document.setup.recordedDraws = Object.fromEntries(
-      Object.entries(drawn).map(([tool, latencies]) => [tool, sampleStats(latencies)]),
+      [...drawn].map(([tool, latencies]) => [tool, sampleStats(latencies)]),
     );
   }
   hooks.onDocument?.(document);
