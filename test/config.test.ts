@@ -1,4 +1,6 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -204,6 +206,83 @@ describe('recorded latency profiles', () => {
   });
 });
 
+describe('user code that misbehaves', () => {
+  const MISBEHAVING = 'test/fixtures/misbehaving/fanout.config.mjs';
+  const bench = (executors: string, extra: string[] = []) =>
+    cli(['bench', '--config', MISBEHAVING, '--executors', executors, '--calls', '2', '--latency', '5', ...extra]);
+
+  it("records a run() that rejects as that cell's error and keeps the others", async () => {
+    const out = mkdtempSync(join(tmpdir(), 'fanout-misbehave-'));
+    const result = await bench('promise-all,rejects-always,rejects-later', ['--iterations', '3', '--out', out]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/2 cell\(s\) could not be measured: io\/2\/rejects-always, io\/2\/rejects-later/);
+    const written = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as ResultsDocument;
+    expect(written.status).toBe('complete');
+    const byName = (name: string) => written.cells.find((c) => c.executor === name);
+    expect(byName('promise-all')?.status).toBe('ok');
+    expect(byName('rejects-always')).toMatchObject({ status: 'error', error: 'warm-up batch failed: boom in run' });
+    expect(byName('rejects-later')).toMatchObject({ status: 'error', error: 'a thrown string' });
+  });
+
+  it('never exits 0 when a run() can never settle', async () => {
+    const result = await bench('never-settles', ['--iterations', '2', '--out', mkdtempSync(join(tmpdir(), 'f-'))]);
+    expect(result.stderr).toMatch(/a promise that can never settle/);
+    expect(result.code).toBe(1);
+  });
+
+  it("lets a tool's own HTTP through the model mock, and answers a result JSON cannot carry as an error", async () => {
+    const server = createServer((_request, response) => response.end('pong'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const dir = mkdtempSync(join(tmpdir(), 'fanout-http-'));
+      const scenario = join(dir, 'http.json');
+      writeFileSync(
+        scenario,
+        JSON.stringify({
+          name: 'http',
+          question: 'Is the service up?',
+          turns: [
+            {
+              calls: [
+                { id: 'ping', name: 'http_get', arguments: { url: `http://127.0.0.1:${port}/ping` } },
+                { id: 'big', name: 'big_number' },
+              ],
+            },
+            { answer: 'It answered.' },
+          ],
+        }),
+      );
+      const result = await cli(['run', '--config', MISBEHAVING, '--scenario', scenario]);
+      expect(result.stderr).not.toMatch(/MSW/);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/"body": "pong"/);
+      expect(result.stdout).toMatch(/"error": "the tool's result is not JSON: Do not know how to serialize a BigInt"/);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('takes the ideal of a CPU-bound user tool from its time alone, never above what was possible', async () => {
+    const result = await bench('promise-all,limited(2)', [
+      '--tools',
+      'spin',
+      '--iterations',
+      '3',
+      '--json',
+      '--quiet',
+      '--out',
+      mkdtempSync(join(tmpdir(), 'f-')),
+    ]);
+    expect(result.code).toBe(0);
+    for (const cell of json(result.stdout).cells as CellOk[]) {
+      // two 15 ms calls on one thread: no strategy can beat ~30 ms, and the ideal says so
+      expect(cell.idealMs, cell.id).toBeGreaterThan(25);
+      expect(cell.efficiency?.value, cell.id).toBeLessThan(1.1);
+    }
+  });
+});
+
 describe('the gate on your own suite', () => {
   it('gates a user executor, and refuses when its config or its recording is not the same', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fanout-gate-'));
@@ -318,6 +397,8 @@ describe('bad configs and profiles: exit 2, one line naming the file and the fie
     ['p.csv', 'tool,ms\nsearch,-4\n', /p\.csv: .*line 2.*-4/],
     ['p.json', '{"search": [10, "12"]}', /p\.json: "search"\[1\]/],
     ['p.json', '{}', /p\.json: .*no usable samples|p\.json: .*no tools/],
+    ['p.json', '{"big": [1e308]}', /p\.json: "big"\[0\]: 1e\+308 ms is more than 600000 ms/],
+    ['p.csv', 'tool,ms\na b,3\n', /p\.csv: line 2: tool name "a b" is not 1-64 letters/],
     [
       'p.otlp.json',
       JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ name: 'chat', attributes: [] }] }] }] }),

@@ -34,9 +34,20 @@ export interface AgentOptions {
   onStep?: (step: AgentStep) => void;
 }
 
-/** What goes back to the model for one call: the value, or `{"error": …}` so it can react. */
+/**
+ * What goes back to the model for one call: the value, or `{"error": …}` so it can react. A value JSON cannot
+ * carry (a BigInt, a cycle, a function) is that call's error, not the end of the run.
+ */
 export function toolContent(outcome: ToolOutcome): string {
-  if (outcome.status === 'ok') return JSON.stringify(outcome.value ?? null);
+  if (outcome.status === 'ok') {
+    try {
+      const text = JSON.stringify(outcome.value ?? null);
+      if (text !== undefined) return text;
+    } catch (error) {
+      return JSON.stringify({ error: `the tool's result is not JSON: ${(error as Error).message}` });
+    }
+    return JSON.stringify({ error: `the tool's result is not JSON (a ${typeof outcome.value})` });
+  }
   return JSON.stringify({ error: outcome.status === 'error' ? outcome.error : `${outcome.status}: ${outcome.error}` });
 }
 

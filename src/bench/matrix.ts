@@ -142,7 +142,14 @@ export function sampleIdealMs(
 }
 
 interface BatchExtra {
+  /** Filled in once the round's sequential sample is known (see {@link withIdeals}). */
   idealMs: number;
+  /** Per call: the drawn latency of a simulated call; undefined for a call of a tool with its own latency. */
+  planned: (number | undefined)[];
+  /** Per call: what it took (end − start) in this sample. */
+  tookMs: number[];
+  /** Some call's own-latency tool declares `kind: 'cpu'`. */
+  cpuBound: boolean;
   statuses: OutcomeStatus[];
   complete: boolean;
   /** Calls still running on this thread once the batch returned (timeouts that did not cancel). */
@@ -161,6 +168,40 @@ export function plannedMs(config: ToolRuntimeConfig, call: ToolCall, policy?: Ca
 async function waitForLingering(runtime: ToolRuntime, limitMs = 60_000): Promise<void> {
   const deadline = performance.now() + limitMs;
   while (runtime.inFlight > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+}
+
+/** A `run()` still unsettled this long after it started is that cell's error, not a stalled benchmark. */
+export const SAMPLE_DEADLINE_FLOOR_MS = 120_000;
+
+/** Rejects when `promise` has not settled within `ms`; the timer never keeps the process alive. */
+export function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not settle within ${Math.round(ms / 1000)} s`)), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The ideal of every sample. Simulated calls count with their drawn latency; a call of a tool with its own
+ * latency counts with what it took *alone*: in the same round's sequential sample, where nothing ran beside it
+ * (its time under another strategy includes waiting for the others, which no schedule can remove).
+ */
+function withIdeals(group: Group, records: VariantRecord<BatchExtra>[], options: MatrixOptions): void {
+  const sequential = records.find((r) => r.name === 'sequential');
+  for (const record of records) {
+    const spec = group.specs.find((s) => formatSpec(s) === record.name);
+    if (!spec) continue;
+    for (const [round, sample] of record.rounds.entries()) {
+      const alone = sequential?.rounds[round]?.extra.tookMs;
+      const latencies = sample.extra.planned.map((ms, i) => ms ?? alone?.[i] ?? Number.NaN);
+      const kind = sample.extra.cpuBound ? 'cpu' : group.kind;
+      sample.extra.idealMs = sample.extra.complete
+        ? idealMs(latencies, { ...idealShape(spec), kind, cores: cores(options) })
+        : Number.NaN;
+    }
+  }
 }
 
 /** Turns the measured records of one group into cells: speedup against the group's sequential rounds. */
@@ -238,28 +279,38 @@ export async function runGroup(
       }
     }
     const variants: Variant<BatchExtra>[] = [...executors].map(([name, executor]) => {
-      const spec = group.specs.find((s) => formatSpec(s) === name) as ExecutorSpec;
       return {
         name,
         async sample(round) {
           const calls = groupBatch(group, round, options);
+          const planned = calls.map((call) =>
+            hasOwnLatency(call) ? undefined : plannedMs(runtime.config, call, options.policy),
+          );
+          const deadline = Math.max(SAMPLE_DEADLINE_FLOOR_MS, 20 * calls.length * options.tools.latencyMs);
           const probe = startLoopProbe(); // started outside the timed region
-          const started = performance.now();
-          const outcomes = await executor.run(calls, hooks.signal);
-          const durationMs = performance.now() - started;
-          const loopDelay = probe.stop();
+          let outcomes: ToolOutcome[];
+          let durationMs: number;
+          let loopDelay: LoopDelay;
+          try {
+            const started = performance.now();
+            outcomes = await withDeadline(executor.run(calls, hooks.signal), deadline, `${name}: run()`);
+            durationMs = performance.now() - started;
+          } finally {
+            loopDelay = probe.stop();
+          }
+          if (!Array.isArray(outcomes)) throw new Error(`${name}: run() resolved with no outcome list`);
           const lingering = runtime.inFlight;
           if (lingering > 0) await waitForLingering(runtime); // the next sample starts clean
           await executor.ready?.(); // ...and with every worker of a pool alive
-          const complete = outcomes.length === calls.length && outcomes.every((o, i) => o.id === calls[i]?.id);
-          const ideal = complete
-            ? sampleIdealMs(spec, calls, outcomes, runtime.config, options.policy, cores(options))
-            : Number.NaN;
+          const complete = outcomes.length === calls.length && outcomes.every((o, i) => o?.id === calls[i]?.id);
           return {
             durationMs,
             extra: {
-              idealMs: ideal,
-              statuses: outcomes.map((o) => o.status),
+              idealMs: Number.NaN,
+              planned,
+              tookMs: outcomes.map((o) => (o ? o.endedMs - o.startedMs : Number.NaN)),
+              cpuBound: calls.some((c) => hasOwnLatency(c) && toolNamed(c.name).definition.kind === 'cpu'),
+              statuses: outcomes.map((o) => o?.status ?? 'error'),
               complete,
               lingering,
               loopDelay,
@@ -269,14 +320,43 @@ export async function runGroup(
       };
     });
     // one untimed batch per executor: a call with bad arguments fails at once, yet runs the whole path (catalog,
-    // settle, limiter, worker messaging) so no strategy's first sample pays for cold code
-    const warmUp = [{ id: 'warm-up', name: 'get_weather', arguments: '{}' }];
-    for (const executor of executors.values()) await executor.run(warmUp);
-    const records = await runInterleaved(variants, {
-      rounds: options.rounds,
-      ...(hooks.signal ? { signal: hooks.signal } : {}),
-      ...(hooks.onSample ? { onSample: hooks.onSample } : {}),
-    });
+    // settle, limiter, worker messaging), and one call of each tool with its own latency warms the user's code,
+    // so no strategy's first sample pays for cold code. An executor that fails it is that cell's error.
+    const ownTools = [
+      ...new Set(
+        groupBatch(group, 0, options)
+          .filter(hasOwnLatency)
+          .map((c) => c.name),
+      ),
+    ];
+    const warmUp: ToolCall[] = [
+      { id: 'warm-up', name: 'get_weather', arguments: '{}' },
+      ...syntheticBatch('warm-up', ownTools.length, ownTools),
+    ];
+    for (const [name, executor] of executors) {
+      try {
+        await withDeadline(executor.run(warmUp), SAMPLE_DEADLINE_FLOOR_MS, `${name}: run() of the warm-up batch`);
+      } catch (error) {
+        executors.delete(name);
+        await executor.close().catch(() => {});
+        const spec = group.specs.find((s) => formatSpec(s) === name) as ExecutorSpec;
+        failures.push({
+          ...{ id: cellId(group.kind, group.calls, name), kind: group.kind, calls: group.calls, executor: name },
+          ...spec,
+          status: 'error',
+          error: `warm-up batch failed: ${(error as Error)?.message ?? String(error)}`,
+        });
+      }
+    }
+    const records = await runInterleaved(
+      variants.filter((v) => executors.has(v.name)),
+      {
+        rounds: options.rounds,
+        ...(hooks.signal ? { signal: hooks.signal } : {}),
+        ...(hooks.onSample ? { onSample: hooks.onSample } : {}),
+      },
+    );
+    withIdeals(group, records, options);
     const measured = cellsFromRecords(
       { ...group, specs: group.specs.filter((s) => executors.has(formatSpec(s))) },
       records,

@@ -16,16 +16,46 @@ function fail(error: unknown): number {
   return error instanceof UsageError || USAGE_ERRORS.has((error as Error)?.name) ? EXIT.usage : EXIT.failure;
 }
 
+/** How long open handles (a server or timer a config or tool left running) may outlive a finished command. */
+const LINGER_MS = 2000;
+let pending = 0;
+
+/**
+ * Ends the process once the command has settled and written everything (writes are synchronous), even when a
+ * user's config or tool left a handle open; says so, since that handle is theirs to close.
+ */
+function exitSoon(code: number): void {
+  process.exitCode = code;
+  setTimeout(() => {
+    process.stderr.write('Note: something your config or tools started (a server, a timer) was still open; exiting\n');
+    process.exit(code);
+  }, LINGER_MS).unref();
+}
+
 function settle(result: Promise<number>): void {
+  pending++;
   result.then(
     (code) => {
-      process.exitCode = code;
+      pending--;
+      exitSoon(code);
     },
     (error: unknown) => {
-      process.exitCode = fail(error);
+      pending--;
+      exitSoon(fail(error));
     },
   );
 }
+
+// The event loop emptied while a command was still waiting: a promise that can never settle (a user executor's
+// create() or run() that never resolves, with nothing else pending). That is a failure, never a silent exit 0.
+process.on('beforeExit', () => {
+  if (pending === 0) return;
+  pending = 0;
+  process.stderr.write(
+    'Error: the run stopped waiting on a promise that can never settle (an executor or tool that never resolves?)\n',
+  );
+  process.exitCode = EXIT.failure;
+});
 
 const program = buildProgram(settle);
 try {

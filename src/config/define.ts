@@ -22,8 +22,8 @@ export interface SuiteSettings {
   rounds?: number;
   faults?: Partial<FaultConfig>;
   policy?: Partial<CallPolicy>;
-  /** Agent runs on a scenario instead of single batches. */
-  agent?: AgentBenchConfig;
+  /** Agent runs on a scenario instead of single batches; `api` defaults to `chat`, `dispatch` to `after-stream`. */
+  agent?: Partial<AgentBenchConfig> & { scenario: string };
   /** Tools a synthetic batch rotates through (by name: built-in, from this config, or recorded). */
   tools?: string[];
 }

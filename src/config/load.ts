@@ -76,8 +76,10 @@ export function loadConfigFile(path: string): Promise<LoadedConfig> {
       try {
         module = await importModule(file);
       } catch (error) {
-        const message = (error as Error)?.message ?? String(error);
-        throw new ConfigError(`${shown}: cannot load: ${message.split('\n')[0]}`);
+        const lines = ((error as Error)?.message ?? String(error)).split('\n').filter((l) => l.trim() !== '');
+        // esbuild's first line is only "Transform failed with 1 error:"; the next one says where and what
+        const detail = lines[0]?.startsWith('Transform failed') && lines[1] ? lines[1].trim() : (lines[0] ?? '');
+        throw new ConfigError(`${shown}: cannot load: ${detail}`);
       }
       const config = checkConfig(defaultExport(module), shown);
       const profileFile = config.profile === undefined ? undefined : resolve(dirname(file), config.profile);
@@ -107,7 +109,7 @@ export function applyConfig(loadedConfig: LoadedConfig): void {
     register(`executors[${i}]`, () => registerExecutor(executor, shown));
   }
   // the recorded profile's tools become callable by name (and a bad file fails here, naming itself)
-  if (loadedConfig.profileFile) registerRecordedTools(loadedConfig.profileFile);
+  if (loadedConfig.profileFile) register('profile', () => registerRecordedTools(loadedConfig.profileFile as string));
   const base = defaultSuite();
   for (const [name, suite] of Object.entries(config.suites ?? {})) {
     const profile = suite.profile;
@@ -122,6 +124,9 @@ export function applyConfig(loadedConfig: LoadedConfig): void {
             Object.entries(suite).filter(([key]) => !['description', 'faults', 'policy', 'profile'].includes(key)),
           ),
           faults: { ...NO_FAULTS, ...suite.faults },
+          ...(suite.agent
+            ? { agent: { api: 'chat' as const, dispatch: 'after-stream' as const, ...suite.agent } }
+            : {}),
           ...(suite.policy ? { policy: { ...DEFAULT_POLICY, ...suite.policy } } : {}),
           ...(profile === undefined || recorded ? {} : { profile: profile as typeof base.profile }),
           ...(recorded ? { recordedFile: resolve(dirname(file), profile) } : {}),

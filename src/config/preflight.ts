@@ -1,8 +1,11 @@
-import { expandExecutors } from '../bench/matrix.ts';
+import { expandExecutors, withDeadline } from '../bench/matrix.ts';
 import { createExecutor, executorDefinitions, parseSpec } from '../executors/registry.ts';
 import { toolRuntimeConfig } from '../tools/config.ts';
 import { ToolRuntime } from '../tools/runtime.ts';
 import { ConfigError } from './validate.ts';
+
+/** How long a user's create() and close() may take before the run is refused. */
+const PREFLIGHT_DEADLINE_MS = 30_000;
 
 /**
  * Creates and closes every user executor a run names, before anything is measured: a `create` that throws or
@@ -13,12 +16,18 @@ export async function preflightExecutors(executors: readonly string[], limits: r
   const specs = expandExecutors(executors.map(parseSpec), limits).filter((s) => sources.get(s.strategy) !== 'built-in');
   for (const spec of specs) {
     const name = spec.limit === undefined ? spec.strategy : `${spec.strategy}(${spec.limit})`;
-    try {
-      const executor = await createExecutor(spec, { runtime: new ToolRuntime(toolRuntimeConfig({ latencyMs: 1 })) });
-      await executor.close();
-    } catch (error) {
-      const first = ((error as Error)?.message ?? String(error)).split('\n')[0];
-      throw new ConfigError(`${sources.get(spec.strategy)}: executor \`${name}\`: create() failed: ${first}`);
-    }
+    const where = `${sources.get(spec.strategy)}: executor \`${name}\``;
+    const step = async <T>(what: string, action: () => Promise<T>): Promise<T> => {
+      try {
+        return await withDeadline(action(), PREFLIGHT_DEADLINE_MS, `${what}`);
+      } catch (error) {
+        throw new ConfigError(
+          `${where}: ${what} failed: ${((error as Error)?.message ?? String(error)).split('\n')[0]}`,
+        );
+      }
+    };
+    const runtime = new ToolRuntime(toolRuntimeConfig({ latencyMs: 1 }));
+    const executor = await step('create()', () => createExecutor(spec, { runtime }));
+    await step('close()', () => executor.close());
   }
 }

@@ -1,3 +1,4 @@
+import { API_MODES, DISPATCH_MODES } from '../agent/types.ts';
 import { IDEAL_SCHEDULES } from '../executors/definition.ts';
 import { ERROR_POLICIES } from '../executors/policy.ts';
 import { EXECUTOR_NAME } from '../executors/registry.ts';
@@ -184,7 +185,28 @@ function checkSuite(suite: Record<string, unknown>, at: string, fail: Fail): voi
       fail(`${at}.policy.errorPolicy`, `must be one of ${ERROR_POLICIES.join(', ')}`);
     }
   }
-  if (suite.agent !== undefined && !isObject(suite.agent)) fail(`${at}.agent`, 'must be an object');
+  if (suite.agent !== undefined) checkAgent(suite.agent, `${at}.agent`, fail);
+}
+
+function checkAgent(value: unknown, at: string, fail: Fail): void {
+  if (!isObject(value)) fail(at, "must be an object like { scenario: 'weather-stock-news', api: 'chat' }");
+  const agent = value as Record<string, unknown>;
+  allowKeys(agent, at, ['scenario', 'api', 'dispatch', 'modelLatencyMs', 'streamChunkDelayMs'], fail);
+  if (typeof agent.scenario !== 'string' || agent.scenario === '') {
+    fail(`${at}.scenario`, 'required: a scenario name or the path of a scenario file');
+  }
+  if (agent.api !== undefined && !(API_MODES as readonly unknown[]).includes(agent.api)) {
+    fail(`${at}.api`, `must be one of ${API_MODES.join(', ')}, got ${show(agent.api)}`);
+  }
+  if (agent.dispatch !== undefined && !(DISPATCH_MODES as readonly unknown[]).includes(agent.dispatch)) {
+    fail(`${at}.dispatch`, `must be one of ${DISPATCH_MODES.join(', ')}, got ${show(agent.dispatch)}`);
+  }
+  if (agent.modelLatencyMs !== undefined) {
+    inRange(agent.modelLatencyMs, `${at}.modelLatencyMs`, RANGES.modelLatencyMs, false, fail);
+  }
+  if (agent.streamChunkDelayMs !== undefined) {
+    inRange(agent.streamChunkDelayMs, `${at}.streamChunkDelayMs`, RANGES.streamChunkDelayMs, false, fail);
+  }
 }
 
 /** Checks the shape of a config module's default export; every error names the file and the field. */

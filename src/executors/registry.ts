@@ -93,6 +93,10 @@ export function formatSpec(spec: ExecutorSpec): string {
  */
 export function parseSpec(text: string): ExecutorSpec {
   const match = /^([a-z][a-z0-9_-]*)(?:\((\d+)\))?$/.exec(text.trim());
+  const named = /^([a-z][a-z0-9_-]*)\(/.exec(text.trim())?.[1];
+  if (!match && named !== undefined && isExecutorName(named)) {
+    throw new Error(`Executor limit must be a whole number ≥ 1 in \`${text}\`, e.g. ${named}(4)`);
+  }
   const name = match?.[1];
   if (!match || name === undefined || !isExecutorName(name)) {
     throw new Error(`Unknown executor \`${text}\`; expected one of ${executorNames().join(', ')}, e.g. limited(4)`);

@@ -19,7 +19,10 @@ export interface ModelMockOptions extends StreamSettings {
   scenario?: Scenario;
   /** Where the API is mocked; the SDK's default. @default 'https://api.openai.com/v1' */
   baseURL?: string;
-  /** What msw does with a request no handler matches; `error` keeps everything off the network. @default 'error' */
+  /**
+   * What msw does with a request to the mocked API that no handler matches (`error` keeps the model off the
+   * network). Requests elsewhere — a user's tool calling its own service — always pass through. @default 'error'
+   */
   onUnhandledRequest?: 'error' | 'warn' | 'bypass';
 }
 
@@ -97,7 +100,14 @@ export function createModelMock(options: ModelMockOptions = {}): ModelMock {
     },
     listen() {
       if (listening) return;
-      server.listen({ onUnhandledRequest: options.onUnhandledRequest ?? 'error' });
+      const strategy = options.onUnhandledRequest ?? 'error';
+      server.listen({
+        onUnhandledRequest: (request, print) => {
+          if (!request.url.startsWith(baseURL) || strategy === 'bypass') return; // not the model's: let it through
+          if (strategy === 'warn') print.warning();
+          else print.error();
+        },
+      });
       listening = true;
     },
     close() {

@@ -123,7 +123,7 @@ export function validateScenario(data: unknown, file: string): Scenario {
         if (!Object.hasOwn(definition.parameters.properties, key)) fail(atArg, `not a parameter of ${toolName}`);
         const type = matchesType(definition.parameters.properties[key], value);
         // a string may hold a reference that fills in a value of the right type later
-        if (!type.ok && typeof value !== 'string') fail(atArg, `must be a ${type.expected}`);
+        if (!type.ok && typeof value !== 'string') fail(atArg, `must be ${type.expected}`);
         if (typeof value !== 'string') continue;
         for (const reference of findReferences(value)) {
           if (!known.has(reference.callId)) {

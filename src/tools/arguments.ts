@@ -18,7 +18,12 @@ export function matchesType(schema: JsonSchema | undefined, value: unknown): { o
     (t): t is string => typeof t === 'string' && Object.hasOwn(TYPE_CHECKS, t),
   );
   if (types.length === 0) return { ok: true, expected: '' };
-  return { ok: types.some((t) => TYPE_CHECKS[t]?.(value)), expected: types.join(' or ') };
+  const expected = types.join(' or ');
+  // "a string", "an integer"
+  return {
+    ok: types.some((t) => TYPE_CHECKS[t]?.(value)),
+    expected: `${/^[aeiou]/.test(expected) ? 'an' : 'a'} ${expected}`,
+  };
 }
 
 /**
@@ -49,7 +54,7 @@ export function parseArguments(
       throw new ToolError(`unknown argument "${key}" for ${definition.name}`);
     }
     const check = matchesType(known ? properties[key] : undefined, value);
-    if (!check.ok) throw new ToolError(`argument "${key}" for ${definition.name} must be a ${check.expected}`);
+    if (!check.ok) throw new ToolError(`argument "${key}" for ${definition.name} must be ${check.expected}`);
   }
   return record;
 }

@@ -56,6 +56,9 @@ function show(value: unknown): string {
 }
 
 /** Checks one duration (ms) and returns it; `place` locates it in messages. */
+/** The longest recorded call accepted, as for `--latency`: longer ones are most likely in the wrong unit. */
+const MAX_DURATION_MS = 600_000;
+
 function duration(value: unknown, file: string, place: string): number {
   if (typeof value === 'string' && DECIMAL.test(value.trim())) {
     fail(file, place, `${show(value)} is a string; write durations as JSON numbers (${value.trim()})`);
@@ -63,12 +66,23 @@ function duration(value: unknown, file: string, place: string): number {
   if (typeof value !== 'number') fail(file, place, `${kindOf(value)} is not a duration; give milliseconds as a number`);
   if (!Number.isFinite(value)) fail(file, place, `${value} is not finite; give milliseconds as a finite number`);
   if (value < 0) fail(file, place, `${value} is negative; durations are milliseconds ≥ 0`);
+  if (value > MAX_DURATION_MS) {
+    fail(
+      file,
+      place,
+      `${value} ms is more than ${MAX_DURATION_MS} ms (10 minutes); is the unit right? durations are ms`,
+    );
+  }
   return value;
 }
 
 class Collector {
   private readonly byTool = new Map<string, number[]>();
-  add(tool: string, ms: number): void {
+  add(tool: string, ms: number, file: string, place: string): void {
+    // a tool name the APIs would refuse cannot be called: say so here, with the file and place
+    if (!/^[a-zA-Z0-9_-]{1,64}$/.test(tool)) {
+      fail(file, place, `tool name ${JSON.stringify(tool)} is not 1-64 letters, digits, _ or -`);
+    }
     const list = this.byTool.get(tool);
     if (list) list.push(ms);
     else this.byTool.set(tool, [ms]);
@@ -94,7 +108,7 @@ function parseToolMap(data: Record<string, unknown>, file: string): Record<strin
     if (!Array.isArray(values)) fail(file, field, `is ${kindOf(values)}; give an array of durations in ms`);
     if (values.length === 0) fail(file, field, 'has no samples; give at least one duration in ms or drop the tool');
     values.forEach((value, index) => {
-      samples.add(tool, duration(value, file, `${field}[${index}]`));
+      samples.add(tool, duration(value, file, `${field}[${index}]`), file, field);
     });
   }
   return samples.toRecord();
@@ -173,7 +187,7 @@ function parseOtlp(
               `span of tool ${JSON.stringify(tool.value)} ends before it starts (endTimeUnixNano ${end} < startTimeUnixNano ${start}); fix or drop the span`,
             );
           }
-          samples.add(tool.value, Number(end - start) / 1e6);
+          samples.add(tool.value, duration(Number(end - start) / 1e6, file, path), file, path);
         });
       });
     });
@@ -351,7 +365,7 @@ function parseCsv(text: string, file: string): Record<string, number[]> {
     const raw = (fields[msAt] ?? '').trim();
     if (raw === '') fail(file, `line ${line}`, `ms is empty for tool ${JSON.stringify(tool)}; give the duration in ms`);
     if (!DECIMAL.test(raw)) fail(file, `line ${line}`, `ms ${show(raw)} is not a number; give milliseconds like 120.5`);
-    samples.add(tool, duration(Number(raw), file, `line ${line}`));
+    samples.add(tool, duration(Number(raw), file, `line ${line}`), file, `line ${line}`);
   }
   return samples.toRecord();
 }

@@ -1,5 +1,5 @@
 /**
- * The rules every executor keeps (see DESIGN.md, "The executor interface"), checked against any executor.
+ * The rules every executor keeps (the README's `verify` section lists them), checked against any executor.
  * Each rule runs on a fresh executor over its own simulated io tools, under its own deadlines, and reports one
  * line of evidence; an executor that stalls, throws or rejects fails the rule it broke and the check goes on.
  */
