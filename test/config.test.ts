@@ -414,6 +414,18 @@ describe('bad configs and profiles: exit 2, one line naming the file and the fie
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
   });
 
+  it('finds fanout.config.mts in the working directory without --config', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fanout-mts-'));
+    writeFileSync(
+      join(dir, 'fanout.config.mts'),
+      `const schema: { type: 'object'; properties: Record<string, object> } = { type: 'object', properties: {} };
+export default { tools: [{ name: 'from_mts', description: 'typed config', parameters: schema, execute: () => 1 }] };`,
+    );
+    const result = await cli(['list'], {}, dir);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/from_mts\(\) +typed config \(own latency\) {2}\[fanout\.config\.mts\]/);
+  });
+
   it('refuses two config files in one directory, and a --config that does not exist', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fanout-two-'));
     mkdirSync(join(dir, 'sub'));
