@@ -106,6 +106,19 @@ describe('a user config: executors, tools, suites', () => {
     expect(result.stdout).toMatch(/A:\nBoth levels compressed the text/);
   });
 
+  it("keeps a user window's limit under early dispatch, where each streamed call is its own batch", async () => {
+    const result = await cli([
+      ...['bench', '--config', USER, '--mode', 'agent', '--scenario', 'fanout-4', '--api', 'chat-stream'],
+      ...['--dispatch', 'early', '--executors', 'window(2)', '--latency', '40', '--model-latency', '0'],
+      ...['--iterations', '2', '--json', '--quiet', '--out', mkdtempSync(join(tmpdir(), 'fanout-early-'))],
+    ]);
+    expect(result.code).toBe(0);
+    const window = json(result.stdout).cells.find((c) => c.executor === 'window(2)') as CellOk;
+    // two waves of 40 ms; unbounded it would finish in one wave and read efficiency near 2
+    expect(window.efficiency?.value).toBeLessThan(1.3);
+    expect(window.stats.mean).toBeGreaterThan(75);
+  });
+
   it('shows "—" for the ideal of an executor that declares no schedule, never a made-up number', async () => {
     const result = await cli([
       'bench',
