@@ -57,6 +57,16 @@ describe('fanout-bench bench (end to end, 20 ms tools)', () => {
     expect(cell('io/8/worker-pool(2)').poolStartupMs).toBeGreaterThan(0);
   });
 
+  it('prints a results document far larger than a pipe buffer through --json, whole', async () => {
+    const result = await cli([
+      ...['bench', '--calls', '1,2,4,8,16,32', '--executors', 'promise-all,limited,chunked', '--limits', '2,4,8,16'],
+      ...['--latency', '1', '--iterations', '2', '--json', '--quiet', '--out', mkdtempSync(join(tmpdir(), 'fanout-'))],
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stdout.length).toBeGreaterThan(65_536);
+    expect((JSON.parse(result.stdout) as ResultsDocument).cells).toHaveLength(6 * 10);
+  });
+
   it('prints the tables and wall time without --json', async () => {
     const out = mkdtempSync(join(tmpdir(), 'fanout-'));
     const result = await cli([

@@ -237,6 +237,23 @@ describe('user code that misbehaves', () => {
     expect(byName('rejects-later')).toMatchObject({ status: 'error', error: 'a thrown string' });
   });
 
+  it("keeps the measured cells when an executor's close() fails after the pre-flight check", async () => {
+    const out = mkdtempSync(join(tmpdir(), 'fanout-close-'));
+    const result = await bench('close-fails-later', ['--iterations', '2', '--out', out]);
+    expect(result.code).toBe(0);
+    const written = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as ResultsDocument;
+    expect(written.status).toBe('complete');
+    expect(written.cells.map((c) => `${c.executor}:${c.status}`)).toEqual(['sequential:ok', 'close-fails-later:ok']);
+  });
+
+  it('names the executor whose create() can never settle (exit 2, before measuring)', async () => {
+    const result = await bench('never-created', ['--out', mkdtempSync(join(tmpdir(), 'f-'))]);
+    expect(result.stderr).toMatch(
+      /misbehaving\/fanout\.config\.mjs: executor `never-created`: create\(\) never settles/,
+    );
+    expect(result.code).toBe(2);
+  });
+
   it('never exits 0 when a run() can never settle', async () => {
     const result = await bench('never-settles', ['--iterations', '2', '--out', mkdtempSync(join(tmpdir(), 'f-'))]);
     expect(result.stderr).toMatch(/a promise that can never settle/);
@@ -395,6 +412,18 @@ describe('bad configs and profiles: exit 2, one line naming the file and the fie
       /Unknown executor `nope`/,
     ],
     ['fanout.config.mjs', `export default { profile: 'missing.csv' }`, ['list'], /missing\.csv/],
+    [
+      'fanout.config.mjs',
+      `export default { suites: { a: { agent: { scenario: 42 } } } }`,
+      ['list'],
+      /suites\.a\.agent\.scenario: required: a scenario name/,
+    ],
+    [
+      'fanout.config.mjs',
+      `export default { get executors() { throw new Error('getter boom'); } }`,
+      ['list'],
+      /fanout\.config\.mjs: getter boom/,
+    ],
   ];
 
   it.each(cases)('%s: %s', async (name, text, args, message) => {
@@ -425,6 +454,17 @@ describe('bad configs and profiles: exit 2, one line naming the file and the fie
     expect(result.stderr).toMatch(message);
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('awaits a default export that is a Promise of a config', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fanout-promise-'));
+    writeFileSync(
+      join(dir, 'fanout.config.mjs'),
+      `export default Promise.resolve({ tools: [{ name: 'later', description: 'from a promise', parameters: { type: 'object', properties: {} }, execute: () => 1 }] });`,
+    );
+    const result = await cli(['list'], {}, dir);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/later\(\) +from a promise/);
   });
 
   it('finds fanout.config.mts in the working directory without --config', async () => {

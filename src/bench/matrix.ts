@@ -170,6 +170,9 @@ async function waitForLingering(runtime: ToolRuntime, limitMs = 60_000): Promise
   while (runtime.inFlight > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 5));
 }
 
+/** How long closing an executor may take once its cells are measured (a pool's threads take a few ms). */
+const CLOSE_DEADLINE_MS = 30_000;
+
 /** A `run()` still unsettled this long after it started is that cell's error, not a stalled benchmark. */
 export const SAMPLE_DEADLINE_FLOOR_MS = 120_000;
 
@@ -263,7 +266,11 @@ export async function runGroup(
     for (const spec of group.specs) {
       const name = formatSpec(spec);
       try {
-        const executor = await createExecutor(spec, { runtime, ...(options.policy ? { policy: options.policy } : {}) });
+        const executor = await withDeadline(
+          createExecutor(spec, { runtime, ...(options.policy ? { policy: options.policy } : {}) }),
+          SAMPLE_DEADLINE_FLOOR_MS,
+          `${name}: create()`,
+        );
         executors.set(name, executor);
         if ('startupMs' in executor && typeof executor.startupMs === 'number') startupMs.set(name, executor.startupMs);
       } catch (error) {
@@ -374,7 +381,16 @@ export async function runGroup(
       return (measured.find((c) => c.executor === name) ?? failures.find((c) => c.executor === name)) as CellResult;
     });
   } finally {
-    await Promise.all([...executors.values()].map((e) => e.close()));
+    // the cells are measured: an executor whose close() fails or hangs must not take them down with it
+    await Promise.all(
+      [...executors].map(([name, e]) =>
+        withDeadline(
+          Promise.resolve().then(() => e.close()),
+          CLOSE_DEADLINE_MS,
+          `${name}: close()`,
+        ).catch(() => {}),
+      ),
+    );
   }
 }
 

@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { runBench } from '../bench/session.ts';
 import { preflightExecutors } from '../config/preflight.ts';
 import { EXPORTERS, type ExportFormat } from '../report/index.ts';
@@ -71,7 +70,8 @@ export async function benchCommand(flags: BenchFlags): Promise<number> {
   }
   const exported = writeExports(document, flags);
   if (flags.json) {
-    writeFileSync(1, EXPORTERS.json(document));
+    // process.stdout, not fd 1 directly: a pipe's fd is non-blocking and a large document would be cut (EAGAIN)
+    process.stdout.write(EXPORTERS.json(document));
   } else {
     process.stdout.write(EXPORTERS.table(document));
     process.stdout.write(

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { CommanderError } from 'commander';
+import { preflightWaitingOn } from '../config/preflight.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { buildProgram } from './program.ts';
 
@@ -51,6 +52,12 @@ function settle(result: Promise<number>): void {
 process.on('beforeExit', () => {
   if (pending === 0) return;
   pending = 0;
+  const user = preflightWaitingOn();
+  if (user) {
+    process.stderr.write(`Error: ${user} never settles (a promise nothing can resolve); fix it in your config\n`);
+    process.exitCode = EXIT.usage;
+    return;
+  }
   process.stderr.write(
     'Error: the run stopped waiting on a promise that can never settle (an executor or tool that never resolves?)\n',
   );

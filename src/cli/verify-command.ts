@@ -18,8 +18,8 @@ export interface VerifyFlags {
 /** Limit a strategy is held to: k for those that take one, 1 for a serial one, none otherwise. */
 function declaredLimit(strategy: string, limit: number | undefined): number | undefined {
   const definition = executorDefinition(strategy);
-  if (definition.takesLimit) return limit;
-  return definition.ideal === 'serial' ? 1 : undefined;
+  if (definition.ideal === 'serial') return 1; // whatever k says, a serial schedule runs one call at a time
+  return definition.takesLimit ? limit : undefined;
 }
 
 /** Runs the conformance rules against one executor, built-in or from the config; exit 1 when one fails. */

@@ -57,11 +57,11 @@ async function importModule(file: string): Promise<unknown> {
  * The module's default export. In a project without `"type": "module"` a TypeScript config is compiled as
  * CommonJS, and its `export default` arrives one level down (`{ default: { default: config } }`).
  */
-function defaultExport(module: unknown): unknown {
-  const outer = (module as { default?: unknown })?.default;
+async function defaultExport(module: unknown): Promise<unknown> {
+  const outer = await (module as { default?: unknown })?.default;
   if (typeof outer !== 'object' || outer === null) return outer;
   const keys = Object.keys(outer).filter((key) => key !== '__esModule');
-  return keys.length === 1 && keys[0] === 'default' ? (outer as { default: unknown }).default : outer;
+  return keys.length === 1 && keys[0] === 'default' ? await (outer as { default: unknown }).default : outer;
 }
 
 /** Imports and checks a config file; errors are one line naming the file (and the field). Cached per path. */
@@ -81,13 +81,24 @@ export function loadConfigFile(path: string): Promise<LoadedConfig> {
         const detail = lines[0]?.startsWith('Transform failed') && lines[1] ? lines[1].trim() : (lines[0] ?? '');
         throw new ConfigError(`${shown}: cannot load: ${detail}`);
       }
-      const config = checkConfig(defaultExport(module), shown);
-      const profileFile = config.profile === undefined ? undefined : resolve(dirname(file), config.profile);
-      return { file, shown, config, ...(profileFile ? { profileFile } : {}) };
+      let exported: unknown;
+      try {
+        exported = await defaultExport(module); // a Promise of a config is awaited
+        return finishLoad(file, shown, checkConfig(exported, shown));
+      } catch (error) {
+        if (error instanceof ConfigError) throw error;
+        // a getter or proxy in the config that throws while it is read
+        throw new ConfigError(`${shown}: ${((error as Error)?.message ?? String(error)).split('\n')[0]}`);
+      }
     })();
     loaded.set(file, promise);
   }
   return promise;
+}
+
+function finishLoad(file: string, shown: string, config: FanoutConfig): LoadedConfig {
+  const profileFile = config.profile === undefined ? undefined : resolve(dirname(file), config.profile);
+  return { file, shown, config, ...(profileFile ? { profileFile } : {}) };
 }
 
 /**

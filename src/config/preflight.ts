@@ -4,6 +4,13 @@ import { toolRuntimeConfig } from '../tools/config.ts';
 import { ToolRuntime } from '../tools/runtime.ts';
 import { ConfigError } from './validate.ts';
 
+let waitingOn: string | undefined;
+
+/** The user code pre-flight is waiting on right now (for a message when it can never settle). */
+export function preflightWaitingOn(): string | undefined {
+  return waitingOn;
+}
+
 /** How long a user's create() and close() may take before the run is refused. */
 const PREFLIGHT_DEADLINE_MS = 30_000;
 
@@ -18,8 +25,16 @@ export async function preflightExecutors(executors: readonly string[], limits: r
     const name = spec.limit === undefined ? spec.strategy : `${spec.strategy}(${spec.limit})`;
     const where = `${sources.get(spec.strategy)}: executor \`${name}\``;
     const step = async <T>(what: string, action: () => Promise<T>): Promise<T> => {
+      waitingOn = `${where}: ${what}`;
       try {
         return await withDeadline(action(), PREFLIGHT_DEADLINE_MS, `${what}`);
+      } finally {
+        waitingOn = undefined;
+      }
+    };
+    const guarded = async <T>(what: string, action: () => Promise<T>): Promise<T> => {
+      try {
+        return await step(what, action);
       } catch (error) {
         throw new ConfigError(
           `${where}: ${what} failed: ${((error as Error)?.message ?? String(error)).split('\n')[0]}`,
@@ -27,7 +42,7 @@ export async function preflightExecutors(executors: readonly string[], limits: r
       }
     };
     const runtime = new ToolRuntime(toolRuntimeConfig({ latencyMs: 1 }));
-    const executor = await step('create()', () => createExecutor(spec, { runtime }));
-    await step('close()', () => executor.close());
+    const executor = await guarded('create()', () => createExecutor(spec, { runtime }));
+    await guarded('close()', () => executor.close());
   }
 }
