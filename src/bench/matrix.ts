@@ -19,6 +19,7 @@ import { toolNamed } from '../tools/registry.ts';
 import { ToolRuntime } from '../tools/runtime.ts';
 import { DEFAULT_BATCH_TOOLS, hasOwnLatency, syntheticBatch } from './batch.ts';
 import { measuredCell, referenceRounds } from './cells.ts';
+import { withDeadline } from './deadline.ts';
 import { runInterleaved, type Variant, type VariantRecord } from './interleave.ts';
 import { type LoopDelay, startLoopProbe } from './loop-probe.ts';
 
@@ -175,16 +176,6 @@ const CLOSE_DEADLINE_MS = 30_000;
 
 /** A `run()` still unsettled this long after it started is that cell's error, not a stalled benchmark. */
 export const SAMPLE_DEADLINE_FLOOR_MS = 120_000;
-
-/** Rejects when `promise` has not settled within `ms`; the timer never keeps the process alive. */
-export function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not settle within ${Math.round(ms / 1000)} s`)), ms);
-    timer.unref();
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
-}
 
 /**
  * The ideal of every sample. Simulated calls count with their drawn latency; a call of a tool with its own

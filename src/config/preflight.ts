@@ -1,4 +1,5 @@
-import { expandExecutors, withDeadline } from '../bench/matrix.ts';
+import { withDeadline } from '../bench/deadline.ts';
+import { expandExecutors } from '../bench/matrix.ts';
 import { createExecutor, executorDefinitions, parseSpec } from '../executors/registry.ts';
 import { toolRuntimeConfig } from '../tools/config.ts';
 import { ToolRuntime } from '../tools/runtime.ts';
