@@ -1,10 +1,4 @@
-import {
-  createExecutor,
-  executorDefinition,
-  executorDefinitions,
-  formatSpec,
-  parseSpec,
-} from '../executors/registry.ts';
+import { createExecutor, executorDefinition, executorSource, formatSpec, parseSpec } from '../executors/registry.ts';
 import { RULES, verifyExecutor } from '../verify/conformance.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { parseNumber, parseWhole } from './parse.ts';
@@ -35,7 +29,7 @@ export async function verifyCommand(flags: VerifyFlags): Promise<number> {
   if (definition.takesLimit && spec.limit === undefined) spec = { ...spec, limit: 2 };
   const latencyMs = parseNumber('--latency', flags.latency, 1, 10_000);
   const calls = parseWhole('--calls', flags.calls, 1, 1000);
-  const source = executorDefinitions().find((e) => e.definition === definition)?.source ?? 'built-in';
+  const source = executorSource(spec.strategy) ?? 'built-in';
   const name = formatSpec(spec);
   const limit = declaredLimit(spec.strategy, spec.limit);
   process.stdout.write(

@@ -1,6 +1,6 @@
 import { withDeadline } from '../bench/deadline.ts';
 import { expandExecutors } from '../bench/matrix.ts';
-import { createExecutor, executorDefinitions, parseSpec } from '../executors/registry.ts';
+import { createExecutor, executorSource, parseSpec } from '../executors/registry.ts';
 import { toolRuntimeConfig } from '../tools/config.ts';
 import { ToolRuntime } from '../tools/runtime.ts';
 import { ConfigError } from './validate.ts';
@@ -20,11 +20,12 @@ const PREFLIGHT_DEADLINE_MS = 30_000;
  * returns no executor is a config error (exit 2) naming the file, not a cell that failed an hour in.
  */
 export async function preflightExecutors(executors: readonly string[], limits: readonly number[]): Promise<void> {
-  const sources = new Map(executorDefinitions().map((e) => [e.definition.name, e.source]));
-  const specs = expandExecutors(executors.map(parseSpec), limits).filter((s) => sources.get(s.strategy) !== 'built-in');
+  const specs = expandExecutors(executors.map(parseSpec), limits).filter(
+    (s) => executorSource(s.strategy) !== 'built-in',
+  );
   for (const spec of specs) {
     const name = spec.limit === undefined ? spec.strategy : `${spec.strategy}(${spec.limit})`;
-    const where = `${sources.get(spec.strategy)}: executor \`${name}\``;
+    const where = `${executorSource(spec.strategy)}: executor \`${name}\``;
     const step = async <T>(what: string, action: () => Promise<T>): Promise<T> => {
       waitingOn = `${where}: ${what}`;
       try {

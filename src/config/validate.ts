@@ -36,6 +36,24 @@ function inRange(value: unknown, field: string, [min, max]: readonly [number, nu
   }
 }
 
+/** A declared name: it matches the pattern and no earlier entry of the same list uses it. */
+function checkName(
+  value: unknown,
+  at: string,
+  pattern: RegExp,
+  rule: string,
+  earlier: Map<string, number>,
+  index: number,
+  fail: Fail,
+): void {
+  if (typeof value !== 'string' || !pattern.test(value)) fail(`${at}.name`, `must be ${rule}, got ${show(value)}`);
+  const name = value as string;
+  const previous = earlier.get(name);
+  const list = at.slice(0, at.indexOf('['));
+  if (previous !== undefined) fail(`${at}.name`, `"${name}" is also ${list}[${previous}]; names must be unique`);
+  earlier.set(name, index);
+}
+
 function checkExecutors(value: unknown, fail: Fail): void {
   const names = new Map<string, number>();
   for (const [i, raw] of list(value, 'executors', fail).entries()) {
@@ -43,13 +61,7 @@ function checkExecutors(value: unknown, fail: Fail): void {
     if (!isObject(raw)) fail(at, 'must be defineExecutor({ name, description, takesLimit, create })');
     const e = raw as Record<string, unknown>;
     allowKeys(e, at, ['name', 'description', 'takesLimit', 'ideal', 'offMainThread', 'create'], fail);
-    if (typeof e.name !== 'string' || !EXECUTOR_NAME.test(e.name)) {
-      fail(`${at}.name`, `must be lowercase letters, digits, - or _ starting with a letter, got ${show(e.name)}`);
-    }
-    const name = e.name as string;
-    const earlier = names.get(name);
-    if (earlier !== undefined) fail(`${at}.name`, `"${name}" is also executors[${earlier}]; names must be unique`);
-    names.set(name, i);
+    checkName(e.name, at, EXECUTOR_NAME, 'lowercase letters, digits, - or _ starting with a letter', names, i, fail);
     if (typeof e.description !== 'string') fail(`${at}.description`, 'required: one line for `fanout-bench list`');
     if (e.takesLimit !== undefined && typeof e.takesLimit !== 'boolean') fail(`${at}.takesLimit`, 'must be a boolean');
     if (e.ideal !== undefined && !(IDEAL_SCHEDULES as readonly unknown[]).includes(e.ideal)) {
@@ -69,13 +81,8 @@ function checkTools(value: unknown, fail: Fail): void {
     if (!isObject(raw)) fail(at, 'must be defineTool({ name, description, parameters, execute })');
     const t = raw as Record<string, unknown>;
     allowKeys(t, at, ['name', 'description', 'parameters', 'execute', 'latency', 'kind', 'examples'], fail);
-    if (typeof t.name !== 'string' || !TOOL_NAME.test(t.name)) {
-      fail(`${at}.name`, `must be 1-64 letters, digits, _ or -, got ${show(t.name)}`);
-    }
+    checkName(t.name, at, TOOL_NAME, '1-64 letters, digits, _ or -', names, i, fail);
     const name = t.name as string;
-    const earlier = names.get(name);
-    if (earlier !== undefined) fail(`${at}.name`, `"${name}" is also tools[${earlier}]; names must be unique`);
-    names.set(name, i);
     if (typeof t.description !== 'string') fail(`${at}.description`, 'required: a string the model reads');
     const p = t.parameters;
     if (!isObject(p) || p.type !== 'object' || !isObject(p.properties)) {

@@ -68,6 +68,11 @@ export function executorDefinitions(): { definition: ExecutorDefinition; source:
   return [...registry.values()];
 }
 
+/** `built-in`, or the config file that declared the strategy; undefined for an unknown name. */
+export function executorSource(name: string): string | undefined {
+  return registry.get(name)?.source;
+}
+
 export function executorNames(): string[] {
   return [...registry.keys()];
 }
