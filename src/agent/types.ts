@@ -29,6 +29,8 @@ export interface AgentStep {
   errorSummary?: string;
   /** Problems with the model's answer itself (duplicate ids, empty call list), answered rather than crashed on. */
   warnings: string[];
+  /** What the next request carried for this step's calls, in the order sent (as the model API saw it). */
+  answered?: { id: string; content: string }[];
 }
 
 export interface AgentRun {

@@ -85,7 +85,11 @@ const encoder = new TextEncoder();
  * Server-sent events of the chunks, then `data: [DONE]`, with `delayMs` before each chunk after the first.
  * Pull-based, so a client that stops reading (or aborts) stops the timers too.
  */
-export function eventStream(chunks: readonly unknown[], delayMs: number): ReadableStream<Uint8Array> {
+export function eventStream(
+  chunks: readonly unknown[],
+  delayMs: number,
+  onDone?: () => void,
+): ReadableStream<Uint8Array> {
   const events = [...chunks.map((chunk) => `data: ${JSON.stringify(chunk)}\n\n`), 'data: [DONE]\n\n'];
   let next = 0;
   let cancelled = false;
@@ -94,9 +98,15 @@ export function eventStream(chunks: readonly unknown[], delayMs: number): Readab
       if (next > 0 && delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
       if (cancelled) return;
       const event = events[next++];
-      if (event === undefined) return controller.close();
+      if (event === undefined) {
+        onDone?.();
+        return controller.close();
+      }
       controller.enqueue(encoder.encode(event));
-      if (next === events.length) controller.close();
+      if (next === events.length) {
+        onDone?.();
+        controller.close();
+      }
     },
     cancel() {
       cancelled = true;

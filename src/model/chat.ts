@@ -2,8 +2,15 @@ import { delay, type HttpHandler, HttpResponse, http } from 'msw';
 import type { ChatCompletion } from 'openai/resources/chat/completions';
 import type { CompletionUsage } from 'openai/resources/completions';
 import { chatChunks, eventStream } from './chat-stream.ts';
-import { latencyOf, type MockContext, modelName, NO_SCENARIO, refuse, tokens } from './context.ts';
-import { checkChatMessages, contentText, errorResponse, readBody, readChatMessages } from './rules.ts';
+import { latencyOf, logExchange, type MockContext, modelName, NO_SCENARIO, refuse, tokens } from './context.ts';
+import {
+  type ChatRequestMessage,
+  checkChatMessages,
+  contentText,
+  errorResponse,
+  readBody,
+  readChatMessages,
+} from './rules.ts';
 import { nextStep, progressAfter, type Step } from './script.ts';
 
 /** `POST /chat/completions`, plain and streamed. The conversation's progress is read from `messages`. */
@@ -35,7 +42,18 @@ export function chatHandler(context: MockContext, baseURL: string): HttpHandler 
       results,
     });
 
+    const receivedAt = performance.now();
     const latencyMs = latencyOf(context, step.latencyMs);
+    const exchange = logExchange(context, {
+      api: 'chat',
+      stream,
+      receivedAt,
+      respondedAt: Number.NaN,
+      latencyMs,
+      answered: answeredResults(messages),
+      calls: step.kind === 'calls' ? step.calls : [],
+      text: step.text,
+    });
     if (latencyMs > 0) await delay(latencyMs);
     const meta = {
       id: context.nextId('chatcmpl-'),
@@ -43,17 +61,35 @@ export function chatHandler(context: MockContext, baseURL: string): HttpHandler 
       model: modelName(body.model),
     };
     const usage = usageOf(JSON.stringify(messages), step);
-    if (!stream) return HttpResponse.json(completion(step, meta, usage));
+    if (!stream) {
+      const response = HttpResponse.json(completion(step, meta, usage));
+      exchange.respondedAt = performance.now();
+      return response;
+    }
     const includeUsage = (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
     const chunks = chatChunks(step, meta, {
       interleave: context.settings.interleave,
       argumentFragmentChars: context.settings.argumentFragmentChars,
       usage: includeUsage ? usage : undefined,
     });
-    return new HttpResponse(eventStream(chunks, context.settings.streamChunkDelayMs), {
+    const done = () => {
+      exchange.respondedAt = performance.now();
+    };
+    return new HttpResponse(eventStream(chunks, context.settings.streamChunkDelayMs, done), {
       headers: { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' },
     });
   });
+}
+
+/** The tool results after the last assistant turn with calls: what this request answers, in the order sent. */
+function answeredResults(messages: readonly ChatRequestMessage[]): { id: string; content: string }[] {
+  let last = -1;
+  for (const [i, m] of messages.entries()) if (m.role === 'assistant' && m.tool_calls?.length) last = i;
+  return messages
+    .slice(last + 1)
+    .flatMap((m) =>
+      m.role === 'tool' && m.tool_call_id ? [{ id: m.tool_call_id, content: contentText(m.content) }] : [],
+    );
 }
 
 function completion(

@@ -1,3 +1,4 @@
+import type { ToolCall } from '../executors/types.ts';
 import { errorResponse, type Violation } from './rules.ts';
 import type { Scenario } from './scenario.ts';
 
@@ -34,14 +35,46 @@ export function emptyCounters(): ModelMockCounters {
   return { requests: 0, chatRequests: 0, streamRequests: 0, responsesRequests: 0, violations: 0, lastViolation: null };
 }
 
+/**
+ * One answered request as the server saw it: when it came, when the response (or a stream's last byte) went out,
+ * the tool results it carried for the previous response's calls (in the order the client sent them) and the calls
+ * it asked for. Whoever drives the client (our loop, a framework's) is observed the same way from here.
+ */
+export interface Exchange {
+  api: 'chat' | 'responses';
+  stream: boolean;
+  /** `performance.now()` when the request arrived. */
+  receivedAt: number;
+  /** `performance.now()` when the response was complete; NaN until then. */
+  respondedAt: number;
+  /** The model latency the mock waited. */
+  latencyMs: number;
+  /** Results for the calls of the previous response, as sent: id and content text. */
+  answered: { id: string; content: string }[];
+  calls: ToolCall[];
+  text: string | null;
+}
+
+/** Exchanges kept beyond this are dropped oldest first (a caller that never takes them does not grow memory). */
+export const MAX_EXCHANGES = 10_000;
+
 /** What the handlers share with the mock that owns them. */
 export interface MockContext {
   readonly settings: Required<Omit<StreamSettings, 'latencyOverrideMs'>> & { latencyOverrideMs: number | undefined };
   readonly counters: ModelMockCounters;
+  /** Answered requests since the last {@link ModelMock.takeExchanges}. */
+  readonly exchanges: Exchange[];
   /** The scenario a request plays: the one named by its `model` if registered, else the active one. */
   scenarioFor(model: unknown): Scenario | undefined;
   /** A fresh id with this prefix, unique within the mock. */
   nextId(prefix: string): string;
+}
+
+/** Logs an exchange (its `respondedAt` is filled in when the response is complete). */
+export function logExchange(context: MockContext, exchange: Exchange): Exchange {
+  context.exchanges.push(exchange);
+  if (context.exchanges.length > MAX_EXCHANGES) context.exchanges.shift();
+  return exchange;
 }
 
 /** The model latency of a step after the override. */

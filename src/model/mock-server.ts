@@ -4,6 +4,7 @@ import OpenAI, { type ClientOptions } from 'openai';
 import { chatHandler } from './chat.ts';
 import {
   DEFAULT_ARGUMENT_FRAGMENT_CHARS,
+  type Exchange,
   emptyCounters,
   type MockContext,
   type ModelMockCounters,
@@ -43,6 +44,10 @@ export interface ModelMock {
   configure(settings: StreamSettings): void;
   /** Zeroes the counters and forgets stored responses. */
   reset(): void;
+  /** The requests answered since the last {@link takeExchanges}, oldest first (a live view). */
+  readonly exchanges: readonly Exchange[];
+  /** The requests answered since the last call, oldest first, and forgets them. */
+  takeExchanges(): Exchange[];
   /** An SDK client pointed at the mock; throws unless listening. */
   createClient(options?: ClientOptions): OpenAI;
 }
@@ -62,6 +67,7 @@ export function createModelMock(options: ModelMockOptions = {}): ModelMock {
   const context: MockContext = {
     settings,
     counters: emptyCounters(),
+    exchanges: [],
     scenarioFor: (model) => (typeof model === 'string' ? scenarios.get(model) : undefined) ?? active,
     nextId: (prefix) => {
       sequence++;
@@ -98,6 +104,9 @@ export function createModelMock(options: ModelMockOptions = {}): ModelMock {
     get listening() {
       return listening;
     },
+    get exchanges() {
+      return context.exchanges;
+    },
     listen() {
       if (listening) return;
       const strategy = options.onUnhandledRequest ?? 'error';
@@ -123,6 +132,10 @@ export function createModelMock(options: ModelMockOptions = {}): ModelMock {
     reset() {
       Object.assign(context.counters, emptyCounters());
       store.clear();
+      context.exchanges.length = 0;
+    },
+    takeExchanges() {
+      return context.exchanges.splice(0);
     },
     createClient(clientOptions) {
       if (!listening)

@@ -1,6 +1,6 @@
 import { delay, type HttpHandler, HttpResponse, http } from 'msw';
 import type { Response as ApiResponse, ResponseOutputItem, Tool } from 'openai/resources/responses/responses';
-import { latencyOf, type MockContext, modelName, NO_SCENARIO, refuse, tokens } from './context.ts';
+import { latencyOf, logExchange, type MockContext, modelName, NO_SCENARIO, refuse, tokens } from './context.ts';
 import { functionCallItemId } from './ids.ts';
 import {
   checkFunctionOutputs,
@@ -80,12 +80,24 @@ export function responsesHandler(
     const step = nextStep(scenario, progress, { parallelToolCalls: body.parallel_tool_calls !== false, results });
 
     const latencyMs = latencyOf(context, step.latencyMs);
+    const exchange = logExchange(context, {
+      api: 'responses',
+      stream: false,
+      receivedAt: performance.now(),
+      respondedAt: Number.NaN,
+      latencyMs,
+      answered: outputs.map((o) => ({ id: o.call_id, content: o.output })),
+      calls: step.kind === 'calls' ? step.calls : [],
+      text: step.text,
+    });
     if (latencyMs > 0) await delay(latencyMs);
     const id = context.nextId('resp_');
     const callIds = step.kind === 'calls' ? step.calls.map((call) => call.id) : [];
     store.set(id, { scenario, progress: advance(scenario, progress, callIds.length), callIds, results });
     if (store.size > MAX_STORED_RESPONSES) store.delete(store.keys().next().value ?? '');
-    return HttpResponse.json(response(id, step, body, context));
+    const answer = HttpResponse.json(response(id, step, body, context));
+    exchange.respondedAt = performance.now();
+    return answer;
   });
 }
 

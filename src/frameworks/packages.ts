@@ -1,0 +1,53 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** An npm package name as installed: `openai`, `@mastra/core`, or an alias such as `openai-6-44`. */
+export const PACKAGE_NAME = /^(?:@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*$/;
+
+/** Directories Node searches for a bare import from this module (and, for a user's project, from the cwd). */
+function searchRoots(): string[] {
+  const roots: string[] = [];
+  for (let dir of [dirname(fileURLToPath(import.meta.url)), process.cwd()]) {
+    for (;;) {
+      if (!roots.includes(dir)) roots.push(dir);
+      const parent = dirname(dir);
+      if (parent === dir) break;
+      dir = parent;
+    }
+  }
+  return roots;
+}
+
+/** The directory a package is installed in, as Node would find it from here; undefined when it is not installed. */
+export function installedDir(name: string): string | undefined {
+  for (const root of searchRoots()) {
+    const dir = join(root, 'node_modules', name);
+    if (existsSync(join(dir, 'package.json'))) return dir;
+  }
+  return undefined;
+}
+
+/** The version of an installed package (read from its own package.json, which need not be exported). */
+export function installedVersion(name: string): string | undefined {
+  const dir = installedDir(name);
+  if (!dir) return undefined;
+  try {
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version?: unknown };
+    return typeof manifest.version === 'string' ? manifest.version : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The real package behind an installed name (`openai` for the alias `openai-6-44`). */
+export function installedPackageName(name: string): string | undefined {
+  const dir = installedDir(name);
+  if (!dir) return undefined;
+  try {
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown };
+    return typeof manifest.name === 'string' ? manifest.name : undefined;
+  } catch {
+    return undefined;
+  }
+}

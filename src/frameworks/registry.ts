@@ -1,0 +1,126 @@
+import { aiSdk, aiSdkStream } from './adapters/ai-sdk.ts';
+import { langchain, langgraphToolNode } from './adapters/langchain.ts';
+import { mastra } from './adapters/mastra.ts';
+import { openaiAgents } from './adapters/openai-agents.ts';
+import { openaiRunTools } from './adapters/openai-runtools.ts';
+import type { FrameworkDefinition, ModuleLoader } from './definition.ts';
+import { installedDir, installedPackageName, installedVersion, PACKAGE_NAME } from './packages.ts';
+
+export { defineFramework, type FrameworkDefinition } from './definition.ts';
+
+/** Bad framework input (unknown name, package not installed): one line, exit 2. */
+export class FrameworkError extends Error {
+  override name = 'FrameworkError';
+}
+
+/** `openai-runtools`, or `openai-runtools@openai-6-44`: the framework with its main package from an npm alias. */
+export interface FrameworkSpec {
+  framework: string;
+  /** Installed name that replaces the framework's main package (an npm alias such as `openai-6-44`). */
+  alias?: string;
+}
+
+const registry = new Map<string, FrameworkDefinition>();
+
+/** Adds a framework adapter by name; the built-ins are registered through this call. */
+export function registerFramework(definition: FrameworkDefinition): void {
+  const existing = registry.get(definition.name);
+  if (existing === definition) return;
+  if (existing) throw new Error(`framework \`${definition.name}\` is already defined; pick another name`);
+  registry.set(definition.name, definition);
+}
+
+for (const builtIn of [aiSdk, aiSdkStream, openaiAgents, openaiRunTools, langchain, langgraphToolNode, mastra]) {
+  registerFramework(builtIn);
+}
+
+export function frameworkNames(): string[] {
+  return [...registry.keys()];
+}
+
+export function frameworkDefinitions(): FrameworkDefinition[] {
+  return [...registry.values()];
+}
+
+export function frameworkDefinition(name: string): FrameworkDefinition {
+  const definition = registry.get(name);
+  if (!definition) {
+    throw new FrameworkError(`Unknown framework \`${name}\`; expected one of ${frameworkNames().join(', ')}`);
+  }
+  return definition;
+}
+
+export function formatFrameworkSpec(spec: FrameworkSpec): string {
+  return spec.alias === undefined ? spec.framework : `${spec.framework}@${spec.alias}`;
+}
+
+/** Parses `name` or `name@alias`; throws {@link FrameworkError} naming the known frameworks. */
+export function parseFrameworkSpec(text: string): FrameworkSpec {
+  const trimmed = text.trim();
+  const at = trimmed.indexOf('@', 1);
+  const framework = at === -1 ? trimmed : trimmed.slice(0, at);
+  frameworkDefinition(framework);
+  if (at === -1) return { framework };
+  const alias = trimmed.slice(at + 1);
+  if (!PACKAGE_NAME.test(alias)) {
+    throw new FrameworkError(
+      `\`${trimmed}\`: after @ comes the installed name of an npm alias, e.g. ${framework}@openai-6-44`,
+    );
+  }
+  return { framework, alias };
+}
+
+/** A framework ready to build agents: its definition and the packages as found installed. */
+export interface ResolvedFramework {
+  spec: FrameworkSpec;
+  /** `openai-runtools@openai-6-44` */
+  label: string;
+  definition: FrameworkDefinition;
+  /** The main package as installed (the alias, when one is named). */
+  installedAs: string;
+  /** The real package behind it (`openai`) and its version. */
+  package: string;
+  version: string;
+  load: ModuleLoader;
+}
+
+/** How a user installs what a framework needs. */
+function installHint(spec: FrameworkSpec, missing: string): string {
+  const definition = frameworkDefinition(spec.framework);
+  const main = definition.packages[0] as string;
+  if (spec.alias !== undefined && missing === spec.alias) {
+    return `\`${formatFrameworkSpec(spec)}\` needs ${main} installed under the alias \`${spec.alias}\`; add it with \`npm install --save-dev ${spec.alias}@npm:${main}@VERSION\``;
+  }
+  const all = definition.packages.filter((p) => p === missing || !installedDir(p));
+  return `Framework \`${spec.framework}\` needs ${missing}, which is not installed here; install it with \`npm install --save-dev ${all.join(' ')}\``;
+}
+
+/** Finds a framework's packages (one-line error naming the package to install when one is missing) and its version. */
+export function resolveFramework(spec: FrameworkSpec): ResolvedFramework {
+  const definition = frameworkDefinition(spec.framework);
+  const main = definition.packages[0] as string;
+  const installedAs = spec.alias ?? main;
+  for (const name of [installedAs, ...definition.packages.slice(1)]) {
+    if (!installedDir(name)) throw new FrameworkError(installHint(spec, name));
+  }
+  const realPackage = installedPackageName(installedAs) ?? main;
+  if (spec.alias !== undefined && realPackage !== main) {
+    throw new FrameworkError(
+      `\`${spec.alias}\` is ${realPackage}, not ${main}: \`${spec.framework}@ALIAS\` needs an alias of ${main}`,
+    );
+  }
+  const load: ModuleLoader = (specifier) => {
+    const target =
+      specifier === main || specifier.startsWith(`${main}/`) ? installedAs + specifier.slice(main.length) : specifier;
+    return import(target);
+  };
+  return {
+    spec,
+    label: formatFrameworkSpec(spec),
+    definition,
+    installedAs,
+    package: realPackage,
+    version: installedVersion(installedAs) ?? 'unknown',
+    load,
+  };
+}

@@ -1,0 +1,92 @@
+import type { AgentRun } from '../agent/types.ts';
+import { DEFAULT_MAX_STEPS } from '../agent/types.ts';
+import type { CallPolicy } from '../executors/policy.ts';
+import { mainThreadInvoke } from '../executors/registry.ts';
+import { OPENAI_BASE_URL } from '../model/context.ts';
+import type { ModelMock } from '../model/mock-server.ts';
+import type { Scenario } from '../model/scenario.ts';
+import type { ToolRuntimeConfig } from '../tools/config.ts';
+import type { JsonSchema } from '../tools/definition.ts';
+import { chatTools } from '../tools/registry.ts';
+import { ToolRuntime } from '../tools/runtime.ts';
+import type { FrameworkAgent } from './definition.ts';
+import { CallRecorder, observedRun, signalledCalls } from './observe.ts';
+import { type FrameworkSpec, type ResolvedFramework, resolveFramework } from './registry.ts';
+
+export const FRAMEWORK_INSTRUCTIONS = 'Answer the question; call the tools you need, several at once when you can.';
+
+export interface FrameworkSessionOptions {
+  framework: FrameworkSpec | ResolvedFramework;
+  scenario: Scenario;
+  /** A listening mock of the OpenAI API at the SDKs' default base URL; sessions take turns on it. */
+  mock: ModelMock;
+  tools: ToolRuntimeConfig;
+  /** Timeout and retries of every call, applied inside the tool (the framework sees a tool that failed). */
+  policy?: CallPolicy;
+  maxSteps?: number;
+  /** The framework's own concurrency option (only some have one). */
+  concurrency?: number;
+}
+
+/** A framework's agent, built once, run once per sample against the mock with the harness's tools. */
+export class FrameworkSession {
+  readonly framework: ResolvedFramework;
+  readonly runtime: ToolRuntime;
+  readonly #agent: FrameworkAgent;
+  readonly #recorder: CallRecorder;
+  readonly #options: FrameworkSessionOptions;
+  /** Calls of the last run whose tool got an AbortSignal from the framework. */
+  lastSignalled = 0;
+
+  private constructor(
+    options: FrameworkSessionOptions,
+    framework: ResolvedFramework,
+    runtime: ToolRuntime,
+    recorder: CallRecorder,
+    agent: FrameworkAgent,
+  ) {
+    this.#options = options;
+    this.framework = framework;
+    this.runtime = runtime;
+    this.#recorder = recorder;
+    this.#agent = agent;
+  }
+
+  static async start(options: FrameworkSessionOptions): Promise<FrameworkSession> {
+    const framework = 'definition' in options.framework ? options.framework : resolveFramework(options.framework);
+    const runtime = new ToolRuntime(options.tools);
+    const { mock } = options;
+    mock.use(options.scenario);
+    const recorder = new CallRecorder(mainThreadInvoke(runtime, options.policy), () => mock.exchanges);
+    const tools = chatTools().map((t) =>
+      recorder.tool(t.function.name, t.function.description, t.function.parameters as unknown as JsonSchema),
+    );
+    const agent = await framework.definition.create(framework.load, {
+      baseURL: OPENAI_BASE_URL,
+      apiKey: 'test',
+      model: options.scenario.name,
+      instructions: FRAMEWORK_INSTRUCTIONS,
+      tools,
+      maxSteps: options.maxSteps ?? DEFAULT_MAX_STEPS,
+      ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+    });
+    return new FrameworkSession(options, framework, runtime, recorder, agent);
+  }
+
+  /** One whole run of the framework's loop; turns and calls as the mock and the tools observed them. */
+  async run(signal?: AbortSignal): Promise<AgentRun> {
+    const { mock, scenario } = this.#options;
+    mock.use(scenario);
+    mock.takeExchanges();
+    this.#recorder.reset();
+    const startedAt = performance.now();
+    const answer = await this.#agent.run(scenario.question, signal);
+    const endedAt = performance.now();
+    this.lastSignalled = signalledCalls(this.#recorder.records);
+    return observedRun(scenario.question, answer, mock.takeExchanges(), this.#recorder.records, startedAt, endedAt);
+  }
+
+  async close(): Promise<void> {
+    await this.#agent.close?.();
+  }
+}
