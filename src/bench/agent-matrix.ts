@@ -1,58 +1,109 @@
 import os from 'node:os';
 import { AgentSession } from '../agent/session.ts';
 import { AgentError, type AgentRun } from '../agent/types.ts';
+import type { IdealSchedule } from '../executors/definition.ts';
 import type { CallPolicy } from '../executors/policy.ts';
-import { type ExecutorSpec, formatSpec } from '../executors/registry.ts';
-import { loadScenario } from '../model/load.ts';
-import { createModelMock } from '../model/mock-server.ts';
-import type { AgentBenchConfig, CellResult } from '../results/document.ts';
-import { mean } from '../stats/summary.ts';
+import { type ExecutorSpec, formatSpec, idealShape } from '../executors/registry.ts';
+import type { ResolvedFramework } from '../frameworks/registry.ts';
+import { FrameworkSession } from '../frameworks/session.ts';
+import type { Exchange } from '../model/context.ts';
+import { createModelMock, type ModelMock } from '../model/mock-server.ts';
+import type { Scenario } from '../model/scenario.ts';
+import {
+  type AgentBenchConfig,
+  type CellKey,
+  type CellResult,
+  type FrameworkRef,
+  SUPERLINEAR_EXPONENT,
+} from '../results/document.ts';
+import { idealMs } from '../stats/ideal.ts';
+import { mean, meanInterval, peakOverlap, powerLawExponent } from '../stats/summary.ts';
 import type { ToolRuntimeConfig } from '../tools/config.ts';
 import { measuredCell, referenceRounds } from './cells.ts';
+import { withDeadline } from './deadline.ts';
 import { runInterleaved, type Variant } from './interleave.ts';
-import { sampleIdealMs } from './matrix.ts';
+import { SAMPLE_DEADLINE_FLOOR_MS, sampleIdealMs } from './matrix.ts';
 
 interface RunExtra {
   run: AgentRun;
   idealMs: number;
 }
 
-/**
- * Ideal of a whole run: every turn's model time as measured (the model is not what is being scheduled) plus the
- * ideal of the batch it asked for. With early dispatch tools overlap the stream, so efficiency can pass 1.
- */
-function runIdealMs(run: AgentRun, spec: ExecutorSpec, tools: ToolRuntimeConfig, policy?: CallPolicy): number {
-  return run.steps.reduce((sum, step) => {
-    const batch = sampleIdealMs(spec, step.calls, step.outcomes, tools, policy, os.availableParallelism());
-    return sum + step.modelMs + batch;
-  }, 0);
-}
+/** How a variant's tool batches are ideally scheduled: an executor's declared shape; a framework runs all at once. */
+type Shape = { schedule?: IdealSchedule; limit?: number; offMainThread: boolean };
+const FRAMEWORK_SHAPE: Shape = { schedule: 'unbounded', offMainThread: false };
 
 /**
- * Benchmarks whole agent runs of one scenario per strategy, in interleaved rounds against the mocked API:
- * end-to-end time, where it went (model vs tools), speedup against sequential.
+ * Ideal of a whole run: the time the model API took, as the server saw it (no client can wait less), plus the
+ * ideal of every batch the model asked for. The same for our loop and for a framework's, so their overheads
+ * compare. With early dispatch tools overlap the stream, so efficiency can pass 1.
  */
-export async function runAgentBench(
-  specs: readonly ExecutorSpec[],
-  agent: AgentBenchConfig,
+function runIdealMs(
+  run: AgentRun,
+  exchanges: readonly Exchange[],
+  shape: Shape,
   tools: ToolRuntimeConfig,
-  rounds: number,
   policy?: CallPolicy,
-  signal?: AbortSignal,
-  onSample?: (executor: string, round: number) => void,
-): Promise<CellResult[]> {
-  const scenario = loadScenario(agent.scenario);
-  const sessions = new Map<string, AgentSession>();
-  const mock = createModelMock({
-    scenario,
-    ...(agent.modelLatencyMs === undefined ? {} : { latencyOverrideMs: agent.modelLatencyMs }),
-    ...(agent.streamChunkDelayMs === undefined ? {} : { streamChunkDelayMs: agent.streamChunkDelayMs }),
-  });
-  mock.listen();
-  try {
-    const startErrors = new Map<string, string>();
-    for (const spec of specs) {
-      try {
+): number {
+  const serverMs = exchanges.reduce(
+    (sum, e) => sum + (Number.isFinite(e.respondedAt) ? e.respondedAt - e.receivedAt : e.latencyMs),
+    0,
+  );
+  const cores = os.availableParallelism();
+  const batches = run.steps.reduce(
+    (sum, step) =>
+      sum + (step.calls.length > 0 ? sampleIdealMs(shape, step.calls, step.outcomes, tools, policy, cores) : 0),
+    0,
+  );
+  return serverMs + batches;
+}
+
+/** Most calls running at once in any turn of the run. */
+function runPeakInFlight(run: AgentRun): number {
+  return Math.max(0, ...run.steps.map((step) => peakOverlap(step.outcomes)));
+}
+
+/** One variant of an agent group: our loop with an executor, or a framework's own loop. */
+interface AgentVariant {
+  name: string;
+  key: Omit<CellKey, 'id' | 'calls' | 'kind'>;
+  api: string;
+  shape: Shape;
+  start(): Promise<{ run(signal?: AbortSignal): Promise<AgentRun>; close(): Promise<void> }>;
+}
+
+export interface AgentGroupOptions {
+  /** The scenario this group plays (for `fanout`, `fanout-N`). */
+  scenario: Scenario;
+  agent: AgentBenchConfig;
+  specs: readonly ExecutorSpec[];
+  frameworks: readonly ResolvedFramework[];
+  tools: ToolRuntimeConfig;
+  rounds: number;
+  policy?: CallPolicy;
+  signal?: AbortSignal;
+  onSample?: (variant: string, round: number) => void;
+}
+
+function frameworkRef(framework: ResolvedFramework): FrameworkRef {
+  return {
+    name: framework.definition.name,
+    package: framework.package,
+    version: framework.version,
+    ...(framework.spec.alias === undefined ? {} : { alias: framework.spec.alias }),
+    api: framework.definition.api,
+  };
+}
+
+function variantsOf(options: AgentGroupOptions, mock: ModelMock): AgentVariant[] {
+  const { scenario, agent, tools, policy } = options;
+  const executors = options.specs.map(
+    (spec): AgentVariant => ({
+      name: formatSpec(spec),
+      key: { executor: formatSpec(spec), ...spec },
+      api: agent.api,
+      shape: idealShape(spec),
+      async start() {
         const session = await AgentSession.start({
           target: { kind: 'mock', scenario, shared: mock },
           executor: spec,
@@ -61,61 +112,144 @@ export async function runAgentBench(
           dispatch: agent.dispatch,
           ...(policy ? { policy } : {}),
         });
-        sessions.set(formatSpec(spec), session);
-        // first SDK call and mock warm-up, outside the samples; a run whose calls all failed still warmed up
-        await session.run().catch((error: unknown) => {
-          if (!(error instanceof AgentError)) throw error;
-        });
+        return { run: (signal) => session.run(signal ? { signal } : {}), close: () => session.close() };
+      },
+    }),
+  );
+  const frameworks = options.frameworks.map(
+    (framework): AgentVariant => ({
+      name: framework.label,
+      key: { executor: framework.label, strategy: framework.definition.name, framework: frameworkRef(framework) },
+      api: framework.definition.api,
+      shape: FRAMEWORK_SHAPE,
+      start: () => FrameworkSession.start({ framework, scenario, mock, tools, ...(policy ? { policy } : {}) }),
+    }),
+  );
+  return [...executors, ...frameworks];
+}
+
+/**
+ * Benchmarks whole agent runs of one scenario, in interleaved rounds against the mocked API: our loop with each
+ * strategy, and each framework's own loop. End-to-end time, where it went (model, tools, the loop's own overhead),
+ * speedup against our loop with `sequential`.
+ */
+export async function runAgentGroup(options: AgentGroupOptions): Promise<CellResult[]> {
+  const { scenario, agent, tools, rounds, policy, signal } = options;
+  const calls = scenario.turns.reduce((n, turn) => n + ('calls' in turn ? turn.calls.length : 0), 0);
+  const mock = createModelMock({
+    scenario,
+    ...(agent.modelLatencyMs === undefined ? {} : { latencyOverrideMs: agent.modelLatencyMs }),
+    ...(agent.streamChunkDelayMs === undefined ? {} : { streamChunkDelayMs: agent.streamChunkDelayMs }),
+  });
+  mock.listen();
+  const variants = variantsOf(options, mock);
+  const sessions = new Map<string, Awaited<ReturnType<AgentVariant['start']>>>();
+  const cellKey = (variant: AgentVariant) => ({
+    id: `agent/${scenario.name}/${variant.api}/${variant.name}`,
+    kind: tools.kind,
+    calls,
+    ...variant.key,
+  });
+  try {
+    const startErrors = new Map<string, string>();
+    for (const variant of variants) {
+      try {
+        const session = await withDeadline(variant.start(), SAMPLE_DEADLINE_FLOOR_MS, `${variant.name}: start`);
+        sessions.set(variant.name, session);
+        // first requests and imports warm up outside the samples; a run whose calls all failed still warmed up
+        await withDeadline(
+          session.run().catch((error: unknown) => {
+            if (!(error instanceof AgentError) && !variant.key.framework) throw error;
+          }),
+          SAMPLE_DEADLINE_FLOOR_MS,
+          `${variant.name}: warm-up run`,
+        );
       } catch (error) {
-        startErrors.set(formatSpec(spec), `could not start: ${(error as Error).message}`);
+        startErrors.set(variant.name, `could not start: ${(error as Error).message}`);
       }
     }
-    const variants: Variant<RunExtra>[] = specs
-      .filter((spec) => !startErrors.has(formatSpec(spec)))
-      .map((spec) => {
-        const session = sessions.get(formatSpec(spec)) as AgentSession;
+    const measured: Variant<RunExtra>[] = variants
+      .filter((variant) => sessions.has(variant.name))
+      .map((variant) => {
+        const session = sessions.get(variant.name) as NonNullable<ReturnType<typeof sessions.get>>;
         return {
-          name: formatSpec(spec),
+          name: variant.name,
           async sample() {
-            const run = await session.run(signal ? { signal } : {});
-            return { durationMs: run.totalMs, extra: { run, idealMs: runIdealMs(run, spec, tools, policy) } };
+            mock.takeExchanges();
+            const deadline = Math.max(SAMPLE_DEADLINE_FLOOR_MS, 20 * calls * tools.latencyMs);
+            const run = await withDeadline(session.run(signal), deadline, `${variant.name}: run`);
+            const ideal = runIdealMs(run, mock.takeExchanges(), variant.shape, tools, policy);
+            return { durationMs: run.totalMs, extra: { run, idealMs: ideal } };
           },
         };
       });
-    const records = await runInterleaved(variants, {
+    const records = await runInterleaved(measured, {
       rounds,
       ...(signal ? { signal } : {}),
-      ...(onSample ? { onSample } : {}),
+      ...(options.onSample ? { onSample: options.onSample } : {}),
     });
     const referenceMs = referenceRounds(records);
-    return specs.map((spec): CellResult => {
-      const executor = formatSpec(spec);
-      const record = records.find((r) => r.name === executor);
-      const runs = record?.rounds.map((s) => s.extra.run) ?? [];
-      const key = {
-        id: `agent/${agent.scenario}/${agent.api}/${executor}`,
-        kind: tools.kind,
-        calls: runs[0]?.steps.reduce((n, s) => n + s.calls.length, 0) ?? 0,
-        executor,
-        ...spec,
-      };
+    return variants.map((variant): CellResult => {
+      const key = cellKey(variant);
+      const record = records.find((r) => r.name === variant.name);
       if (!record || record.status === 'error') {
-        const error = startErrors.get(executor) ?? (record?.status === 'error' ? record.error : 'not measured');
+        const error = startErrors.get(variant.name) ?? (record?.status === 'error' ? record.error : 'not measured');
         return { ...key, status: 'error', error };
       }
+      const runs = record.rounds.map((s) => s.extra.run);
       const statuses = runs.flatMap((r) => r.steps.flatMap((step) => step.outcomes.map((o) => o.status)));
+      const overheads = record.rounds.map((s) => s.durationMs - s.extra.idealMs);
       return {
         ...measuredCell(key, record, referenceMs, statuses),
         agent: {
-          scenario: agent.scenario,
+          scenario: scenario.name,
           steps: mean(runs.map((r) => r.steps.length)),
           modelMs: mean(runs.map((r) => r.modelMs)),
           toolsMs: mean(runs.map((r) => r.toolsMs)),
+          peakInFlight: Math.max(0, ...runs.map(runPeakInFlight)),
+          overheadMs: meanInterval(overheads),
+          overheadPerCallMs: meanInterval(overheads.map((ms) => ms / Math.max(1, calls))),
         },
       };
     });
   } finally {
-    await Promise.all([...sessions.values()].map((s) => s.close()));
+    await Promise.all(
+      [...sessions].map(([name, s]) =>
+        withDeadline(
+          Promise.resolve().then(() => s.close()),
+          30_000,
+          `${name}: close()`,
+        ).catch(() => {}),
+      ),
+    );
     mock.close();
+  }
+}
+
+/**
+ * Fits each executor's overhead against its calls over the run's groups and sets `agent.growth` on its cells: the
+ * exponent b of overhead ∝ calls^b, flagged superlinear above 1.2. The fit uses the call counts of at least a tenth
+ * of the largest (below that a run's fixed costs dominate and pull b under 1), when there are three or more of
+ * them; otherwise every count. Fewer than three counts: no fit.
+ */
+export function withGrowth(cells: CellResult[]): void {
+  const byExecutor = new Map<string, CellResult[]>();
+  for (const cell of cells) byExecutor.set(cell.executor, [...(byExecutor.get(cell.executor) ?? []), cell]);
+  for (const group of byExecutor.values()) {
+    const all = group.flatMap((c) =>
+      c.status === 'ok' && c.agent?.overheadMs && c.agent.overheadMs.value > 0
+        ? [{ x: c.calls, y: c.agent.overheadMs.value }]
+        : [],
+    );
+    const largest = Math.max(0, ...all.map((p) => p.x));
+    const upper = all.filter((p) => p.x * 10 >= largest);
+    const points = new Set(upper.map((p) => p.x)).size >= 3 ? upper : all;
+    const distinct = new Set(points.map((p) => p.x)).size;
+    const exponent = powerLawExponent(points);
+    for (const cell of group) {
+      if (cell.status !== 'ok' || !cell.agent) continue;
+      if (distinct < 3 || !Number.isFinite(exponent)) delete cell.agent.growth;
+      else cell.agent.growth = { exponent, points: distinct, superlinear: exponent > SUPERLINEAR_EXPONENT };
+    }
   }
 }

@@ -51,6 +51,8 @@ export interface Group {
   kind: WorkloadKind;
   calls: number;
   specs: ExecutorSpec[];
+  /** Agent mode: frameworks measured beside the executors. */
+  frameworks?: string[];
 }
 
 export type MatrixEvent =
@@ -124,7 +126,7 @@ function nominalCost(spec: ExecutorSpec, group: Group, options: MatrixOptions): 
  * what they took in this sample (their latency is not known in advance). CPU-bound if any call is.
  */
 export function sampleIdealMs(
-  spec: ExecutorSpec,
+  shape: ReturnType<typeof idealShape>,
   calls: readonly ToolCall[],
   outcomes: readonly ToolOutcome[],
   config: ToolRuntimeConfig,
@@ -139,7 +141,7 @@ export function sampleIdealMs(
     const outcome = byId.get(call.id);
     return outcome ? Math.max(0, outcome.endedMs - outcome.startedMs) : Number.NaN;
   });
-  return idealMs(latencies, { ...idealShape(spec), kind, cores: coreCount });
+  return idealMs(latencies, { ...shape, kind, cores: coreCount });
 }
 
 interface BatchExtra {

@@ -2,6 +2,15 @@ import { setMaxListeners } from 'node:events';
 import { resolve } from 'node:path';
 import { activeConfig } from '../config/load.ts';
 import { formatSpec, parseSpec } from '../executors/registry.ts';
+import {
+  type FrameworkSpec,
+  formatFrameworkSpec,
+  parseFrameworkSpec,
+  type ResolvedFramework,
+  resolveFramework,
+} from '../frameworks/registry.ts';
+import { FANOUT_FAMILY, loadScenario } from '../model/load.ts';
+import type { Scenario } from '../model/scenario.ts';
 import type { BenchConfig, CellResult, ResultsDocument } from '../results/document.ts';
 import { SCHEMA_VERSION } from '../results/document.ts';
 import { environmentFingerprint, ownVersion } from '../results/environment.ts';
@@ -9,11 +18,16 @@ import type { WorkloadKind } from '../tools/config.ts';
 import { type CpuCalibration, calibrateCpu } from '../tools/cpu.ts';
 import { sampleStats } from '../tools/recorded.ts';
 import { registerRecordedTools } from '../tools/recorded-tools.ts';
-import { runAgentBench } from './agent-matrix.ts';
+import { runAgentGroup, withGrowth } from './agent-matrix.ts';
 import { drawnLatencies, type MatrixEvent, type MatrixOptions, planGroups, runGroup, runMatrix } from './matrix.ts';
 
 export interface BenchHooks {
   signal?: AbortSignal;
+  /**
+   * Frameworks to measure in place of the config's framework of the same name (another version through an npm
+   * alias); their cells keep the config's names, so they compare with a baseline's.
+   */
+  substitutes?: readonly FrameworkSpec[];
   onEvent?: (event: MatrixEvent) => void;
   /** Receives the document after set-up, after every group and at the end (for atomic writes). */
   onDocument?: (document: ResultsDocument) => void;
@@ -56,31 +70,78 @@ function calibrateIfNeeded(options: MatrixOptions): CpuCalibration | undefined {
 export async function remeasureGroups(
   config: BenchConfig,
   groups: readonly { kind: WorkloadKind; calls: number }[],
-  signal?: AbortSignal,
+  hooks: Pick<BenchHooks, 'signal' | 'substitutes'> = {},
 ): Promise<CellResult[]> {
   const options = matrixOptionsFromConfig(config);
   calibrateIfNeeded(options);
-  if (config.agent) return measureAgent(config, options, signal); // an agent suite is one group
+  const wanted = (kind: WorkloadKind, calls: number) => groups.some((g) => g.kind === kind && g.calls === calls);
   const cells: CellResult[] = [];
+  if (config.agent) {
+    const kind = config.kinds[0] ?? 'io';
+    for (const scenario of agentScenarios(config)) {
+      if (hooks.signal?.aborted) break;
+      if (!wanted(kind, scenarioCalls(scenario))) continue;
+      cells.push(
+        ...(await measureAgentGroup(config, options, scenario, resolveFrameworks(config, hooks.substitutes), hooks)),
+      );
+    }
+    withGrowth(cells);
+    return cells;
+  }
   for (const group of planGroups(options)) {
-    if (!groups.some((g) => g.kind === group.kind && g.calls === group.calls)) continue;
-    if (signal?.aborted) break;
-    cells.push(...(await runGroup(group, options, signal ? { signal } : {})));
+    if (!wanted(group.kind, group.calls)) continue;
+    if (hooks.signal?.aborted) break;
+    cells.push(...(await runGroup(group, options, hooks.signal ? { signal: hooks.signal } : {})));
   }
   return cells;
 }
 
-/** Whole agent runs per strategy (the config's agent settings), as cells. */
-function measureAgent(
+/** Calls a scenario makes over all its turns. */
+export function scenarioCalls(scenario: Scenario): number {
+  return scenario.turns.reduce((n, turn) => n + ('calls' in turn ? turn.calls.length : 0), 0);
+}
+
+/** The scenarios an agent run plays: `fanout` is one generated `fanout-N` per call count, else the one named. */
+export function agentScenarios(config: BenchConfig): Scenario[] {
+  const agent = config.agent as NonNullable<BenchConfig['agent']>;
+  if (agent.scenario === FANOUT_FAMILY) return config.calls.map((n) => loadScenario(`fanout-${n}`));
+  return [loadScenario(agent.scenario)];
+}
+
+/**
+ * The config's frameworks, found installed (a missing package is a one-line error naming it). A substitute
+ * replaces the framework of its name but keeps the config's name, so its cells line up with a baseline's.
+ */
+export function resolveFrameworks(
+  config: BenchConfig,
+  substitutes: readonly FrameworkSpec[] = [],
+): ResolvedFramework[] {
+  return (config.frameworks ?? []).map((text) => {
+    const spec = parseFrameworkSpec(text);
+    const substitute = substitutes.find((s) => s.framework === spec.framework);
+    return substitute ? { ...resolveFramework(substitute), label: formatFrameworkSpec(spec) } : resolveFramework(spec);
+  });
+}
+
+/** Whole agent runs of one scenario per strategy and per framework, as cells. */
+function measureAgentGroup(
   config: BenchConfig,
   options: MatrixOptions,
-  signal?: AbortSignal,
-  onSample?: (executor: string, round: number) => void,
+  scenario: Scenario,
+  frameworks: ResolvedFramework[],
+  hooks: Pick<BenchHooks, 'signal'> & { onSample?: (variant: string, round: number) => void },
 ): Promise<CellResult[]> {
-  const agent = config.agent as NonNullable<BenchConfig['agent']>;
-  const specs = planGroups(options)[0]?.specs ?? [];
-  const tools = { ...options.tools, kind: config.kinds[0] ?? 'io' };
-  return runAgentBench(specs, agent, tools, config.rounds, options.policy, signal, onSample);
+  return runAgentGroup({
+    scenario,
+    agent: config.agent as NonNullable<BenchConfig['agent']>,
+    specs: planGroups(options)[0]?.specs ?? [],
+    frameworks,
+    tools: { ...options.tools, kind: config.kinds[0] ?? 'io' },
+    rounds: config.rounds,
+    ...(options.policy ? { policy: options.policy } : {}),
+    ...(hooks.signal ? { signal: hooks.signal } : {}),
+    ...(hooks.onSample ? { onSample: hooks.onSample } : {}),
+  });
 }
 
 /**
@@ -114,16 +175,28 @@ export async function runBench(config: BenchConfig, hooks: BenchHooks = {}): Pro
   hooks.onDocument?.(document);
   const cells: CellResult[] = document.cells;
   if (config.agent) {
+    const frameworks = resolveFrameworks(config, hooks.substitutes);
+    const scenarios = agentScenarios(config);
     const specs = planGroups(options)[0]?.specs ?? [];
     const kind = config.kinds[0] ?? 'io';
-    const group = { kind, calls: 0, specs };
-    const totalCost = config.rounds * specs.length;
+    const totalCost = config.rounds * (specs.length + frameworks.length) * scenarios.length;
     let doneCost = 0;
-    hooks.onEvent?.({ type: 'group-start', group, index: 0, total: 1 });
-    const agentCells = await measureAgent(config, options, hooks.signal, (executor, round) =>
-      hooks.onEvent?.({ type: 'sample', group, executor, round, doneCost: ++doneCost, totalCost }),
-    );
-    if (!hooks.signal?.aborted) cells.push(...agentCells); // runs cut short are not results
+    for (const [index, scenario] of scenarios.entries()) {
+      if (hooks.signal?.aborted) break;
+      const group = { kind, calls: scenarioCalls(scenario), specs, frameworks: frameworks.map((f) => f.label) };
+      hooks.onEvent?.({ type: 'group-start', group, index, total: scenarios.length });
+      const groupCells = await measureAgentGroup(config, options, scenario, frameworks, {
+        ...(hooks.signal ? { signal: hooks.signal } : {}),
+        onSample: (executor, round) =>
+          hooks.onEvent?.({ type: 'sample', group, executor, round, doneCost: ++doneCost, totalCost }),
+      });
+      if (hooks.signal?.aborted) break; // runs cut short are not results
+      cells.push(...groupCells);
+      withGrowth(cells);
+      document.wallTimeMs = performance.now() - started;
+      hooks.onDocument?.(document);
+      hooks.onEvent?.({ type: 'group-end', group, index, total: scenarios.length, cells: groupCells });
+    }
     return finish(document, hooks, started);
   }
   await runMatrix(options, {

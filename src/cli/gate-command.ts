@@ -1,8 +1,9 @@
 import { appendFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { remeasureGroups, runBench } from '../bench/session.ts';
+import { remeasureGroups, resolveFrameworks, runBench } from '../bench/session.ts';
 import { preflightExecutors } from '../config/preflight.ts';
 import { parseSpec } from '../executors/registry.ts';
+import { type FrameworkSpec, formatFrameworkSpec, parseFrameworkSpec } from '../frameworks/registry.ts';
 import {
   type CellVerdict,
   configDifferences,
@@ -27,13 +28,20 @@ import { formatDuration, progressRenderer } from './progress.ts';
 
 export const DEFAULT_BASELINE = 'results/baseline.json';
 
-async function measure(config: BenchConfig, quiet: boolean, out?: string, prefix = 'gate'): Promise<ResultsDocument> {
+async function measure(
+  config: BenchConfig,
+  quiet: boolean,
+  out?: string,
+  prefix = 'gate',
+  substitutes: readonly FrameworkSpec[] = [],
+): Promise<ResultsDocument> {
   const progress = progressRenderer();
   const interrupt = interruptSignal();
   let writer: ResultsWriter | undefined;
   try {
     const document = await runBench(config, {
       signal: interrupt.signal,
+      substitutes,
       ...(!quiet && process.stderr.isTTY ? { onEvent: progress.onEvent } : {}),
       onDocument: (doc) => {
         if (!out) return;
@@ -81,7 +89,23 @@ export async function baselineCommand(flags: BaselineFlags): Promise<number> {
  * The gate measures the baseline's own configuration again: every executor it names must be defined (a user's
  * comes from their config) and a recorded profile must be the same bytes, or the comparison would be meaningless.
  */
-async function checkMeasurable(config: BenchConfig, file: string): Promise<void> {
+async function checkMeasurable(
+  config: BenchConfig,
+  file: string,
+  substitutes: readonly FrameworkSpec[],
+): Promise<void> {
+  for (const substitute of substitutes) {
+    if (!config.frameworks?.some((f) => parseFrameworkSpec(f).framework === substitute.framework)) {
+      throw new UsageError(
+        `\`--with ${formatFrameworkSpec(substitute)}\`: \`${file}\` measures no ${substitute.framework} cells (it has ${config.frameworks?.join(', ') || 'no frameworks'})`,
+      );
+    }
+  }
+  try {
+    resolveFrameworks(config, substitutes);
+  } catch (error) {
+    throw new UsageError(`\`${file}\` measures frameworks: ${(error as Error).message}`);
+  }
   for (const name of config.executors) {
     try {
       parseSpec(name);
@@ -115,6 +139,7 @@ export interface GateFlags {
   minEfficiency: string;
   rerun: boolean;
   out: string;
+  with?: string;
   summary?: string;
   exportBenchmarkAction?: string;
   quiet?: boolean;
@@ -131,17 +156,37 @@ function failingGroups(verdicts: readonly CellVerdict[]) {
   return groups;
 }
 
+/** `--with a@alias,b@alias`: framework versions to measure in place of the baseline's. */
+function parseSubstitutes(text: string | undefined): FrameworkSpec[] {
+  if (text === undefined) return [];
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map((s) => {
+      try {
+        return parseFrameworkSpec(s);
+      } catch (error) {
+        throw new UsageError(`${(error as Error).message} (in \`--with\`)`);
+      }
+    });
+}
+
 export async function gateCommand(flags: GateFlags): Promise<number> {
   const options: GateOptions = {
     tolerance: parseNumber('--tolerance', flags.tolerance, 0, 1),
     minEfficiency: parseNumber('--min-efficiency', flags.minEfficiency, 0, 1),
   };
+  const substitutes = parseSubstitutes(flags.with);
+  if (substitutes.length > 0 && flags.current) {
+    throw new UsageError('`--with` measures framework versions; it cannot apply to a `--current` file');
+  }
   const started = performance.now();
   const baseline = readResults(flags.baseline);
-  if (!flags.current) await checkMeasurable(baseline.config, flags.baseline);
+  if (!flags.current) await checkMeasurable(baseline.config, flags.baseline, substitutes);
   const current = flags.current
     ? readResults(flags.current)
-    : await measure(baseline.config, flags.quiet === true, flags.out);
+    : await measure(baseline.config, flags.quiet === true, flags.out, 'gate', substitutes);
   const differences = configDifferences(baseline.config, current.config);
   if (differences.length > 0) {
     throw new UsageError(
@@ -157,7 +202,7 @@ export async function gateCommand(flags: GateFlags): Promise<number> {
     const groups = failingGroups(verdicts);
     if (!flags.quiet)
       process.stderr.write(`Re-measuring ${verdicts.filter(isFailure).length} failing cell(s) to confirm\n`);
-    const cells = await remeasureGroups(baseline.config, groups);
+    const cells = await remeasureGroups(baseline.config, groups, { substitutes });
     for (const v of verdicts.filter(isFailure)) rerunIds.add(v.id);
     verdicts = confirm(
       verdicts,

@@ -6,7 +6,8 @@ import { RANGES } from '../config/ranges.ts';
 import { findSuite, suiteEntries } from '../config/suites.ts';
 import { type CallPolicy, DEFAULT_POLICY, ERROR_POLICIES } from '../executors/policy.ts';
 import { executorDefinition, parseSpec } from '../executors/registry.ts';
-import { loadScenario } from '../model/load.ts';
+import { parseFrameworkSpec, resolveFramework } from '../frameworks/registry.ts';
+import { FANOUT_FAMILY, loadScenario } from '../model/load.ts';
 import type { AgentBenchConfig, BenchConfig, RecordedProfileRef } from '../results/document.ts';
 import { LATENCY_PROFILES, type LatencyProfileName, WORKLOAD_KINDS } from '../tools/config.ts';
 import { loadProfileCached, looksLikeProfilePath, profileStats } from '../tools/recorded.ts';
@@ -42,6 +43,7 @@ export interface MatrixFlags {
   streamDelay?: string;
   ignoreAbort?: boolean;
   tools?: string;
+  frameworks?: string;
 }
 
 /** Per-call policy flags; undefined when none is given (the default policy). */
@@ -60,6 +62,7 @@ export function resolvePolicy(flags: MatrixFlags): CallPolicy | undefined {
 
 /** Scenario checked by loading it: a missing or malformed file fails here with its own message. */
 export function checkScenario(name: string): string {
+  if (name === FANOUT_FAMILY) return name;
   try {
     loadScenario(name);
   } catch (error) {
@@ -74,7 +77,7 @@ const DEFAULT_AGENT: AgentBenchConfig = { scenario: 'weather-stock-news', api: '
 function resolveAgent(flags: MatrixFlags, base: AgentBenchConfig | undefined): AgentBenchConfig | undefined {
   const mode =
     flags.mode === undefined
-      ? base
+      ? base || flags.frameworks !== undefined
         ? 'agent'
         : 'tools'
       : parseChoice('--mode', flags.mode, ['tools', 'agent'] as const);
@@ -85,6 +88,7 @@ function resolveAgent(flags: MatrixFlags, base: AgentBenchConfig | undefined): A
       ['--api', flags.api],
       ['--dispatch', flags.dispatch],
       ['--model-latency', flags.modelLatency],
+      ['--frameworks', flags.frameworks],
     ] as const) {
       if (value !== undefined) throw new UsageError(`\`${flag}\` belongs to agent runs; add \`--mode agent\``);
     }
@@ -120,7 +124,11 @@ function withoutLimit(executors: readonly string[]): string[] {
 /** Agent runs measure what the scenario asks for, on one kind of tool: refuse flags that would be ignored. */
 function checkAgentConfig(config: BenchConfig, flags: MatrixFlags): void {
   if (!config.agent) return;
-  if (flags.calls !== undefined) throw new UsageError('The scenario sets the calls of an agent run; drop `--calls`');
+  if (flags.calls !== undefined && config.agent.scenario !== FANOUT_FAMILY) {
+    throw new UsageError(
+      'The scenario sets the calls of an agent run; drop `--calls`, or sweep with `--scenario fanout --calls 10,100,1000`',
+    );
+  }
   if (config.kinds.length > 1)
     throw new UsageError('An agent run uses one tool kind; pass `--kind io` or `--kind cpu`');
   if (flags.tools !== undefined) throw new UsageError('The scenario names the tools of an agent run; drop `--tools`');
@@ -202,6 +210,24 @@ export function profileWarnings(config: BenchConfig): string[] {
     );
 }
 
+/**
+ * `--frameworks` (or a suite's): each a registered framework, optionally `@alias`, checked installed here, before
+ * anything is measured. Without `--executors`, a framework run measures our loop with promise-all beside them.
+ */
+function parseFrameworks(text: string | undefined, where: string): string[] | undefined {
+  if (text === undefined) return undefined;
+  const specs = [...new Set(text.split(',').map((s) => s.trim()))].filter((s) => s !== '');
+  if (specs.length === 0) throw new UsageError(`Expected framework names in ${where}, e.g. ai-sdk,openai-agents`);
+  for (const spec of specs) {
+    try {
+      resolveFramework(parseFrameworkSpec(spec));
+    } catch (error) {
+      throw new UsageError(`${(error as Error).message} (in ${where})`);
+    }
+  }
+  return specs;
+}
+
 /** A suite's settings with the flags given on the command line laid over them, every value validated. */
 export function resolveBenchConfig(flags: MatrixFlags): BenchConfig {
   const suiteName = flags.suite ?? DEFAULT_SUITE;
@@ -259,6 +285,14 @@ export function resolveBenchConfig(flags: MatrixFlags): BenchConfig {
   const agent = resolveAgent(flags, base.agent);
   if (agent) config.agent = agent;
   else delete config.agent;
+  const frameworks = parseFrameworks(
+    flags.frameworks ?? base.frameworks?.join(','),
+    flags.frameworks === undefined ? `suite \`${suiteName}\`` : '`--frameworks`',
+  );
+  if (frameworks && config.agent) {
+    config.frameworks = frameworks;
+    if (flags.executors === undefined && base.frameworks === undefined) config.executors = ['promise-all'];
+  } else delete config.frameworks;
   checkAgentConfig(config, flags);
   if (config.agent) delete config.tools; // the scenario names the tools
   const { failRate, hangRate, crashRate } = config.faults;

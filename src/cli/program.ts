@@ -5,6 +5,7 @@ import { benchCommand } from './bench-command.ts';
 import { compareCommand } from './compare-command.ts';
 import { baselineCommand, DEFAULT_BASELINE, gateCommand } from './gate-command.ts';
 import { listText } from './list-command.ts';
+import { probeCommand } from './probe-command.ts';
 import { runCommand } from './run-command.ts';
 import { verifyCommand } from './verify-command.ts';
 
@@ -19,6 +20,10 @@ export function addMatrixOptions(command: Command, suite = 'default'): Command {
     .option('--limits <list>', 'limits for strategies given without one, e.g. 2,4,8')
     .option('--iterations <n>', 'interleaved rounds per cell (samples per cell)')
     .option('--tools <list>', 'tools a batch rotates through, e.g. get_weather,search_docs (default: 4 built-ins)')
+    .option(
+      '--frameworks <list>',
+      "agent mode: frameworks whose own loops run beside the executors, e.g. ai-sdk,openai-agents; name@alias loads an npm alias's version",
+    )
     .addOption(
       new Option('--mode <mode>', 'tools: single batches; agent: whole agent runs on a scenario').choices([
         'tools',
@@ -49,7 +54,10 @@ export function addToolOptions(command: Command): Command {
       ).choices(['as-result', 'fail-fast']),
     )
     .option('--ignore-abort', 'tools ignore their AbortSignal: timed-out work keeps running (uncancellable tools)')
-    .option('--scenario <name|path>', 'agent mode: scenario to play (default weather-stock-news)')
+    .option(
+      '--scenario <name|path>',
+      'agent mode: scenario to play (default weather-stock-news); fanout: fanout-N per --calls',
+    )
     .addOption(
       new Option('--api <mode>', 'agent mode: chat, chat-stream or responses').choices([
         'chat',
@@ -116,6 +124,10 @@ export function buildProgram(run: (result: CommandResult) => void): Command {
     .option('--tolerance <share>', 'allowed speedup drop below the baseline', '0.05')
     .option('--min-efficiency <share>', "floor for every cell's efficiency", '0.9')
     .option('--no-rerun', 'fail at once instead of re-measuring failing cells to confirm')
+    .option(
+      '--with <list>',
+      "measure these framework versions in place of the baseline's of the same name, e.g. openai-runtools@openai-next",
+    )
     .option('--out <dir>', 'directory for gate-latest.json and the timestamped copy', 'results')
     .option('--summary <file>', 'also write the Markdown summary to FILE ($GITHUB_STEP_SUMMARY gets it when set)')
     .option('--export-benchmark-action <file>', 'write github-action-benchmark customBiggerIsBetter JSON')
@@ -144,6 +156,13 @@ export function buildProgram(run: (result: CommandResult) => void): Command {
     .option('--latency <ms>', 'latency of the simulated tools in the checks', '20')
     .option('--calls <n>', 'calls per batch in the checks', '6')
     .action((flags) => run(verifyCommand(flags)));
+
+  program
+    .command('probe')
+    .description('what each framework does with a turn of calls: errors, cancellation, result order, signals, limits')
+    .option('--frameworks <list>', 'frameworks to probe, e.g. ai-sdk,mastra (default: every one installed here)')
+    .option('--json', 'print the probe results as JSON')
+    .action((flags) => run(probeCommand(flags)));
 
   withConfig(program.command('list'))
     .description('list strategies, tools, latency profiles and suites')

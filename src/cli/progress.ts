@@ -24,7 +24,8 @@ export function progressRenderer(stream: NodeJS.WriteStream = process.stderr): {
   return {
     onEvent(event) {
       if (event.type === 'group-start') {
-        group = `[${event.index + 1}/${event.total}] ${event.group.kind} ${event.group.calls === 0 ? 'agent runs' : `${event.group.calls} calls`} (${event.group.specs.map(formatSpec).length} executors)`;
+        const frameworks = event.group.frameworks?.length ? ` + ${event.group.frameworks.length} frameworks` : '';
+        group = `[${event.index + 1}/${event.total}] ${event.group.kind} ${event.group.calls === 0 ? 'agent runs' : `${event.group.calls} calls`} (${event.group.specs.map(formatSpec).length} executors${frameworks})`;
         draw(`${group} · starting`);
       } else if (event.type === 'sample' && event.doneCost > 0) {
         const elapsed = performance.now() - started;

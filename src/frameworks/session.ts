@@ -1,5 +1,7 @@
+import { EventEmitter, setMaxListeners } from 'node:events';
 import type { AgentRun } from '../agent/types.ts';
 import { DEFAULT_MAX_STEPS } from '../agent/types.ts';
+import type { CallRunner } from '../executors/call.ts';
 import type { CallPolicy } from '../executors/policy.ts';
 import { mainThreadInvoke } from '../executors/registry.ts';
 import { OPENAI_BASE_URL } from '../model/context.ts';
@@ -26,6 +28,8 @@ export interface FrameworkSessionOptions {
   maxSteps?: number;
   /** The framework's own concurrency option (only some have one). */
   concurrency?: number;
+  /** Replaces how a call runs (behaviour probes script their tools); default: the harness's tools and policy. */
+  invoke?: CallRunner;
 }
 
 /** A framework's agent, built once, run once per sample against the mock with the harness's tools. */
@@ -56,8 +60,13 @@ export class FrameworkSession {
     const framework = 'definition' in options.framework ? options.framework : resolveFramework(options.framework);
     const runtime = new ToolRuntime(options.tools);
     const { mock } = options;
+    // frameworks derive signals of their own and listen on them once per call of a turn: without this, a turn of
+    // more than 10 calls prints Node's leak warning over the progress line
+    const widest = Math.max(0, ...options.scenario.turns.map((t) => ('calls' in t ? t.calls.length : 0)));
+    setMaxListeners(Math.max(EventEmitter.defaultMaxListeners, widest + 10));
     mock.use(options.scenario);
-    const recorder = new CallRecorder(mainThreadInvoke(runtime, options.policy), () => mock.exchanges);
+    const invoke = options.invoke ?? mainThreadInvoke(runtime, options.policy);
+    const recorder = new CallRecorder(invoke, () => mock.exchanges);
     const tools = chatTools().map((t) =>
       recorder.tool(t.function.name, t.function.description, t.function.parameters as unknown as JsonSchema),
     );
@@ -83,7 +92,8 @@ export class FrameworkSession {
     const answer = await this.#agent.run(scenario.question, signal);
     const endedAt = performance.now();
     this.lastSignalled = signalledCalls(this.#recorder.records);
-    return observedRun(scenario.question, answer, mock.takeExchanges(), this.#recorder.records, startedAt, endedAt);
+    // a copy: the caller may take the exchanges too (for the run's ideal)
+    return observedRun(scenario.question, answer, [...mock.exchanges], this.#recorder.records, startedAt, endedAt);
   }
 
   async close(): Promise<void> {

@@ -12,7 +12,7 @@ export interface GateOptions {
   minEfficiency: number;
 }
 
-export type CellVerdictKind = 'pass' | 'regression' | 'inefficient' | 'failing' | 'missing';
+export type CellVerdictKind = 'pass' | 'regression' | 'inefficient' | 'failing' | 'missing' | 'superlinear';
 
 export interface CellVerdict {
   id: string;
@@ -24,6 +24,9 @@ export interface CellVerdict {
   change: number;
   reason: string;
 }
+
+/** Overhead differences below this per call are noise of the timers, not a regression (10 µs). */
+export const OVERHEAD_SLACK_MS = 0.01;
 
 /** The per-cell checks, pure: regression when even the upper end of the interval is below the allowed floor. */
 export function judgeCell(baseline: CellOk, current: CellResult | undefined, options: GateOptions): CellVerdict {
@@ -39,6 +42,24 @@ export function judgeCell(baseline: CellOk, current: CellResult | undefined, opt
       ...base,
       verdict: 'regression',
       reason: `speedup ≤ ${current.speedup.high.toFixed(2)}x is below ${floor.toFixed(2)}x (baseline ${baseline.speedup.value.toFixed(2)}x − ${options.tolerance * 100}%)`,
+    };
+  }
+  // agent cells: the loop's own cost per call, and how it grows with the calls of a turn
+  const before = baseline.agent?.overheadPerCallMs;
+  const now = current.agent?.overheadPerCallMs;
+  if (before && now && now.low > Math.max(before.high, 0) * (1 + options.tolerance) + OVERHEAD_SLACK_MS) {
+    return {
+      ...base,
+      verdict: 'regression',
+      reason: `overhead ≥ ${formatOverhead(now.low)}/call is above ${formatOverhead(before.high)}/call (baseline's upper bound) + ${options.tolerance * 100}%`,
+    };
+  }
+  const growth = current.agent?.growth;
+  if (growth?.superlinear && !baseline.agent?.growth?.superlinear) {
+    return {
+      ...base,
+      verdict: 'superlinear',
+      reason: `overhead now grows as calls^${growth.exponent.toFixed(2)} (baseline ${baseline.agent?.growth ? `calls^${baseline.agent.growth.exponent.toFixed(2)}` : 'not fitted'})`,
     };
   }
   const failed = (c: CellOk) => c.outcomes.error + c.outcomes.timeout + c.outcomes.cancelled;
@@ -59,6 +80,10 @@ export function judgeCell(baseline: CellOk, current: CellResult | undefined, opt
     };
   }
   return { ...base, verdict: 'pass', reason: '' };
+}
+
+function formatOverhead(ms: number): string {
+  return ms >= 1 ? `${ms.toFixed(2)} ms` : `${(ms * 1000).toFixed(0)} µs`;
 }
 
 export function isFailure(verdict: CellVerdict): boolean {

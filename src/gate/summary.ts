@@ -7,7 +7,18 @@ const LABEL: Record<CellVerdict['verdict'], string> = {
   inefficient: 'INEFFICIENT',
   failing: 'FAILING CALLS',
   missing: 'MISSING',
+  superlinear: 'SUPERLINEAR',
 };
+
+/** A framework cell names the version measured, and the baseline's when it changed. */
+function cellLabel(v: CellVerdict): string {
+  const before = v.baseline.framework;
+  const now = v.current?.framework;
+  if (!before && !now) return v.id;
+  const version = (f: NonNullable<typeof before>) => `${f.package}@${f.version}`;
+  if (before && now && version(before) !== version(now)) return `${v.id} (${version(before)} → ${version(now)})`;
+  return `${v.id} (${version((now ?? before) as NonNullable<typeof before>)})`;
+}
 
 function change(value: number): string {
   if (!Number.isFinite(value)) return '—';
@@ -20,7 +31,7 @@ export function verdictTable(verdicts: readonly CellVerdict[], rerunIds: Readonl
     title: 'Gate: speedup vs baseline',
     head: ['cell', 'baseline', 'current', 'change', 'efficiency', 'verdict'],
     rows: verdicts.map((v) => [
-      v.id,
+      cellLabel(v),
       formatSpeedup(v.baseline.speedup),
       v.current ? formatSpeedup(v.current.speedup) : '—',
       change(v.change),

@@ -30,6 +30,9 @@ export const FANOUT_CITIES = [
 
 const FANOUT_NAME = /^fanout-(\d+)$/;
 
+/** `--scenario fanout`: the generated family, one `fanout-N` scenario per `--calls` value. */
+export const FANOUT_FAMILY = 'fanout';
+
 /** One turn of `n` parallel get_weather calls over {@link FANOUT_CITIES} (repeating past 16), then an answer. */
 export function fanoutScenario(n: number, modelLatencyMs: number = FANOUT_MODEL_LATENCY_MS): Scenario {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`Expected the fan-out to be a whole number >= 1, got ${n}`);

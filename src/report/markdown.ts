@@ -1,5 +1,5 @@
 import type { ResultsDocument } from '../results/document.ts';
-import { latencyTable, recordedTable, speedupMatrix, type TableModel } from './model.ts';
+import { reportTables, type TableModel } from './model.ts';
 
 const escapeCell = (text: string) => text.replaceAll('|', '\\|');
 
@@ -15,19 +15,6 @@ export function serialize(results: ResultsDocument): string {
     '',
     `${results.createdAt} · Node ${env.node} · ${env.cpuModel} × ${env.cores} · ${results.config.latencyMs} ms ${results.config.profile} tools · ${results.config.rounds} rounds · ${(results.wallTimeMs / 1000).toFixed(1)} s`,
     '',
-    `## ${speedupMatrix(results).title}`,
-    '',
-    markdownTable(speedupMatrix(results)),
-    '',
-    `## ${latencyTable(results).title}`,
-    '',
-    markdownTable(latencyTable(results)),
-    '',
-    ...recordedSection(results),
+    ...reportTables(results).flatMap((table) => [`## ${table.title}`, '', markdownTable(table), '']),
   ].join('\n');
-}
-
-function recordedSection(results: ResultsDocument): string[] {
-  const table = recordedTable(results);
-  return table ? [`## ${table.title}`, '', markdownTable(table), ''] : [];
 }

@@ -38,6 +38,17 @@ export function idealSpeedup(cells: readonly CellResult[], cell: CellOk): number
   return seq?.idealMs !== undefined && cell.idealMs !== undefined ? seq.idealMs / cell.idealMs : Number.NaN;
 }
 
+/** The executor as tables show it: a framework cell with the version it measured (`openai-runtools 6.44.0`). */
+export function executorLabel(cell: CellResult): string {
+  return cell.framework ? `${cell.executor} ${cell.framework.version}` : cell.executor;
+}
+
+/** `0.31 ms` or `12 µs`, for overheads per call. */
+export function formatSmallMs(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return '—';
+  return Math.abs(ms) >= 1 ? `${ms.toFixed(2)} ms` : `${(ms * 1000).toFixed(0)} µs`;
+}
+
 /** Rows: kind and executor; columns: call counts; each entry `speedup ±CI (ideal Nx)`. */
 export function speedupMatrix(results: ResultsDocument): TableModel {
   const calls = [...new Set(results.cells.map((c) => c.calls))].sort((a, b) => a - b);
@@ -49,7 +60,7 @@ export function speedupMatrix(results: ResultsDocument): TableModel {
   }
   const rows = rowKeys.map(({ kind, executor }) => [
     kind,
-    executor,
+    executorLabel(results.cells.find((c) => c.kind === kind && c.executor === executor) as CellResult),
     ...calls.map((n) => {
       const cell = results.cells.find((c) => c.kind === kind && c.executor === executor && c.calls === n);
       if (!cell) return '';
@@ -70,10 +81,13 @@ export function speedupMatrix(results: ResultsDocument): TableModel {
 
 function notes(cell: CellOk, failures: number): string {
   const parts: string[] = [];
-  if (cell.agent)
+  if (cell.agent) {
     parts.push(
       `model ${formatMs(cell.agent.modelMs)} + tools ${formatMs(cell.agent.toolsMs)} ms, ${cell.agent.steps} steps`,
     );
+    if (cell.agent.peakInFlight !== undefined) parts.push(`peak ${cell.agent.peakInFlight} in flight`);
+    if (cell.agent.overheadPerCallMs) parts.push(`overhead ${formatSmallMs(cell.agent.overheadPerCallMs.value)}/call`);
+  }
   if (failures > 0) parts.push(`${failures} of ${failures + cell.outcomes.ok} calls failed`);
   if (cell.lingeringCalls) parts.push(`${cell.lingeringCalls} still running after the batch`);
   if (cell.eventLoopDelayMs && cell.eventLoopDelayMs.max >= 20) {
@@ -97,7 +111,7 @@ export function latencyTable(results: ResultsDocument): TableModel {
     return [
       cell.kind,
       String(cell.calls),
-      cell.executor,
+      executorLabel(cell),
       formatMs(cell.stats.mean),
       formatMs(cell.stats.p50),
       formatMs(cell.stats.p99),
@@ -109,8 +123,37 @@ export function latencyTable(results: ResultsDocument): TableModel {
     ];
   });
   return {
-    title: 'Latency per batch (ms)',
+    title: results.config.agent ? 'Latency per run (ms)' : 'Latency per batch (ms)',
     head: ['kind', 'calls', 'executor', 'mean', 'p50', 'p99', 'ideal', 'efficiency', 'success', 'samples', 'notes'],
+    rows,
+  };
+}
+
+/**
+ * Agent runs over several call counts (`--scenario fanout`): each executor's and framework's own overhead per call
+ * at each count, and how it grows (overhead ∝ calls^b; b > 1.2 is superlinear: the cost per call rises).
+ */
+export function growthTable(results: ResultsDocument): TableModel | undefined {
+  const cells = results.cells.filter((c): c is CellOk => c.status === 'ok' && c.agent?.overheadPerCallMs !== undefined);
+  const calls = [...new Set(cells.map((c) => c.calls))].sort((a, b) => a - b);
+  if (calls.length < 2) return undefined;
+  const executors = [...new Set(cells.map((c) => c.executor))];
+  const rows = executors.map((executor) => {
+    const own = cells.filter((c) => c.executor === executor);
+    const growth = own.find((c) => c.agent?.growth)?.agent?.growth;
+    return [
+      executorLabel(own[0] as CellOk),
+      ...calls.map((n) => formatSmallMs(own.find((c) => c.calls === n)?.agent?.overheadPerCallMs?.value)),
+      ...calls.map((n) => {
+        const peak = own.find((c) => c.calls === n)?.agent?.peakInFlight;
+        return peak === undefined ? '—' : String(peak);
+      }),
+      growth ? `${growth.exponent.toFixed(2)}${growth.superlinear ? ' SUPERLINEAR' : ''}` : '—',
+    ];
+  });
+  return {
+    title: 'Overhead per call (run − ideal) ÷ calls, peak calls in flight, and growth b of overhead ∝ calls^b',
+    head: ['executor', ...calls.map((n) => `${n} calls`), ...calls.map((n) => `peak @${n}`), 'b'],
     rows,
   };
 }
@@ -138,4 +181,11 @@ export function recordedTable(results: ResultsDocument): TableModel | undefined 
       ];
     }),
   };
+}
+
+/** Every table of a results document, in report order (the terminal and Markdown exporters both show these). */
+export function reportTables(results: ResultsDocument): TableModel[] {
+  return [speedupMatrix(results), latencyTable(results), growthTable(results), recordedTable(results)].filter(
+    (t): t is TableModel => t !== undefined,
+  );
 }

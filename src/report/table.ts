@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 import type { ResultsDocument } from '../results/document.ts';
-import { latencyTable, recordedTable, speedupMatrix, type TableModel } from './model.ts';
+import { reportTables, type TableModel } from './model.ts';
 
 export function renderTable(model: TableModel): string {
   const table = new Table({ head: model.head, style: { head: [], border: [], compact: true } });
@@ -10,8 +10,7 @@ export function renderTable(model: TableModel): string {
 
 /** The terminal report: speedup matrix, then latencies. */
 export function serialize(results: ResultsDocument): string {
-  const recorded = recordedTable(results);
-  return [speedupMatrix(results), latencyTable(results), ...(recorded ? [recorded] : [])]
+  return reportTables(results)
     .map((model) => `${renderTable(model)}\n`)
     .join('\n');
 }

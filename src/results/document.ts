@@ -30,6 +30,8 @@ export interface BenchConfig {
   tools?: string[];
   /** The recorded latency profile simulated tools drew from, when one was given. */
   recorded?: RecordedProfileRef;
+  /** Agent mode: frameworks whose own loops were measured beside the executors (`ai-sdk`, `openai-runtools@alias`). */
+  frameworks?: string[];
 }
 
 /** A recorded latency profile as a run used it: where, which bytes, and what its samples look like per tool. */
@@ -45,6 +47,7 @@ export interface RecordedProfileRef {
 
 /** What an agent-mode run plays. */
 export interface AgentBenchConfig {
+  /** A scenario name or path; `fanout` is the generated `fanout-N` family, one group per `calls` value. */
   scenario: string;
   api: ApiMode;
   dispatch: DispatchMode;
@@ -58,8 +61,36 @@ export interface AgentBenchConfig {
 export interface AgentCellStats {
   scenario: string;
   steps: number;
+  /** As the client saw it (our loop) or as the mock saw it (a framework's loop, observed from outside). */
   modelMs: number;
   toolsMs: number;
+  /** Most calls running at once in any turn of any round (a concurrency cap shows as a peak below the calls). */
+  peakInFlight?: number;
+  /** Run − ideal, per round: time that is neither the model's nor the tools' (the loop's own cost). Mean with 95% CI. */
+  overheadMs?: Estimate;
+  /** {@link overheadMs} ÷ calls per run. */
+  overheadPerCallMs?: Estimate;
+  /**
+   * How the overhead grows with the calls per turn over the run's `fanout` groups: overhead ∝ calls^exponent,
+   * fitted on log–log axes; `superlinear` when exponent > {@link SUPERLINEAR_EXPONENT}. Same on every cell of an executor.
+   */
+  growth?: { exponent: number; points: number; superlinear: boolean };
+}
+
+/** A growth exponent above this is flagged superlinear (cost per call rising with the calls). */
+export const SUPERLINEAR_EXPONENT = 1.2;
+
+/** The framework behind a framework cell, as found installed. */
+export interface FrameworkRef {
+  /** Adapter name, e.g. `openai-runtools`. */
+  name: string;
+  /** The real npm package and its version, e.g. `openai` 6.44.0. */
+  package: string;
+  version: string;
+  /** The name it is installed under when that is an alias, e.g. `openai-6-44`. */
+  alias?: string;
+  /** What it asked the model API for. */
+  api: 'chat' | 'chat-stream';
 }
 
 export interface OutcomeCounts {
@@ -77,6 +108,8 @@ export interface CellKey {
   executor: string;
   strategy: string;
   limit?: number;
+  /** Set on cells that measured a framework's own loop (then `strategy` is the framework's name). */
+  framework?: FrameworkRef;
 }
 
 /** A measured cell. Speedup is sequential ÷ this cell, paired by round; efficiency is ideal ÷ measured. */

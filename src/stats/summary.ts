@@ -49,6 +49,29 @@ export function pairedRatio(numerators: readonly number[], denominators: readonl
   return { value, low: Math.exp(m - half), high: Math.exp(m + half) };
 }
 
+/** Mean with a 95% Student-t interval (a single value has a zero-width one). */
+export function meanInterval(values: readonly number[]): Estimate {
+  const n = values.length;
+  const m = mean(values);
+  if (n < 2) return { value: m, low: m, high: m };
+  const sd = Math.sqrt(values.reduce((sum, x) => sum + (x - m) ** 2, 0) / (n - 1));
+  const half = (tQuantile975(n - 1) * sd) / Math.sqrt(n);
+  return { value: m, low: m - half, high: m + half };
+}
+
+/**
+ * Least-squares slope of log(y) on log(x): the exponent b of y ∝ x^b. Points with x or y ≤ 0 are left out;
+ * NaN with fewer than two distinct x.
+ */
+export function powerLawExponent(points: readonly { x: number; y: number }[]): number {
+  const logs = points.filter((p) => p.x > 0 && p.y > 0).map((p) => ({ x: Math.log(p.x), y: Math.log(p.y) }));
+  const mx = mean(logs.map((p) => p.x));
+  const my = mean(logs.map((p) => p.y));
+  const sxx = logs.reduce((sum, p) => sum + (p.x - mx) ** 2, 0);
+  if (logs.length < 2 || sxx === 0) return Number.NaN;
+  return logs.reduce((sum, p) => sum + (p.x - mx) * (p.y - my), 0) / sxx;
+}
+
 /** Half-width of an interval, for `3.98x ±0.02` displays. */
 export function halfWidth(estimate: Estimate): number {
   return (estimate.high - estimate.low) / 2;

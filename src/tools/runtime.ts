@@ -22,6 +22,7 @@ function abortReason(signal: AbortSignal): Error {
 
 /** Waits `ms` without blocking the event loop; rejects as soon as `signal` aborts. */
 async function waitIo(ms: number, signal?: AbortSignal): Promise<void> {
+  if (ms <= 0) return; // 0 ms is no wait at all, not a timer's minimum of 1 ms: what is left is pure overhead
   try {
     await sleep(ms, undefined, signal ? { signal } : undefined);
   } catch (error) {

@@ -31,6 +31,9 @@ export const mastra = defineFramework({
       // `{ id, url }` talks Chat Completions; the bare string would use Responses with stored items
       model: { id: `openai/${setup.model}`, url: setup.baseURL, apiKey: setup.apiKey },
     });
+    // it would print every failed tool call with its stack over the progress line; the model still hears of it
+    const { noopLogger } = await load('@mastra/core/logger');
+    agent.__setLogger(noopLogger);
     return {
       async run(question, signal) {
         const result = await agent.generate(question, {

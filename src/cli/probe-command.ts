@@ -1,0 +1,78 @@
+import { type ProbeResult, probeFramework } from '../frameworks/probe.ts';
+import { type FrameworkSpec, frameworkNames, parseFrameworkSpec, resolveFramework } from '../frameworks/registry.ts';
+import { renderTable } from '../report/table.ts';
+import { EXIT, UsageError } from './errors.ts';
+
+export interface ProbeFlags {
+  frameworks?: string;
+  json?: boolean;
+}
+
+/** Every registered framework whose packages are installed here (the default of `probe`). */
+function installedFrameworks(): FrameworkSpec[] {
+  return frameworkNames().flatMap((framework) => {
+    try {
+      resolveFramework({ framework });
+      return [{ framework }];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** `fanout-bench probe`: one table of what each framework does with a turn's calls. */
+export async function probeCommand(flags: ProbeFlags): Promise<number> {
+  const specs =
+    flags.frameworks === undefined
+      ? installedFrameworks()
+      : flags.frameworks.split(',').map((text) => {
+          try {
+            return parseFrameworkSpec(text);
+          } catch (error) {
+            throw new UsageError(`${(error as Error).message} (in \`--frameworks\`)`);
+          }
+        });
+  if (specs.length === 0) {
+    throw new UsageError(
+      `No framework is installed here; install one (e.g. \`npm install --save-dev ai @ai-sdk/openai\`) or name one with \`--frameworks\` (${frameworkNames().join(', ')})`,
+    );
+  }
+  const resolved = specs.map((spec) => {
+    try {
+      return resolveFramework(spec);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  });
+  const results: ProbeResult[] = [];
+  for (const framework of resolved) {
+    if (!flags.json) process.stderr.write(`Probing ${framework.label}…\n`);
+    results.push(await probeFramework(framework));
+  }
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+    return EXIT.ok;
+  }
+  const table = {
+    title:
+      'What each framework does with one turn of 4 calls where the 2nd throws (and 6 calls at its concurrency option 2)',
+    head: [
+      'framework',
+      'when a tool throws',
+      'siblings cancelled',
+      'results sent in',
+      'AbortSignal',
+      'concurrency limit',
+    ],
+    rows: results.map((r) => [
+      `${r.framework} ${r.version}`,
+      r.onError,
+      r.siblingsCancelled,
+      r.resultOrder,
+      r.signal,
+      r.concurrencyLimit,
+    ]),
+  };
+  process.stdout.write(`${renderTable(table)}\n`);
+  return EXIT.ok;
+}
