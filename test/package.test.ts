@@ -113,6 +113,26 @@ describe('the packed package, installed into an empty project', () => {
     expect(timed.code, timed.stderr).toBe(0);
     expect(timed.stdout).toMatch(/│ io +│ window\(2\) +│ (1\.[5-9]\d|2\.[01]\d)x ±[\d.]+ \(ideal 2\.00x\)/);
 
+    // frameworks load on demand from the user's project: one that is missing is named with its install command...
+    const missing = await sh('npx', ['--no-install', 'fanout-bench', 'bench', '--frameworks', 'ai-sdk'], project);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('install it with `npm install --save-dev ai @ai-sdk/openai`');
+    // ...and one that is there (openai, installed with fanout-bench) runs its own loop beside ours
+    const framework = await sh(
+      'npx',
+      [
+        ...['--no-install', 'fanout-bench', 'bench', '--frameworks', 'openai-runtools', '--scenario', 'fanout'],
+        ...['--calls', '4', '--latency', '20', '--iterations', '2', '--json'],
+      ],
+      project,
+    );
+    expect(framework.code, framework.stderr).toBe(0);
+    const runTools = (JSON.parse(framework.stdout) as ResultsDocument).cells.find(
+      (c) => c.executor === 'openai-runtools',
+    ) as CellOk;
+    expect(runTools.status).toBe('ok');
+    expect(runTools.framework?.version).toMatch(/^6\./);
+
     const verify = await sh('npx', ['--no-install', 'fanout-bench', 'verify', '--executor', 'window(2)'], project);
     expect(verify.stdout).toMatch(/window\(2\) keeps every rule/);
 

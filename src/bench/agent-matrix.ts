@@ -16,7 +16,6 @@ import {
   type FrameworkRef,
   SUPERLINEAR_EXPONENT,
 } from '../results/document.ts';
-import { idealMs } from '../stats/ideal.ts';
 import { mean, meanInterval, peakOverlap, powerLawExponent } from '../stats/summary.ts';
 import type { ToolRuntimeConfig } from '../tools/config.ts';
 import { measuredCell, referenceRounds } from './cells.ts';

@@ -1,6 +1,8 @@
 import { activeConfig } from '../config/load.ts';
 import { suiteEntries } from '../config/suites.ts';
 import { executorDefinitions } from '../executors/registry.ts';
+import { installedVersion } from '../frameworks/packages.ts';
+import { frameworkDefinitions } from '../frameworks/registry.ts';
 import { listScenarios } from '../model/load.ts';
 import { formatMs } from '../report/model.ts';
 import { LATENCY_PROFILES } from '../tools/config.ts';
@@ -36,9 +38,19 @@ export function listText(): string {
       );
     }
   }
+  lines.push('', 'Frameworks (--frameworks in agent mode, and `probe`; name@alias loads an npm alias):');
+  for (const definition of frameworkDefinitions()) {
+    const main = definition.packages[0] as string;
+    const version = installedVersion(main);
+    const found = version
+      ? `${main} ${version}`
+      : `not installed: npm install --save-dev ${definition.packages.join(' ')}`;
+    lines.push(`  ${definition.name.padEnd(19)} ${definition.description} [${found}]`);
+  }
   lines.push('', 'Scenarios (--scenario; or a path to a JSON file):');
   for (const name of listScenarios()) lines.push(`  ${name}`);
   lines.push('  fanout-N         generated: one turn of N get_weather calls, then an answer');
+  lines.push('  fanout           agent mode: fanout-N for every N of --calls (a scale sweep)');
   lines.push('', 'Suites (--suite):');
   for (const [name, suite] of suiteEntries()) lines.push(`  ${name.padEnd(16)} ${suite.definition.description}`);
   return `${lines.join('\n')}\n`;

@@ -121,13 +121,12 @@ export function observedRun(
     const responded = Number.isFinite(exchange.respondedAt) ? exchange.respondedAt : exchange.receivedAt;
     const modelMs = responded - exchange.receivedAt;
     const toolsMs = (next?.receivedAt ?? endedAt) - responded;
-    const answered = next?.answered ?? [];
-    const warnings: string[] = [];
     const ids = new Set(exchange.calls.map((c) => c.id));
+    // a framework that merges assistant turns into one message sends earlier turns' results after it too
+    const answered = (next?.answered ?? []).filter((a) => ids.has(a.id));
+    const warnings: string[] = [];
     const missing = exchange.calls.filter((c) => !answered.some((a) => a.id === c.id));
     if (next && missing.length > 0) warnings.push(`not answered: ${missing.map((c) => c.id).join(', ')}`);
-    const strays = answered.filter((a) => !ids.has(a.id));
-    if (strays.length > 0) warnings.push(`answers for unknown ids: ${strays.map((a) => a.id).join(', ')}`);
     steps.push({
       index: i + 1,
       text: exchange.text ?? '',

@@ -11,7 +11,7 @@ import {
   readBody,
   readChatMessages,
 } from './rules.ts';
-import { nextStep, progressAfter, type Step } from './script.ts';
+import { nextStep, progressFromIds, type Step } from './script.ts';
 
 /** `POST /chat/completions`, plain and streamed. The conversation's progress is read from `messages`. */
 export function chatHandler(context: MockContext, baseURL: string): HttpHandler {
@@ -31,13 +31,13 @@ export function chatHandler(context: MockContext, baseURL: string): HttpHandler 
     const scenario = context.scenarioFor(body.model);
     if (!scenario) return errorResponse(NO_SCENARIO);
 
-    const callCounts = messages
-      .filter((m) => m.role === 'assistant' && m.tool_calls?.length)
-      .map((m) => m.tool_calls?.length ?? 0);
+    const callIds = new Set(
+      messages.flatMap((m) => (m.role === 'assistant' ? (m.tool_calls ?? []).map((c) => c.id) : [])),
+    );
     const results = new Map<string, string>();
     for (const m of messages)
       if (m.role === 'tool' && m.tool_call_id) results.set(m.tool_call_id, contentText(m.content));
-    const step = nextStep(scenario, progressAfter(scenario, callCounts), {
+    const step = nextStep(scenario, progressFromIds(scenario, callIds), {
       parallelToolCalls: body.parallel_tool_calls !== false,
       results,
     });

@@ -38,5 +38,14 @@ export {
   type ScenarioTurn,
   validateScenario,
 } from './scenario.ts';
-export { advance, nextStep, type Progress, progressAfter, START, type Step, type StepOptions } from './script.ts';
+export {
+  advance,
+  nextStep,
+  type Progress,
+  progressAfter,
+  progressFromIds,
+  START,
+  type Step,
+  type StepOptions,
+} from './script.ts';
 export { assembleToolCalls, StreamAccumulator, type StreamChunk, type ToolCallDelta } from './stream.ts';

@@ -31,6 +31,22 @@ export function progressAfter(scenario: Scenario, callCounts: readonly number[])
   return callCounts.reduce((progress, count) => advance(scenario, progress, count), START);
 }
 
+/**
+ * Progress from the call ids the conversation already holds: a scripted turn is done when every one of its ids is
+ * there. Unlike counting calls per assistant message, this holds when a client merges consecutive assistant turns
+ * into one message (Mastra does), and when calls came one per response (`parallel_tool_calls: false`).
+ */
+export function progressFromIds(scenario: Scenario, ids: ReadonlySet<string>): Progress {
+  for (const [turnIndex, turn] of scenario.turns.entries()) {
+    if (isAnswerTurn(turn)) return { turnIndex, callsDone: 0 };
+    const done = turn.calls.filter((call, index) =>
+      ids.has(scriptedCallId(scenario, turnIndex, index, call.id)),
+    ).length;
+    if (done < turn.calls.length) return { turnIndex, callsDone: done };
+  }
+  return { turnIndex: scenario.turns.length, callsDone: 0 };
+}
+
 export interface StepOptions {
   /** False makes each response carry one call, as the API does with `parallel_tool_calls: false`. */
   parallelToolCalls: boolean;

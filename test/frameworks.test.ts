@@ -1,0 +1,216 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withGrowth } from '../src/bench/agent-matrix.ts';
+import { probeFramework } from '../src/frameworks/probe.ts';
+import { FrameworkError, frameworkNames, parseFrameworkSpec, resolveFramework } from '../src/frameworks/registry.ts';
+import { FrameworkSession } from '../src/frameworks/session.ts';
+import { judgeCell } from '../src/gate/decide.ts';
+import { scriptedCallId } from '../src/model/ids.ts';
+import { loadScenario } from '../src/model/load.ts';
+import { createModelMock, type ModelMock } from '../src/model/mock-server.ts';
+import { progressFromIds } from '../src/model/script.ts';
+import type { CellOk, CellResult, ResultsDocument } from '../src/results/document.ts';
+import { peakOverlap } from '../src/stats/summary.ts';
+import { toolRuntimeConfig } from '../src/tools/config.ts';
+import { cli } from './helpers.ts';
+
+const ADAPTERS = [
+  'ai-sdk',
+  'ai-sdk-stream',
+  'openai-agents',
+  'openai-runtools',
+  'langchain',
+  'langgraph-toolnode',
+  'mastra',
+];
+
+describe('framework adapters, each running its own loop against the mock', () => {
+  let mock: ModelMock;
+  beforeAll(() => {
+    mock = createModelMock();
+    mock.listen();
+  });
+  afterAll(() => mock.close());
+
+  it('registers every framework of the issue', () => {
+    expect(frameworkNames()).toEqual(expect.arrayContaining(ADAPTERS));
+  });
+
+  for (const name of ADAPTERS) {
+    it(`${name}: answers every call id exactly once over a multi-turn scenario, and runs a turn's calls concurrently`, async () => {
+      const tools = toolRuntimeConfig({ latencyMs: 30 });
+      const multi = loadScenario('weather-profile-email');
+      const session = await FrameworkSession.start({ framework: { framework: name }, scenario: multi, mock, tools });
+      const violations = mock.counters.violations;
+      const run = await session.run();
+      // the mock refuses (400) a request that leaves an id unanswered or answers an unknown one
+      expect(mock.counters.violations).toBe(violations);
+      expect(run.status).toBe('answered');
+      const withCalls = run.steps.filter((s) => s.calls.length > 0);
+      expect(withCalls.map((s) => s.calls.length)).toEqual([3, 1]);
+      for (const step of withCalls) {
+        expect(step.warnings).toEqual([]);
+        const sent = (step.answered ?? []).map((a) => a.id);
+        expect([...sent].sort()).toEqual(step.calls.map((c) => c.id).sort());
+        expect(new Set(sent).size).toBe(sent.length);
+        expect(step.outcomes.every((o) => o.status === 'ok')).toBe(true);
+      }
+      // the second turn's email went to the address the profile call returned: results reached the model intact
+      expect(withCalls[1]?.calls[0]?.arguments).toContain('jack@example.com');
+
+      const fanout = loadScenario('fanout-6');
+      const wide = await FrameworkSession.start({ framework: { framework: name }, scenario: fanout, mock, tools });
+      const turn = (await wide.run()).steps[0];
+      expect(turn?.calls).toHaveLength(6);
+      expect(peakOverlap(turn?.outcomes ?? [])).toBe(6); // all six tools were running at one moment
+      await Promise.all([session.close(), wide.close()]);
+    }, 30_000);
+  }
+
+  for (const name of ADAPTERS) {
+    it(`${name}: a failing tool reaches the model as that call's result, or rejects the run`, async () => {
+      const probe = await probeFramework(resolveFramework({ framework: name }));
+      if (name === 'openai-runtools') expect(probe.onError).toMatch(/^the run rejects: probe: this tool failed/);
+      else expect(probe.onError).toMatch(/^error as that call's result: .*(probe: this tool failed|error occurred)/);
+      expect(probe.resultOrder).toBe('call order');
+      expect(probe.version).toMatch(/^\d+\.\d+\.\d+/);
+    }, 30_000);
+  }
+});
+
+describe('the mock follows conversations by call id', () => {
+  it('counts a turn done when all its ids are in the history, however the client grouped them', () => {
+    const scenario = loadScenario('weather-profile-email');
+    const ids = (turn: number, count: number) =>
+      Array.from({ length: count }, (_, i) => {
+        const call = (scenario.turns[turn] as { calls: { id?: string }[] }).calls[i];
+        return scriptedCallId(scenario, turn, i, call?.id);
+      });
+    expect(progressFromIds(scenario, new Set())).toEqual({ turnIndex: 0, callsDone: 0 });
+    expect(progressFromIds(scenario, new Set(ids(0, 1)))).toEqual({ turnIndex: 0, callsDone: 1 });
+    expect(progressFromIds(scenario, new Set(ids(0, 3)))).toEqual({ turnIndex: 1, callsDone: 0 });
+    // Mastra sends both turns' calls in one assistant message: the mock must still move on to the answer
+    expect(progressFromIds(scenario, new Set([...ids(0, 3), ...ids(1, 1)]))).toEqual({ turnIndex: 2, callsDone: 0 });
+  });
+});
+
+describe('framework names, aliases and missing packages', () => {
+  it('parses name@alias and refuses unknown names with the known ones', () => {
+    expect(parseFrameworkSpec('openai-runtools@openai-6-44')).toEqual({
+      framework: 'openai-runtools',
+      alias: 'openai-6-44',
+    });
+    expect(() => parseFrameworkSpec('crewai')).toThrow(/Unknown framework `crewai`; expected one of ai-sdk/);
+    expect(() => parseFrameworkSpec('ai-sdk@Not Valid')).toThrow(FrameworkError);
+  });
+
+  it('finds the version an alias installs, and names the install command when it is missing', () => {
+    expect(resolveFramework({ framework: 'openai-runtools', alias: 'openai-6-44' }).version).toBe('6.44.0');
+    expect(() => resolveFramework({ framework: 'openai-runtools', alias: 'openai-9-99' })).toThrow(
+      'add it with `npm install --save-dev openai-9-99@npm:openai@VERSION`',
+    );
+    expect(() => resolveFramework({ framework: 'ai-sdk', alias: 'openai-6-44' })).toThrow(/is openai, not ai/);
+  });
+});
+
+function agentCell(executor: string, calls: number, overheadMs: number): CellOk {
+  const estimate = (value: number) => ({ value, low: value * 0.95, high: value * 1.05 });
+  return {
+    id: `agent/fanout-${calls}/chat/${executor}`,
+    kind: 'io',
+    calls,
+    executor,
+    strategy: executor,
+    status: 'ok',
+    stats: { mean: 1, p50: 1, p75: 1, p99: 1, min: 1, max: 1, sd: 0, rme: 0, samples: 3 },
+    speedup: estimate(5),
+    roundsMs: [1, 1, 1],
+    outcomes: { ok: calls, error: 0, timeout: 0, cancelled: 0 },
+    agent: {
+      scenario: `fanout-${calls}`,
+      steps: 2,
+      modelMs: 40,
+      toolsMs: 1,
+      peakInFlight: calls,
+      overheadMs: estimate(overheadMs),
+      overheadPerCallMs: estimate(overheadMs / calls),
+    },
+  };
+}
+
+describe('growth of the overhead with the calls of a turn', () => {
+  it('fits b ≈ 1 for a linear loop with a fixed cost, b ≈ 2 for a quadratic one, and flags only the latter', () => {
+    const counts = [10, 100, 250, 500, 1000];
+    const cells: CellResult[] = [
+      ...counts.map((n) => agentCell('linear', n, 5 + 0.25 * n)), // a fixed 5 ms per run, 0.25 ms per call
+      ...counts.map((n) => agentCell('quadratic', n, 5 + 0.04 * n * n)),
+    ];
+    withGrowth(cells);
+    const growth = (executor: string) => (cells.find((c) => c.executor === executor) as CellOk).agent?.growth;
+    expect(growth('linear')?.exponent).toBeGreaterThan(0.8);
+    expect(growth('linear')?.exponent).toBeLessThan(1.1);
+    expect(growth('linear')?.superlinear).toBe(false);
+    expect(growth('quadratic')?.exponent).toBeGreaterThan(1.8);
+    expect(growth('quadratic')?.superlinear).toBe(true);
+  });
+
+  it('does not fit fewer than three call counts', () => {
+    const cells: CellResult[] = [agentCell('x', 10, 5), agentCell('x', 100, 50)];
+    withGrowth(cells);
+    expect((cells[0] as CellOk).agent?.growth).toBeUndefined();
+  });
+
+  it('the gate fails a cell that turned superlinear, and one whose overhead per call grew beyond its interval', () => {
+    const options = { tolerance: 0.05, minEfficiency: 0.9 };
+    const before = agentCell('openai-agents', 1000, 250);
+    before.agent = { ...before.agent, growth: { exponent: 1.0, points: 4, superlinear: false } } as CellOk['agent'];
+    const after = agentCell('openai-agents', 1000, 250);
+    after.agent = { ...after.agent, growth: { exponent: 1.7, points: 4, superlinear: true } } as CellOk['agent'];
+    expect(judgeCell(before, after, options).verdict).toBe('superlinear');
+    expect(judgeCell(before, agentCell('openai-agents', 1000, 400), options)).toMatchObject({
+      verdict: 'regression',
+      reason: expect.stringMatching(/^overhead ≥ 380 µs\/call/),
+    });
+    expect(judgeCell(before, agentCell('openai-agents', 1000, 255), options).verdict).toBe('pass');
+  });
+});
+
+describe('bench and gate with frameworks (CLI)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fanout-frameworks-'));
+  const common = ['--scenario', 'fanout', '--calls', '4', '--latency', '30', '--iterations', '3', '--quiet'];
+
+  it('refuses a framework that is not installed, and agent-only flags, before measuring (exit 2, one line)', async () => {
+    const missing = await cli(['bench', '--frameworks', 'openai-runtools@openai-1-0', ...common, '--out', dir]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+    expect(missing.stderr).toContain('npm install --save-dev openai-1-0@npm:openai@VERSION');
+    const tools = await cli(['bench', '--mode', 'tools', '--frameworks', 'ai-sdk', '--out', dir]);
+    expect(tools.code).toBe(2);
+    expect(tools.stderr).toContain('`--frameworks` belongs to agent runs');
+    const calls = await cli(['bench', '--frameworks', 'ai-sdk', '--calls', '4', '--out', dir]);
+    expect(calls.code).toBe(2);
+    expect(calls.stderr).toContain('--scenario fanout --calls');
+  });
+
+  it('the gate fails openai-node 6.44.0 (sequential runTools) against a baseline of the pinned version, and passes it', async () => {
+    const out = join(dir, 'baseline-run');
+    const bench = await cli(['bench', '--frameworks', 'openai-runtools', ...common, '--out', out]);
+    expect(bench.code, bench.stderr).toBe(0);
+    const document = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as ResultsDocument;
+    const cell = document.cells.find((c) => c.executor === 'openai-runtools') as CellOk;
+    expect(cell.framework).toMatchObject({ name: 'openai-runtools', package: 'openai', version: '6.49.0' });
+    expect(cell.speedup.value).toBeGreaterThan(1.8); // 4 calls at once: ideal (40 + 120) ÷ (40 + 30) = 2.3x
+    const baseline = join(dir, 'baseline.json');
+    writeFileSync(baseline, readFileSync(join(out, 'latest.json')));
+
+    const older = await cli(['gate', '--baseline', baseline, '--with', 'openai-runtools@openai-6-44', '--out', out]);
+    expect(older.code, older.stdout + older.stderr).toBe(1);
+    expect(older.stdout).toMatch(/openai-runtools \(openai@6\.49\.0 → openai@6\.44\.0\).*REGRESSION/);
+
+    const same = await cli(['gate', '--baseline', baseline, '--out', out]);
+    expect(same.code, same.stdout + same.stderr).toBe(0);
+    expect(same.stdout).toContain('Gate passed');
+  }, 120_000);
+});
