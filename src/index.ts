@@ -23,6 +23,24 @@ export {
   registerExecutor,
 } from './executors/registry.ts';
 export type { Executor, OutcomeStatus, ToolCall, ToolOutcome } from './executors/types.ts';
+// frameworks under test
+export {
+  defineFramework,
+  type FrameworkAgent,
+  type FrameworkSetup,
+  type FrameworkTool,
+  type ModuleLoader,
+} from './frameworks/definition.ts';
+export { type ProbeResult, probeFramework } from './frameworks/probe.ts';
+export {
+  type FrameworkDefinition,
+  type FrameworkSpec,
+  frameworkDefinitions,
+  parseFrameworkSpec,
+  registerFramework,
+  resolveFramework,
+} from './frameworks/registry.ts';
+export { FrameworkSession } from './frameworks/session.ts';
 // results
 export { EXPORTERS, type ExportFormat } from './report/index.ts';
 export type { BenchConfig, CellResult, ResultsDocument } from './results/document.ts';

@@ -192,6 +192,12 @@ describe('bench and gate with frameworks (CLI)', () => {
     const calls = await cli(['bench', '--frameworks', 'ai-sdk', '--calls', '4', '--out', dir]);
     expect(calls.code).toBe(2);
     expect(calls.stderr).toContain('--scenario fanout --calls');
+    const probe = await cli(['probe', '--frameworks', 'crewai']);
+    expect(probe.code).toBe(2);
+    expect(probe.stderr).toMatch(/^Error: Unknown framework `crewai`; expected one of ai-sdk, .*\n$/);
+    const gateWith = await cli(['gate', '--with', 'mastra@x', '--current', 'results/baseline.json']);
+    expect(gateWith.code).toBe(2);
+    expect(gateWith.stderr).toContain('`--with` measures framework versions');
   });
 
   it('the gate fails openai-node 6.44.0 (sequential runTools) against a baseline of the pinned version, and passes it', async () => {

@@ -63,7 +63,7 @@ export class FrameworkSession {
     // frameworks derive signals of their own and listen on them once per call of a turn: without this, a turn of
     // more than 10 calls prints Node's leak warning over the progress line
     const widest = Math.max(0, ...options.scenario.turns.map((t) => ('calls' in t ? t.calls.length : 0)));
-    setMaxListeners(Math.max(EventEmitter.defaultMaxListeners, widest + 10));
+    setMaxListeners(Math.max(EventEmitter.defaultMaxListeners, 4 * widest + 10));
     mock.use(options.scenario);
     const invoke = options.invoke ?? mainThreadInvoke(runtime, options.policy);
     const recorder = new CallRecorder(invoke, () => mock.exchanges);

@@ -27,6 +27,10 @@ const HEAD = [
   'timeouts',
   'cancelled',
   'pool_startup_ms',
+  'framework_version',
+  'overhead_per_call_ms',
+  'peak_in_flight',
+  'growth_exponent',
   'error',
 ];
 
@@ -70,6 +74,10 @@ export function serialize(results: ResultsDocument): string {
       o.timeout,
       o.cancelled,
       c.poolStartupMs,
+      c.framework?.version,
+      c.agent?.overheadPerCallMs?.value,
+      c.agent?.peakInFlight,
+      c.agent?.growth?.exponent,
       '',
     ];
   });

@@ -1,0 +1,100 @@
+/**
+ * The frameworks at a glance: one table of framework@version × (tool wall at 8 × 50 ms, speedup vs our sequential
+ * loop, efficiency, overhead per call at the largest fan-out, growth exponent b, peak in flight at 20 calls, what
+ * the model hears when a tool throws, result order). Two bench runs and the probes, written to results/frameworks/.
+ * Usage: npx tsx scripts/frameworks-table.ts [frameworks=every installed one] [largest=1000]
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { runBench } from '../src/bench/session.ts';
+import { resolveBenchConfig } from '../src/cli/options.ts';
+import { progressRenderer } from '../src/cli/progress.ts';
+import { probeFramework } from '../src/frameworks/probe.ts';
+import { frameworkNames, parseFrameworkSpec, resolveFramework } from '../src/frameworks/registry.ts';
+import { markdownTable } from '../src/report/markdown.ts';
+import { executorLabel, formatRatio, formatSmallMs, formatSpeedup, type TableModel } from '../src/report/model.ts';
+import { renderTable } from '../src/report/table.ts';
+import type { CellOk, ResultsDocument } from '../src/results/document.ts';
+import { writeFileAtomic } from '../src/results/store.ts';
+import { ResultsWriter } from '../src/results/writer.ts';
+
+const installed = frameworkNames().filter((framework) => {
+  try {
+    resolveFramework({ framework });
+    return true;
+  } catch {
+    return false;
+  }
+});
+const frameworks = process.argv[2] ?? installed.join(',');
+const largest = Number(process.argv[3] ?? 1000);
+const out = join('results', 'frameworks');
+mkdirSync(out, { recursive: true });
+
+async function bench(name: string, flags: Record<string, string>): Promise<ResultsDocument> {
+  const config = resolveBenchConfig({ mode: 'agent', frameworks, scenario: 'fanout', ...flags });
+  const progress = progressRenderer();
+  let writer: ResultsWriter | undefined;
+  try {
+    return await runBench(config, {
+      ...(process.stderr.isTTY ? { onEvent: progress.onEvent } : {}),
+      onDocument: (doc) => {
+        writer ??= new ResultsWriter(out, doc.createdAt, name);
+        writer.write(doc);
+      },
+    });
+  } finally {
+    progress.done();
+    process.stderr.write(`${name}: ${writer?.latestPath}\n`);
+  }
+}
+
+const cell = (doc: ResultsDocument, executor: string, calls: number) =>
+  doc.cells.find((c): c is CellOk => c.status === 'ok' && c.executor === executor && c.calls === calls);
+
+const wall = await bench('tools-wall', { calls: '8,20', latency: '50', iterations: '5' });
+const scale = await bench('scale', {
+  calls: [10, largest / 10, largest / 4, largest / 2, largest].map(Math.round).join(','),
+  latency: '0',
+  iterations: '3',
+});
+const probes = new Map<string, Awaited<ReturnType<typeof probeFramework>>>();
+for (const spec of frameworks.split(','))
+  probes.set(spec, await probeFramework(resolveFramework(parseFrameworkSpec(spec))));
+
+const executors = [...new Set(wall.cells.map((c) => c.executor))];
+const table: TableModel = {
+  title: `Frameworks: tools at 8 × 50 ms, overhead at ${largest} calls of 0 ms, peak in flight at 20 calls (${wall.environment.cpuModel} × ${wall.environment.cores}, Node ${wall.environment.node})`,
+  head: [
+    'framework',
+    'tool wall @8×50ms',
+    'speedup vs sequential',
+    'efficiency',
+    `overhead/call @${largest}`,
+    'growth b',
+    'peak @20',
+    'when a tool throws',
+    'result order',
+  ],
+  rows: executors.map((executor) => {
+    const at8 = cell(wall, executor, 8);
+    const at20 = cell(wall, executor, 20);
+    const big = cell(scale, executor, largest);
+    const growth = big?.agent?.growth;
+    const probe = probes.get(executor);
+    return [
+      at8 ? executorLabel(at8) : executor,
+      at8?.agent ? `${at8.agent.toolsMs.toFixed(1)} ms` : '—',
+      at8 ? formatSpeedup(at8.speedup) : '—',
+      formatRatio(at8?.efficiency),
+      formatSmallMs(big?.agent?.overheadPerCallMs?.value),
+      growth ? `${growth.exponent.toFixed(2)}${growth.superlinear ? ' superlinear' : ''}` : '—',
+      at20?.agent?.peakInFlight === undefined ? '—' : String(at20.agent.peakInFlight),
+      probe?.onError ?? '(our loop: the error as that call’s result)',
+      probe?.resultOrder ?? 'call order',
+    ];
+  }),
+};
+process.stdout.write(`${renderTable(table)}\n`);
+writeFileAtomic(join(out, 'summary.md'), `## ${table.title}\n\n${markdownTable(table)}\n`);
+process.stderr.write(`Table: ${join(out, 'summary.md')}\n`);
