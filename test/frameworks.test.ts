@@ -200,6 +200,21 @@ describe('bench and gate with frameworks (CLI)', () => {
     expect(gateWith.stderr).toContain('`--with` measures framework versions');
   });
 
+  it("measures a user's own framework adapter from the config, in a suite beside a built-in one", async () => {
+    const config = join(import.meta.dirname, 'fixtures', 'user-framework', 'fanout.config.ts');
+    const run = await cli(['bench', '--config', config, '--suite', 'loops', '--json', '--out', join(dir, 'loops')]);
+    expect(run.code, run.stderr).toBe(0);
+    const cells = (JSON.parse(run.stdout) as ResultsDocument).cells as CellOk[];
+    const mine = cells.find((c) => c.executor === 'my-loop');
+    const runTools = cells.find((c) => c.executor === 'openai-runtools');
+    expect(mine?.framework).toMatchObject({ name: 'my-loop', package: 'openai' });
+    expect(mine?.agent?.peakInFlight).toBe(1); // it runs calls one after another...
+    expect(mine?.speedup.value).toBeLessThan(1.2); // ...so it is no faster than sequential
+    expect(runTools?.agent?.peakInFlight).toBe(4);
+    const list = await cli(['list', '--config', config]);
+    expect(list.stdout).toMatch(/my-loop +a hand-written loop on openai-node/);
+  }, 60_000);
+
   it('the gate fails openai-node 6.44.0 (sequential runTools) against a baseline of the pinned version, and passes it', async () => {
     const out = join(dir, 'baseline-run');
     const bench = await cli(['bench', '--frameworks', 'openai-runtools', ...common, '--out', out]);

@@ -282,7 +282,15 @@ export function resolveBenchConfig(flags: MatrixFlags): BenchConfig {
   else delete config.tools;
   const policy = resolvePolicy(flags) ?? base.policy;
   if (policy) config.policy = policy;
-  const agent = resolveAgent(flags, base.agent);
+  // a suite that names frameworks is an agent suite, as `--frameworks` is an agent flag
+  const agent = resolveAgent(
+    {
+      ...flags,
+      ...(base.frameworks ? { frameworks: base.frameworks.join(',') } : {}),
+      ...(flags.frameworks === undefined ? {} : { frameworks: flags.frameworks }),
+    },
+    base.agent,
+  );
   if (agent) config.agent = agent;
   else delete config.agent;
   const frameworks = parseFrameworks(

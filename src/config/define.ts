@@ -1,5 +1,6 @@
 import type { ExecutorDefinition } from '../executors/definition.ts';
 import type { CallPolicy } from '../executors/policy.ts';
+import type { FrameworkDefinition } from '../frameworks/definition.ts';
 import type { AgentBenchConfig } from '../results/document.ts';
 import type { FaultConfig, LatencyProfileName, WorkloadKind } from '../tools/config.ts';
 import type { ToolDefinition } from '../tools/definition.ts';
@@ -26,6 +27,8 @@ export interface SuiteSettings {
   agent?: Partial<AgentBenchConfig> & { scenario: string };
   /** Tools a synthetic batch rotates through (by name: built-in, from this config, or recorded). */
   tools?: string[];
+  /** Agent suites: frameworks whose own loops run beside the executors, e.g. `['ai-sdk', 'openai-runtools@openai-next']`. */
+  frameworks?: string[];
 }
 
 /** What `fanout.config.ts` exports by default. */
@@ -35,6 +38,8 @@ export interface FanoutConfig {
   /** Your tools: real functions with an OpenAI-style JSON schema. */
   // biome-ignore lint/suspicious/noExplicitAny: tools of any argument shape
   tools?: ToolDefinition<any>[];
+  /** Your framework adapters (`defineFramework`), measured like the built-in ones with `--frameworks`. */
+  frameworks?: FrameworkDefinition[];
   /** Recorded latencies used when `--profile` is not given: JSON, CSV or OTLP JSON, relative to the config file. */
   profile?: string;
   /** Named matrices for `--suite`, `baseline` and `gate`. */

@@ -3,6 +3,7 @@ import { dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DEFAULT_POLICY } from '../executors/policy.ts';
 import { registerExecutor } from '../executors/registry.ts';
+import { registerFramework } from '../frameworks/registry.ts';
 import { NO_FAULTS } from '../tools/config.ts';
 import { looksLikeProfilePath } from '../tools/recorded.ts';
 import { registerRecordedTools, shownPath } from '../tools/recorded-tools.ts';
@@ -118,6 +119,9 @@ export function applyConfig(loadedConfig: LoadedConfig): void {
   for (const [i, tool] of (config.tools ?? []).entries()) register(`tools[${i}]`, () => registerTool(tool, shown));
   for (const [i, executor] of (config.executors ?? []).entries()) {
     register(`executors[${i}]`, () => registerExecutor(executor, shown));
+  }
+  for (const [i, framework] of (config.frameworks ?? []).entries()) {
+    register(`frameworks[${i}]`, () => registerFramework(framework));
   }
   // the recorded profile's tools become callable by name (and a bad file fails here, naming itself)
   if (loadedConfig.profileFile) register('profile', () => registerRecordedTools(loadedConfig.profileFile as string));

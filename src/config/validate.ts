@@ -2,6 +2,7 @@ import { API_MODES, DISPATCH_MODES } from '../agent/types.ts';
 import { IDEAL_SCHEDULES } from '../executors/definition.ts';
 import { ERROR_POLICIES } from '../executors/policy.ts';
 import { EXECUTOR_NAME } from '../executors/registry.ts';
+import { PACKAGE_NAME } from '../frameworks/packages.ts';
 import { parseArguments } from '../tools/arguments.ts';
 import { LATENCY_PROFILES, WORKLOAD_KINDS } from '../tools/config.ts';
 import { looksLikeProfilePath } from '../tools/recorded.ts';
@@ -116,6 +117,31 @@ function checkTools(value: unknown, fail: Fail): void {
   }
 }
 
+function checkFrameworks(value: unknown, fail: Fail): void {
+  const names = new Map<string, number>();
+  for (const [i, raw] of list(value, 'frameworks', fail).entries()) {
+    const at = `frameworks[${i}]`;
+    if (!isObject(raw)) fail(at, 'must be defineFramework({ name, description, packages, api, create })');
+    const f = raw as Record<string, unknown>;
+    allowKeys(f, at, ['name', 'description', 'packages', 'api', 'concurrencyOption', 'create'], fail);
+    checkName(f.name, at, EXECUTOR_NAME, 'lowercase letters, digits, - or _ starting with a letter', names, i, fail);
+    if (typeof f.description !== 'string') fail(`${at}.description`, 'required: one line for `fanout-bench list`');
+    const packages = list(f.packages, `${at}.packages`, fail);
+    if (packages.length === 0) fail(`${at}.packages`, 'must name the npm packages it loads, the main one first');
+    for (const [j, name] of packages.entries()) {
+      if (typeof name !== 'string' || !PACKAGE_NAME.test(name)) {
+        fail(`${at}.packages[${j}]`, `must be an npm package name, got ${show(name)}`);
+      }
+    }
+    if (f.api !== 'chat' && f.api !== 'chat-stream')
+      fail(`${at}.api`, `must be 'chat' or 'chat-stream', got ${show(f.api)}`);
+    if (f.concurrencyOption !== undefined && typeof f.concurrencyOption !== 'string') {
+      fail(`${at}.concurrencyOption`, 'must be a string naming the option');
+    }
+    if (typeof f.create !== 'function') fail(`${at}.create`, 'required: a function (load, setup) => agent');
+  }
+}
+
 const SUITE_KEYS = [
   'description',
   'executors',
@@ -130,6 +156,7 @@ const SUITE_KEYS = [
   'policy',
   'agent',
   'tools',
+  'frameworks',
 ] as const;
 
 function checkSuite(suite: Record<string, unknown>, at: string, fail: Fail): void {
@@ -151,6 +178,7 @@ function checkSuite(suite: Record<string, unknown>, at: string, fail: Fail): voi
   }
   strings('executors');
   strings('tools');
+  strings('frameworks');
   wholes('calls');
   wholes('limits');
   if (suite.kinds !== undefined) {
@@ -227,8 +255,9 @@ export function checkConfig(value: unknown, file: string): FanoutConfig {
       'exports nothing usable; write `export default defineConfig({ executors, tools, profile, suites })`',
     );
   }
-  allowKeys(value, '', ['executors', 'tools', 'profile', 'suites'], fail);
+  allowKeys(value, '', ['executors', 'tools', 'frameworks', 'profile', 'suites'], fail);
   if (value.executors !== undefined) checkExecutors(value.executors, fail);
+  if (value.frameworks !== undefined) checkFrameworks(value.frameworks, fail);
   if (value.tools !== undefined) checkTools(value.tools, fail);
   if (value.profile !== undefined && (typeof value.profile !== 'string' || value.profile === '')) {
     fail('profile', 'must be the path of a recorded latency file (JSON, CSV or OTLP JSON)');
