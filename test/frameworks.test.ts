@@ -2,7 +2,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AgentSession } from '../src/agent/session.ts';
 import { withGrowth } from '../src/bench/agent-matrix.ts';
+import { DEFAULT_POLICY } from '../src/executors/policy.ts';
 import { probeFramework } from '../src/frameworks/probe.ts';
 import { FrameworkError, frameworkNames, parseFrameworkSpec, resolveFramework } from '../src/frameworks/registry.ts';
 import { FrameworkSession } from '../src/frameworks/session.ts';
@@ -78,6 +80,46 @@ describe('framework adapters, each running its own loop against the mock', () =>
       expect(probe.version).toMatch(/^\d+\.\d+\.\d+/);
     }, 30_000);
   }
+});
+
+describe('timelines and outcomes', () => {
+  it('a framework call that times out is a timeout outcome, as for the strategies', async () => {
+    const mock = createModelMock();
+    mock.listen();
+    try {
+      const tools = toolRuntimeConfig({ latencyMs: 10, faults: { failRate: 0, hangRate: 1, crashRate: 0 } });
+      const session = await FrameworkSession.start({
+        framework: { framework: 'ai-sdk' },
+        scenario: loadScenario('fanout-3'),
+        mock,
+        tools,
+        policy: { ...DEFAULT_POLICY, timeoutMs: 30 },
+      });
+      const run = await session.run();
+      expect(run.steps[0]?.outcomes.map((o) => o.status)).toEqual(['timeout', 'timeout', 'timeout']);
+      await session.close();
+    } finally {
+      mock.close();
+    }
+  });
+
+  it("early dispatch keeps one origin per turn: a limiter's peak in flight is its limit", async () => {
+    for (const [strategy, limit, peak] of [
+      ['limited', 2, 2],
+      ['sequential', undefined, 1],
+    ] as const) {
+      const session = await AgentSession.start({
+        target: { kind: 'mock', scenario: loadScenario('fanout-4'), streamChunkDelayMs: 5 },
+        executor: { strategy, ...(limit === undefined ? {} : { limit }) },
+        tools: toolRuntimeConfig({ latencyMs: 40 }),
+        api: 'chat-stream',
+        dispatch: 'early',
+      });
+      const run = await session.run();
+      await session.close();
+      expect(peakOverlap(run.steps[0]?.outcomes ?? []), strategy).toBe(peak);
+    }
+  });
 });
 
 describe('the mock follows conversations by call id', () => {
@@ -195,9 +237,37 @@ describe('bench and gate with frameworks (CLI)', () => {
     const probe = await cli(['probe', '--frameworks', 'crewai']);
     expect(probe.code).toBe(2);
     expect(probe.stderr).toMatch(/^Error: Unknown framework `crewai`; expected one of ai-sdk, .*\n$/);
-    const gateWith = await cli(['gate', '--with', 'mastra@x', '--current', 'results/baseline.json']);
+    const gateWith = await cli(['gate', '--with', 'mastra', '--current', 'results/baseline.json']);
     expect(gateWith.code).toBe(2);
     expect(gateWith.stderr).toContain('`--with` measures framework versions');
+    for (const [args, message] of [
+      [['--api', 'responses'], 'Frameworks are measured on Chat Completions'],
+      [['--error-policy', 'fail-fast'], 'a framework decides itself what a failed call does'],
+      [['--frameworks', ' , '], 'Expected framework names in `--frameworks`'],
+    ] as const) {
+      const refused = await cli(['bench', '--frameworks', 'ai-sdk', ...common, ...args, '--out', dir]);
+      expect(refused.code, refused.stderr).toBe(2);
+      expect(refused.stderr).toContain(message);
+    }
+    for (const [list, message] of [
+      ['', 'Expected framework names in `--with`'],
+      ['openai-runtools@openai-6-44,openai-runtools', '`--with` names openai-runtools twice'],
+      ['openai-runtools@nope', 'needs openai installed under the alias `nope`'],
+    ] as const) {
+      const refused = await cli(['gate', '--with', list, '--baseline', 'results/baseline.json']);
+      expect(refused.code, refused.stderr).toBe(2);
+      expect(refused.stderr).toContain(message);
+    }
+    // a config executor under a framework's name would make two cells with one id
+    const clash = join(dir, 'clash.config.mjs');
+    writeFileSync(
+      clash,
+      `export default { executors: [{ name: 'mastra', description: 'x', takesLimit: false, ideal: 'unbounded',
+        create: () => ({ name: 'mastra', run: async (calls) => [], close: async () => {} }) }] };\n`,
+    );
+    const both = await cli(['bench', '--config', clash, '--frameworks', 'mastra', '--executors', 'mastra', ...common]);
+    expect(both.code, both.stderr).toBe(2);
+    expect(both.stderr).toContain('`mastra` names both an executor and a framework');
   });
 
   it("measures a user's own framework adapter from the config, in a suite beside a built-in one", async () => {

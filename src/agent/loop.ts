@@ -1,4 +1,5 @@
 import type OpenAI from 'openai';
+import { epochNow } from '../executors/call.ts';
 import type { IdealSchedule } from '../executors/definition.ts';
 import type { Executor, ToolCall, ToolOutcome } from '../executors/types.ts';
 import { StreamAccumulator } from '../model/stream.ts';
@@ -118,11 +119,21 @@ function earlyDispatcher(executor: Executor, schedule: IdealSchedule | undefined
   const serial = schedule === 'serial';
   let chain: Promise<unknown> = Promise.resolve();
   const started = new Map<string, Promise<ToolOutcome>>();
+  // each call is a one-call batch timed from its own start: shift it onto one origin for the whole turn, so the
+  // turn's timeline (and its peak in flight) holds
+  const origin = epochNow();
   return {
     started,
     dispatch(call: ToolCall) {
       if (started.has(call.id)) return;
-      const run = () => executor.run([call], signal).then((outcomes) => outcomes[0] as ToolOutcome);
+      const run = () => {
+        const batchStart = epochNow();
+        return executor.run([call], signal).then((outcomes) => {
+          const outcome = outcomes[0] as ToolOutcome;
+          const shift = batchStart - origin;
+          return { ...outcome, startedMs: outcome.startedMs + shift, endedMs: outcome.endedMs + shift };
+        });
+      };
       const promise = serial ? chain.then(run) : run();
       chain = promise;
       started.set(call.id, promise);

@@ -4,9 +4,9 @@ import { AgentError, type AgentRun } from '../agent/types.ts';
 import type { IdealSchedule } from '../executors/definition.ts';
 import type { CallPolicy } from '../executors/policy.ts';
 import { type ExecutorSpec, formatSpec, idealShape } from '../executors/registry.ts';
+import { exchangeTimes } from '../frameworks/observe.ts';
 import type { ResolvedFramework } from '../frameworks/registry.ts';
 import { FrameworkSession } from '../frameworks/session.ts';
-import type { Exchange } from '../model/context.ts';
 import { createModelMock, type ModelMock } from '../model/mock-server.ts';
 import type { Scenario } from '../model/scenario.ts';
 import {
@@ -26,6 +26,9 @@ import { SAMPLE_DEADLINE_FLOOR_MS, sampleIdealMs } from './matrix.ts';
 interface RunExtra {
   run: AgentRun;
   idealMs: number;
+  /** As the mock saw them (see {@link exchangeTimes}), for every variant alike. */
+  modelMs: number;
+  toolsMs: number;
 }
 
 /** How a variant's tool batches are ideally scheduled: an executor's declared shape; a framework runs all at once. */
@@ -39,22 +42,18 @@ const FRAMEWORK_SHAPE: Shape = { schedule: 'unbounded', offMainThread: false };
  */
 function runIdealMs(
   run: AgentRun,
-  exchanges: readonly Exchange[],
+  serverModelMs: number,
   shape: Shape,
   tools: ToolRuntimeConfig,
   policy?: CallPolicy,
 ): number {
-  const serverMs = exchanges.reduce(
-    (sum, e) => sum + (Number.isFinite(e.respondedAt) ? e.respondedAt - e.receivedAt : e.latencyMs),
-    0,
-  );
   const cores = os.availableParallelism();
   const batches = run.steps.reduce(
     (sum, step) =>
       sum + (step.calls.length > 0 ? sampleIdealMs(shape, step.calls, step.outcomes, tools, policy, cores) : 0),
     0,
   );
-  return serverMs + batches;
+  return serverModelMs + batches;
 }
 
 /** Most calls running at once in any turn of the run. */
@@ -89,6 +88,7 @@ function frameworkRef(framework: ResolvedFramework): FrameworkRef {
     name: framework.definition.name,
     package: framework.package,
     version: framework.version,
+    packages: framework.packages,
     ...(framework.spec.alias === undefined ? {} : { alias: framework.spec.alias }),
     api: framework.definition.api,
   };
@@ -177,8 +177,9 @@ export async function runAgentGroup(options: AgentGroupOptions): Promise<CellRes
             mock.takeExchanges();
             const deadline = Math.max(SAMPLE_DEADLINE_FLOOR_MS, 20 * calls * tools.latencyMs);
             const run = await withDeadline(session.run(signal), deadline, `${variant.name}: run`);
-            const ideal = runIdealMs(run, mock.takeExchanges(), variant.shape, tools, policy);
-            return { durationMs: run.totalMs, extra: { run, idealMs: ideal } };
+            const times = exchangeTimes(mock.takeExchanges(), performance.now());
+            const ideal = runIdealMs(run, times.modelMs, variant.shape, tools, policy);
+            return { durationMs: run.totalMs, extra: { run, idealMs: ideal, ...times } };
           },
         };
       });
@@ -203,8 +204,8 @@ export async function runAgentGroup(options: AgentGroupOptions): Promise<CellRes
         agent: {
           scenario: scenario.name,
           steps: mean(runs.map((r) => r.steps.length)),
-          modelMs: mean(runs.map((r) => r.modelMs)),
-          toolsMs: mean(runs.map((r) => r.toolsMs)),
+          modelMs: mean(record.rounds.map((s) => s.extra.modelMs)),
+          toolsMs: mean(record.rounds.map((s) => s.extra.toolsMs)),
           peakInFlight: Math.max(0, ...runs.map(runPeakInFlight)),
           overheadMs: meanInterval(overheads),
           overheadPerCallMs: meanInterval(overheads.map((ms) => ms / Math.max(1, calls))),

@@ -22,7 +22,7 @@ import { ResultsWriter } from '../results/writer.ts';
 import { loadProfileCached } from '../tools/recorded.ts';
 import { interruptSignal } from './bench-command.ts';
 import { EXIT, UsageError } from './errors.ts';
-import { type MatrixFlags, resolveBenchConfig } from './options.ts';
+import { type MatrixFlags, parseFrameworkList, resolveBenchConfig } from './options.ts';
 import { parseNumber } from './parse.ts';
 import { formatDuration, progressRenderer } from './progress.ts';
 
@@ -156,20 +156,18 @@ function failingGroups(verdicts: readonly CellVerdict[]) {
   return groups;
 }
 
-/** `--with a@alias,b@alias`: framework versions to measure in place of the baseline's. */
+/** `--with a@alias,b@alias`: framework versions to measure in place of the baseline's, one per framework. */
 function parseSubstitutes(text: string | undefined): FrameworkSpec[] {
   if (text === undefined) return [];
-  return text
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '')
-    .map((s) => {
-      try {
-        return parseFrameworkSpec(s);
-      } catch (error) {
-        throw new UsageError(`${(error as Error).message} (in \`--with\`)`);
-      }
-    });
+  const specs = parseFrameworkList(text, '`--with`');
+  for (const spec of specs) {
+    if (specs.filter((s) => s.framework === spec.framework).length > 1) {
+      throw new UsageError(
+        `\`--with\` names ${spec.framework} twice; measure one version of it in place of the baseline's`,
+      );
+    }
+  }
+  return specs;
 }
 
 export async function gateCommand(flags: GateFlags): Promise<number> {

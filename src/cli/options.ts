@@ -6,7 +6,12 @@ import { RANGES } from '../config/ranges.ts';
 import { findSuite, suiteEntries } from '../config/suites.ts';
 import { type CallPolicy, DEFAULT_POLICY, ERROR_POLICIES } from '../executors/policy.ts';
 import { executorDefinition, parseSpec } from '../executors/registry.ts';
-import { parseFrameworkSpec, resolveFramework } from '../frameworks/registry.ts';
+import {
+  type FrameworkSpec,
+  formatFrameworkSpec,
+  parseFrameworkSpec,
+  resolveFramework,
+} from '../frameworks/registry.ts';
 import { FANOUT_FAMILY, loadScenario } from '../model/load.ts';
 import type { AgentBenchConfig, BenchConfig, RecordedProfileRef } from '../results/document.ts';
 import { LATENCY_PROFILES, type LatencyProfileName, WORKLOAD_KINDS } from '../tools/config.ts';
@@ -44,6 +49,7 @@ export interface MatrixFlags {
   ignoreAbort?: boolean;
   tools?: string;
   frameworks?: string;
+  config?: string;
 }
 
 /** Per-call policy flags; undefined when none is given (the default policy). */
@@ -211,21 +217,43 @@ export function profileWarnings(config: BenchConfig): string[] {
 }
 
 /**
- * `--frameworks` (or a suite's): each a registered framework, optionally `@alias`, checked installed here, before
- * anything is measured. Without `--executors`, a framework run measures our loop with promise-all beside them.
+ * A list of framework specs (`--frameworks`, a suite's, `probe --frameworks`, `gate --with`): each a registered
+ * framework, optionally `@alias`, found installed — checked here, before anything is measured. Repeats collapse.
  */
-function parseFrameworks(text: string | undefined, where: string): string[] | undefined {
-  if (text === undefined) return undefined;
-  const specs = [...new Set(text.split(',').map((s) => s.trim()))].filter((s) => s !== '');
-  if (specs.length === 0) throw new UsageError(`Expected framework names in ${where}, e.g. ai-sdk,openai-agents`);
-  for (const spec of specs) {
+export function parseFrameworkList(text: string, where: string): FrameworkSpec[] {
+  const texts = [...new Set(text.split(',').map((s) => s.trim()))].filter((s) => s !== '');
+  if (texts.length === 0) throw new UsageError(`Expected framework names in ${where}, e.g. ai-sdk,openai-agents`);
+  return texts.map((spec) => {
     try {
-      resolveFramework(parseFrameworkSpec(spec));
+      const parsed = parseFrameworkSpec(spec);
+      resolveFramework(parsed);
+      return parsed;
     } catch (error) {
       throw new UsageError(`${(error as Error).message} (in ${where})`);
     }
+  });
+}
+
+/** Frameworks run our loop's reference on Chat Completions; our loop's own fail-fast has no say over theirs. */
+function checkFrameworkConfig(config: BenchConfig, flags: MatrixFlags): void {
+  if (!config.frameworks || !config.agent) return;
+  if (config.agent.api !== 'chat') {
+    throw new UsageError(
+      'Frameworks are measured on Chat Completions (ai-sdk-stream streams it), against our loop on the same API; drop `--api`',
+    );
   }
-  return specs;
+  if (config.policy?.errorPolicy === 'fail-fast') {
+    throw new UsageError(
+      "`--error-policy fail-fast` is our loop's; a framework decides itself what a failed call does (see `fanout-bench probe`); drop it",
+    );
+  }
+  for (const name of config.frameworks) {
+    if (config.executors.some((e) => e === name || parseSpec(e).strategy === name)) {
+      throw new UsageError(
+        `\`${name}\` names both an executor and a framework; rename the one in your config (${flags.config ?? 'fanout.config'})`,
+      );
+    }
+  }
 }
 
 /** A suite's settings with the flags given on the command line laid over them, every value validated. */
@@ -293,15 +321,18 @@ export function resolveBenchConfig(flags: MatrixFlags): BenchConfig {
   );
   if (agent) config.agent = agent;
   else delete config.agent;
-  const frameworks = parseFrameworks(
-    flags.frameworks ?? base.frameworks?.join(','),
-    flags.frameworks === undefined ? `suite \`${suiteName}\`` : '`--frameworks`',
-  );
+  const frameworkText = flags.frameworks ?? base.frameworks?.join(',');
+  const frameworks =
+    frameworkText === undefined
+      ? undefined
+      : parseFrameworkList(frameworkText, flags.frameworks === undefined ? `suite \`${suiteName}\`` : '`--frameworks`');
   if (frameworks && config.agent) {
-    config.frameworks = frameworks;
-    if (flags.executors === undefined && base.frameworks === undefined) config.executors = ['promise-all'];
+    config.frameworks = frameworks.map(formatFrameworkSpec);
+    // the default suite's executors are a tools matrix: beside frameworks, our loop runs with promise-all
+    if (flags.executors === undefined && flags.suite === undefined) config.executors = ['promise-all'];
   } else delete config.frameworks;
   checkAgentConfig(config, flags);
+  checkFrameworkConfig(config, flags);
   if (config.agent) delete config.tools; // the scenario names the tools
   const { failRate, hangRate, crashRate } = config.faults;
   if (failRate + hangRate + crashRate > 1) {

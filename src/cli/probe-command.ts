@@ -1,7 +1,8 @@
 import { type ProbeResult, probeFramework } from '../frameworks/probe.ts';
-import { type FrameworkSpec, frameworkNames, parseFrameworkSpec, resolveFramework } from '../frameworks/registry.ts';
+import { type FrameworkSpec, frameworkNames, resolveFramework } from '../frameworks/registry.ts';
 import { renderTable } from '../report/table.ts';
 import { EXIT, UsageError } from './errors.ts';
+import { parseFrameworkList } from './options.ts';
 
 export interface ProbeFlags {
   frameworks?: string;
@@ -23,15 +24,7 @@ function installedFrameworks(): FrameworkSpec[] {
 /** `fanout-bench probe`: one table of what each framework does with a turn's calls. */
 export async function probeCommand(flags: ProbeFlags): Promise<number> {
   const specs =
-    flags.frameworks === undefined
-      ? installedFrameworks()
-      : flags.frameworks.split(',').map((text) => {
-          try {
-            return parseFrameworkSpec(text);
-          } catch (error) {
-            throw new UsageError(`${(error as Error).message} (in \`--frameworks\`)`);
-          }
-        });
+    flags.frameworks === undefined ? installedFrameworks() : parseFrameworkList(flags.frameworks, '`--frameworks`');
   if (specs.length === 0) {
     throw new UsageError(
       `No framework is installed here; install one (e.g. \`npm install --save-dev ai @ai-sdk/openai\`) or name one with \`--frameworks\` (${frameworkNames().join(', ')})`,
@@ -62,6 +55,7 @@ export async function probeCommand(flags: ProbeFlags): Promise<number> {
       'siblings cancelled',
       'results sent in',
       'AbortSignal',
+      'peak @20',
       'concurrency limit',
     ],
     rows: results.map((r) => [
@@ -70,6 +64,7 @@ export async function probeCommand(flags: ProbeFlags): Promise<number> {
       r.siblingsCancelled,
       r.resultOrder,
       r.signal,
+      String(r.peakAt20),
       r.concurrencyLimit,
     ]),
   };

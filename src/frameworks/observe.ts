@@ -1,5 +1,5 @@
 import type { AgentRun, AgentStep } from '../agent/types.ts';
-import type { CallRunner } from '../executors/call.ts';
+import { type CallRunner, failureStatus } from '../executors/call.ts';
 import type { ToolCall, ToolOutcome } from '../executors/types.ts';
 import type { Exchange } from '../model/context.ts';
 import type { FrameworkTool } from './definition.ts';
@@ -10,7 +10,7 @@ interface CallRecord {
   startedAt: number;
   endedAt: number;
   signalled: boolean;
-  result: { status: 'ok'; value: unknown } | { status: 'error'; error: string };
+  result: { status: 'ok'; value: unknown } | { status: 'error' | 'timeout' | 'cancelled'; error: string };
 }
 
 function canonicalArguments(text: string): string {
@@ -83,7 +83,8 @@ export class CallRecorder {
           record.result = { status: 'ok', value };
           return value;
         } catch (error) {
-          record.result = { status: 'error', error: error instanceof Error ? error.message : String(error) };
+          const message = error instanceof Error ? error.message : String(error);
+          record.result = { status: failureStatus(error), error: message };
           throw error;
         } finally {
           record.endedAt = performance.now();
@@ -100,7 +101,23 @@ function outcomeOf(call: ToolCall, record: CallRecord | undefined, origin: numbe
   const timing = { id: call.id, startedMs: record.startedAt - origin, endedMs: record.endedAt - origin };
   return record.result.status === 'ok'
     ? { ...timing, status: 'ok', value: record.result.value }
-    : { ...timing, status: 'error', error: record.result.error };
+    : { ...timing, status: record.result.status, error: record.result.error };
+}
+
+/**
+ * Where a run's time went, as the model API saw it: `modelMs` from each request's arrival to its response's end,
+ * `toolsMs` from a response with calls to the next request (the tools and the loop's own work around them).
+ * The same for our loop and a framework's, so they compare.
+ */
+export function exchangeTimes(exchanges: readonly Exchange[], endedAt: number): { modelMs: number; toolsMs: number } {
+  let modelMs = 0;
+  let toolsMs = 0;
+  for (const [i, exchange] of exchanges.entries()) {
+    const responded = Number.isFinite(exchange.respondedAt) ? exchange.respondedAt : exchange.receivedAt;
+    modelMs += responded - exchange.receivedAt;
+    if (exchange.calls.length > 0) toolsMs += (exchanges[i + 1]?.receivedAt ?? endedAt) - responded;
+  }
+  return { modelMs, toolsMs };
 }
 
 /**
@@ -149,9 +166,4 @@ export function observedRun(
     modelMs: steps.reduce((sum, s) => sum + s.modelMs, 0),
     toolsMs: steps.reduce((sum, s) => sum + s.toolsMs, 0),
   };
-}
-
-/** How many calls of a run got an AbortSignal from their framework. */
-export function signalledCalls(records: ReadonlyMap<string, CallRecord>): number {
-  return [...records.values()].filter((r) => r.signalled).length;
 }

@@ -5,18 +5,16 @@ import { fileURLToPath } from 'node:url';
 /** An npm package name as installed: `openai`, `@mastra/core`, or an alias such as `openai-6-44`. */
 export const PACKAGE_NAME = /^(?:@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*$/;
 
-/** Directories Node searches for a bare import from this module (and, for a user's project, from the cwd). */
+/**
+ * Directories Node searches for a bare import from this module: exactly where the adapters' `import()` will look,
+ * so a package found here is one that loads (fanout-bench and the frameworks belong in the same project).
+ */
 function searchRoots(): string[] {
   const roots: string[] = [];
-  for (let dir of [dirname(fileURLToPath(import.meta.url)), process.cwd()]) {
-    for (;;) {
-      if (!roots.includes(dir)) roots.push(dir);
-      const parent = dirname(dir);
-      if (parent === dir) break;
-      dir = parent;
-    }
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    roots.push(dir);
+    if (dirname(dir) === dir) return roots;
   }
-  return roots;
 }
 
 /** The directory a package is installed in, as Node would find it from here; undefined when it is not installed. */

@@ -25,6 +25,8 @@ export interface ProbeResult {
   signal: 'yes' | 'no';
   /** The framework's concurrency option and whether it held (peak in flight with the option at 2). */
   concurrencyLimit: string;
+  /** Most calls in flight on a turn of 20 calls with no option set (a built-in cap shows below 20). */
+  peakAt20: number;
 }
 
 /** Milliseconds each call of the order probe takes: the first ends last. */
@@ -90,8 +92,8 @@ function shorten(text: string, max = 48): string {
 
 /**
  * Probes one framework with scripted tools: a turn of four calls finishing in reverse order (result order,
- * signals), the same turn with the second call throwing first (what the model hears, cancellation), then six calls
- * with the framework's concurrency option at 2, where it has one.
+ * signals), the same turn with the second call throwing first (what the model hears, cancellation), a turn of 20
+ * calls (a built-in cap), then six calls with the framework's concurrency option at 2, where it has one.
  */
 export async function probeFramework(framework: ResolvedFramework): Promise<ProbeResult> {
   const scenario = fanoutScenario(PROBE_MS.length, 1);
@@ -127,8 +129,17 @@ export async function probeFramework(framework: ResolvedFramework): Promise<Prob
       : 'the failed call was not answered';
   const siblings = [...aborted].filter((id) => id !== failing.ids[FAILING]);
 
-  // 3. the framework's own concurrency option at 2, on six calls
-  let concurrencyLimit = 'none';
+  // 3. a wide turn with no option set: a cap built into the framework shows as a peak below the calls
+  const twenty = fanoutScenario(20, 1);
+  const wide = await probeRun(
+    framework,
+    twenty,
+    scriptedRunner(twenty, new Array(20).fill(30), undefined, new Set()).runner,
+  );
+  const peakAt20 = wide.run ? Math.max(0, ...wide.run.steps.map((s) => peakOverlap(s.outcomes))) : Number.NaN;
+
+  // 4. the framework's own concurrency option at 2, on six calls
+  let concurrencyLimit = peakAt20 < 20 ? `none; a built-in cap of ${peakAt20}` : 'none';
   const option = framework.definition.concurrencyOption;
   if (option) {
     const six = fanoutScenario(6, 1);
@@ -148,5 +159,6 @@ export async function probeFramework(framework: ResolvedFramework): Promise<Prob
     resultOrder,
     signal: signalled ? 'yes' : 'no',
     concurrencyLimit,
+    peakAt20,
   };
 }

@@ -81,6 +81,8 @@ export interface ResolvedFramework {
   /** The real package behind it (`openai`) and its version. */
   package: string;
   version: string;
+  /** Every package it loads, as installed (the alias for the main one), with its version. */
+  packages: Record<string, string>;
   load: ModuleLoader;
 }
 
@@ -92,7 +94,7 @@ function installHint(spec: FrameworkSpec, missing: string): string {
     return `\`${formatFrameworkSpec(spec)}\` needs ${main} installed under the alias \`${spec.alias}\`; add it with \`npm install --save-dev ${spec.alias}@npm:${main}@VERSION\``;
   }
   const all = definition.packages.filter((p) => p === missing || !installedDir(p));
-  return `Framework \`${spec.framework}\` needs ${missing}, which is not installed here; install it with \`npm install --save-dev ${all.join(' ')}\``;
+  return `Framework \`${spec.framework}\` needs ${missing}, which is not installed where fanout-bench is; install it with \`npm install --save-dev ${all.join(' ')}\``;
 }
 
 /** Finds a framework's packages (one-line error naming the package to install when one is missing) and its version. */
@@ -121,6 +123,9 @@ export function resolveFramework(spec: FrameworkSpec): ResolvedFramework {
     installedAs,
     package: realPackage,
     version: installedVersion(installedAs) ?? 'unknown',
+    packages: Object.fromEntries(
+      [installedAs, ...definition.packages.slice(1)].map((name) => [name, installedVersion(name) ?? 'unknown']),
+    ),
     load,
   };
 }

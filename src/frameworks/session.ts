@@ -12,7 +12,7 @@ import type { JsonSchema } from '../tools/definition.ts';
 import { chatTools } from '../tools/registry.ts';
 import { ToolRuntime } from '../tools/runtime.ts';
 import type { FrameworkAgent } from './definition.ts';
-import { CallRecorder, observedRun, signalledCalls } from './observe.ts';
+import { CallRecorder, observedRun } from './observe.ts';
 import { type FrameworkSpec, type ResolvedFramework, resolveFramework } from './registry.ts';
 
 export const FRAMEWORK_INSTRUCTIONS = 'Answer the question; call the tools you need, several at once when you can.';
@@ -39,8 +39,6 @@ export class FrameworkSession {
   readonly #agent: FrameworkAgent;
   readonly #recorder: CallRecorder;
   readonly #options: FrameworkSessionOptions;
-  /** Calls of the last run whose tool got an AbortSignal from the framework. */
-  lastSignalled = 0;
 
   private constructor(
     options: FrameworkSessionOptions,
@@ -91,7 +89,6 @@ export class FrameworkSession {
     const startedAt = performance.now();
     const answer = await this.#agent.run(scenario.question, signal);
     const endedAt = performance.now();
-    this.lastSignalled = signalledCalls(this.#recorder.records);
     // a copy: the caller may take the exchanges too (for the run's ideal)
     return observedRun(scenario.question, answer, [...mock.exchanges], this.#recorder.records, startedAt, endedAt);
   }

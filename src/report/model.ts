@@ -106,7 +106,7 @@ function notes(cell: CellOk, failures: number): string {
 export function latencyTable(results: ResultsDocument): TableModel {
   const rows = results.cells.map((cell) => {
     if (cell.status === 'error')
-      return [cell.kind, String(cell.calls), cell.executor, `error: ${cell.error}`, '', '', '', '', '', '', ''];
+      return [cell.kind, String(cell.calls), executorLabel(cell), `error: ${cell.error}`, '', '', '', '', '', '', ''];
     const failures = cell.outcomes.error + cell.outcomes.timeout + cell.outcomes.cancelled;
     return [
       cell.kind,

@@ -61,8 +61,9 @@ export interface AgentBenchConfig {
 export interface AgentCellStats {
   scenario: string;
   steps: number;
-  /** As the client saw it (our loop) or as the mock saw it (a framework's loop, observed from outside). */
+  /** As the mock saw it, for our loop and frameworks alike: requests' arrival → responses' end, summed. */
   modelMs: number;
+  /** Responses with calls → the next request: the tools plus the loop's own work around them. */
   toolsMs: number;
   /** Most calls running at once in any turn of any round (a concurrency cap shows as a peak below the calls). */
   peakInFlight?: number;
@@ -89,6 +90,8 @@ export interface FrameworkRef {
   version: string;
   /** The name it is installed under when that is an alias, e.g. `openai-6-44`. */
   alias?: string;
+  /** Every package the adapter loads, as installed (the alias for the main one), with its version. */
+  packages?: Record<string, string>;
   /** What it asked the model API for. */
   api: 'chat' | 'chat-stream';
 }
