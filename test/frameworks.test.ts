@@ -290,6 +290,7 @@ describe('bench and gate with frameworks (CLI)', () => {
     const bench = await cli(['bench', '--frameworks', 'openai-runtools', ...common, '--out', out]);
     expect(bench.code, bench.stderr).toBe(0);
     const document = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as ResultsDocument;
+    expect(document.config.executors).toEqual(['sequential', 'promise-all']); // beside frameworks, by default
     const cell = document.cells.find((c) => c.executor === 'openai-runtools') as CellOk;
     expect(cell.framework).toMatchObject({ name: 'openai-runtools', package: 'openai', version: '6.49.0' });
     expect(cell.speedup.value).toBeGreaterThan(1.8); // 4 calls at once: ideal (40 + 120) ÷ (40 + 30) = 2.3x

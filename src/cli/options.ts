@@ -329,7 +329,7 @@ export function resolveBenchConfig(flags: MatrixFlags): BenchConfig {
   if (frameworks && config.agent) {
     config.frameworks = frameworks.map(formatFrameworkSpec);
     // the default suite's executors are a tools matrix: beside frameworks, our loop runs with promise-all
-    if (flags.executors === undefined && flags.suite === undefined) config.executors = ['promise-all'];
+    if (flags.executors === undefined && suiteName === DEFAULT_SUITE) config.executors = ['promise-all'];
   } else delete config.frameworks;
   checkAgentConfig(config, flags);
   checkFrameworkConfig(config, flags);
