@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { runBench } from '../bench/session.ts';
 import { preflightExecutors } from '../config/preflight.ts';
 import { EXPORTERS, type ExportFormat } from '../report/index.ts';
@@ -6,6 +7,7 @@ import { writeFileAtomic } from '../results/store.ts';
 import { ResultsWriter } from '../results/writer.ts';
 import { EXIT } from './errors.ts';
 import { type MatrixFlags, profileWarnings, resolveBenchConfig } from './options.ts';
+import { checkOutDir, checkOutputs, DEFAULT_BASELINE } from './outputs.ts';
 import { formatDuration, progressRenderer } from './progress.ts';
 
 export interface BenchFlags extends MatrixFlags {
@@ -15,6 +17,7 @@ export interface BenchFlags extends MatrixFlags {
   exportJson?: string;
   exportCsv?: string;
   exportMarkdown?: string;
+  force?: boolean;
 }
 
 /** Aborts on the first Ctrl-C (the run stops after writing what it has); a second one exits at once. */
@@ -48,6 +51,17 @@ function writeExports(document: ResultsDocument, flags: BenchFlags): string[] {
 
 export async function benchCommand(flags: BenchFlags): Promise<number> {
   const config = resolveBenchConfig(flags);
+  checkOutDir('--out', flags.out);
+  checkOutputs(
+    [
+      { flag: '--out', path: join(flags.out, 'latest.json') },
+      ...(flags.exportJson ? [{ flag: '--export-json', path: flags.exportJson }] : []),
+      ...(flags.exportCsv ? [{ flag: '--export-csv', path: flags.exportCsv }] : []),
+      ...(flags.exportMarkdown ? [{ flag: '--export-markdown', path: flags.exportMarkdown }] : []),
+    ],
+    [{ what: 'the baseline', path: DEFAULT_BASELINE }],
+    flags.force === true,
+  );
   await preflightExecutors(config.executors, config.limits);
   if (!flags.quiet) for (const warning of profileWarnings(config)) process.stderr.write(`${warning}\n`);
   const showProgress = !flags.quiet && process.stderr.isTTY === true;

@@ -2,7 +2,7 @@ import { configDifferences } from '../gate/decide.ts';
 import { formatSpeedup, type TableModel } from '../report/model.ts';
 import { renderTable } from '../report/table.ts';
 import type { CellOk, ResultsDocument } from '../results/document.ts';
-import { readResults } from '../results/store.ts';
+import { readResults, requireComparable } from '../results/store.ts';
 import { EXIT } from './errors.ts';
 
 /** Cells of A and B side by side: speedup of each, change, and whether their intervals overlap. */
@@ -34,8 +34,8 @@ export function compareTable(a: ResultsDocument, b: ResultsDocument): TableModel
 }
 
 export async function compareCommand(fileA: string, fileB: string): Promise<number> {
-  const a = readResults(fileA);
-  const b = readResults(fileB);
+  const a = requireComparable(readResults(fileA), fileA, 'A');
+  const b = requireComparable(readResults(fileB), fileB, 'B');
   const differences = configDifferences(a.config, b.config);
   if (differences.length > 0) {
     process.stderr.write(

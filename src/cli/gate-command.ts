@@ -1,5 +1,5 @@
 import { appendFileSync, existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { remeasureGroups, resolveFrameworks, runBench } from '../bench/session.ts';
 import { preflightExecutors } from '../config/preflight.ts';
 import { parseSpec } from '../executors/registry.ts';
@@ -17,16 +17,17 @@ import { benchmarkActionEntries, verdictLine, verdictTable } from '../gate/summa
 import { markdownTable } from '../report/markdown.ts';
 import { renderTable } from '../report/table.ts';
 import type { BenchConfig, ResultsDocument } from '../results/document.ts';
-import { readResults, serializeResults, writeFileAtomic } from '../results/store.ts';
+import { readResults, requireComparable, serializeResults, writeFileAtomic } from '../results/store.ts';
 import { ResultsWriter } from '../results/writer.ts';
 import { loadProfileCached } from '../tools/recorded.ts';
 import { interruptSignal } from './bench-command.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { type MatrixFlags, parseFrameworkList, resolveBenchConfig } from './options.ts';
+import { checkOutDir, checkOutputs, DEFAULT_BASELINE } from './outputs.ts';
 import { parseNumber } from './parse.ts';
 import { formatDuration, progressRenderer } from './progress.ts';
 
-export const DEFAULT_BASELINE = 'results/baseline.json';
+export { DEFAULT_BASELINE } from './outputs.ts';
 
 async function measure(
   config: BenchConfig,
@@ -69,6 +70,7 @@ export async function baselineCommand(flags: BaselineFlags): Promise<number> {
   if (existsSync(flags.file) && !flags.force) {
     throw new UsageError(`\`${flags.file}\` already exists; pass \`--force\` to replace the baseline`);
   }
+  checkOutputs([{ flag: '--file', path: flags.file }], []);
   const config = resolveBenchConfig({ ...flags, suite: flags.suite ?? 'gate' });
   await preflightExecutors(config.executors, config.limits);
   const document = await measure(config, flags.quiet === true);
@@ -179,11 +181,25 @@ export async function gateCommand(flags: GateFlags): Promise<number> {
   if (substitutes.length > 0 && flags.current) {
     throw new UsageError('`--with` measures framework versions; it cannot apply to a `--current` file');
   }
+  const outputs = [
+    ...(flags.summary ? [{ flag: '--summary', path: flags.summary }] : []),
+    ...(flags.exportBenchmarkAction ? [{ flag: '--export-benchmark-action', path: flags.exportBenchmarkAction }] : []),
+    ...(process.env.GITHUB_STEP_SUMMARY
+      ? [{ flag: '$GITHUB_STEP_SUMMARY', path: process.env.GITHUB_STEP_SUMMARY }]
+      : []),
+    ...(flags.current ? [] : [{ flag: '--out', path: join(flags.out, 'gate-latest.json') }]),
+  ];
+  if (!flags.current) checkOutDir('--out', flags.out);
+  checkOutputs(outputs, [
+    { what: 'the baseline', path: flags.baseline },
+    { what: 'the baseline', path: DEFAULT_BASELINE },
+    ...(flags.current ? [{ what: 'the results `--current` names', path: flags.current }] : []),
+  ]);
   const started = performance.now();
-  const baseline = readResults(flags.baseline);
+  const baseline = requireComparable(readResults(flags.baseline), flags.baseline, 'The baseline');
   if (!flags.current) await checkMeasurable(baseline.config, flags.baseline, substitutes);
   const current = flags.current
-    ? readResults(flags.current)
+    ? requireComparable(readResults(flags.current), flags.current, 'The current results')
     : await measure(baseline.config, flags.quiet === true, flags.out, 'gate', substitutes);
   const differences = configDifferences(baseline.config, current.config);
   if (differences.length > 0) {

@@ -22,9 +22,12 @@ export function parseWholeList(flag: string, text: string, min = 1, max = 10_000
   return [...new Set(parts.map(Number))];
 }
 
+/** Plain decimals only: `Number()` alone would take `0x10` as 16 and `1e-400` as 0. */
+const DECIMAL = /^\s*(?:\d+(?:\.\d*)?|\.\d+)\s*$/;
+
 export function parseNumber(flag: string, text: string, min: number, max: number): number {
   const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value < min || value > max) {
+  if (!DECIMAL.test(text) || !Number.isFinite(value) || value < min || value > max) {
     throw expected(flag, `a number from ${min} to ${max}`, text);
   }
   return value;

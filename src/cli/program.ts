@@ -109,6 +109,7 @@ export function buildProgram(run: (result: CommandResult) => void): Command {
     .option('--export-json <file>', 'also write the results document to FILE')
     .option('--export-csv <file>', 'also write one CSV row per cell to FILE')
     .option('--export-markdown <file>', 'also write the tables as Markdown to FILE')
+    .option('--force', 'let an export write over the baseline file')
     .action((flags) => run(benchCommand(flags)));
 
   addMatrixOptions(program.command('baseline').description('record the gate suite into the baseline file'), 'gate')

@@ -4,7 +4,8 @@ export const RANGES = {
   limits: [1, 256],
   latencyMs: [0, 600_000],
   seed: [0, 2 ** 32 - 1],
-  rounds: [1, 100_000],
+  // an interval (and so every verdict the gate makes) needs at least two rounds
+  rounds: [2, 100_000],
   rate: [0, 1],
   rateLimit: [1, 100_000],
   timeoutMs: [1, 3_600_000],

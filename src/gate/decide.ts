@@ -35,6 +35,15 @@ export function judgeCell(baseline: CellOk, current: CellResult | undefined, opt
     return { id: baseline.id, verdict: 'missing', baseline, change: Number.NaN, reason: `not measured: ${why}` };
   }
   const change = current.speedup.value / baseline.speedup.value - 1;
+  if (baseline.strategy !== 'sequential') {
+    // a speedup that could not be computed (no sequential reference) is not a pass
+    const lacking = !Number.isFinite(baseline.speedup.value)
+      ? 'the baseline has no speedup for this cell (its sequential cell failed); re-record it'
+      : !Number.isFinite(current.speedup.high)
+        ? 'its speedup could not be computed (the sequential cell failed)'
+        : undefined;
+    if (lacking) return { id: baseline.id, verdict: 'missing', baseline, current, change, reason: lacking };
+  }
   const floor = baseline.speedup.value * (1 - options.tolerance);
   const base = { id: baseline.id, baseline, current, change };
   if (baseline.strategy !== 'sequential' && current.speedup.high < floor) {

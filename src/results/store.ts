@@ -1,14 +1,31 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type ResultsDocument, SCHEMA_VERSION } from './document.ts';
+import { checkResults } from './schema.ts';
 
 /** A results file that cannot be used, with a message that names the fix. */
 export class ResultsFileError extends Error {
   override name = 'ResultsFileError';
 }
 
-/** Writes through a temp file and a rename, so a reader never sees half a file, even after a crash. */
+/**
+ * Writes through a temp file and a rename, so a reader never sees half a file, even after a crash. A symlink is
+ * written through (its target is replaced, the link stays); a target that is not a regular file (a device such
+ * as `/dev/stdout`, a FIFO) is written directly, since renaming over it would replace the device with a file.
+ */
 export function writeFileAtomic(path: string, text: string): void {
+  let stats: ReturnType<typeof lstatSync> | undefined;
+  try {
+    stats = lstatSync(path);
+  } catch {
+    stats = undefined; // a new file
+  }
+  if (stats?.isSymbolicLink()) return writeFileAtomic(realpathSync(path), text);
+  if (stats?.isDirectory()) throw new Error(`\`${path}\` is a directory; name a file`);
+  if (stats && !stats.isFile()) {
+    writeFileSync(path, text);
+    return;
+  }
   mkdirSync(dirname(path), { recursive: true });
   const temp = `${path}.${process.pid}.tmp`;
   try {
@@ -39,14 +56,33 @@ export function readResults(path: string): ResultsDocument {
   } catch (error) {
     throw new ResultsFileError(`\`${path}\` is not valid JSON (${(error as Error).message})`);
   }
-  const document = data as Partial<ResultsDocument>;
-  if (document.schemaVersion !== SCHEMA_VERSION) {
+  const version = (data as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (data !== null && typeof data === 'object' && version !== SCHEMA_VERSION) {
     throw new ResultsFileError(
-      `\`${path}\` has schema version ${String(document.schemaVersion)}, this fanout-bench reads ${SCHEMA_VERSION}; re-run the bench to regenerate it`,
+      version === undefined
+        ? `\`${path}\` is not a fanout-bench results file (no schemaVersion); pass a file that \`fanout-bench bench\` wrote`
+        : `\`${path}\` has schema version ${JSON.stringify(version)}, this fanout-bench reads ${SCHEMA_VERSION}; re-run the bench to regenerate it`,
     );
   }
-  if (!Array.isArray(document.cells) || typeof document.config !== 'object') {
-    throw new ResultsFileError(`\`${path}\` is missing \`cells\` or \`config\`; it is not a fanout-bench results file`);
+  const checked = checkResults(data);
+  if (!checked.ok) {
+    throw new ResultsFileError(`\`${path}\` is not a fanout-bench results file: ${checked.problem}`);
   }
-  return document as ResultsDocument;
+  return checked.value as ResultsDocument;
+}
+
+/**
+ * A document the gate or `compare` can judge: complete, with at least one measured cell. An interrupted or
+ * partial run, or one whose every cell failed, would pass a gate with nothing compared.
+ */
+export function requireComparable(document: ResultsDocument, path: string, role: string): ResultsDocument {
+  if (document.status !== 'complete') {
+    throw new ResultsFileError(
+      `${role} \`${path}\` is ${document.status === 'partial' ? 'unfinished (partial)' : 'interrupted'}; compare complete runs (re-record it)`,
+    );
+  }
+  if (!document.cells.some((c) => c.status === 'ok')) {
+    throw new ResultsFileError(`${role} \`${path}\` has no measured cell; there is nothing to compare`);
+  }
+  return document;
 }

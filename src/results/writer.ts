@@ -1,10 +1,28 @@
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResultsDocument } from './document.ts';
 import { serializeResults, writeFileAtomic } from './store.ts';
 
-/** `2026-11-21T22-39-29Z`: an ISO time that is safe in file names. */
+/** `2026-11-21T22-39-29.123Z`: an ISO time, to the millisecond, that is safe in file names. */
 export function fileStamp(iso: string): string {
-  return iso.replace(/\.\d+Z$/, 'Z').replaceAll(':', '-');
+  return iso.replaceAll(':', '-');
+}
+
+/**
+ * Creates `prefix-STAMP.json` in `dir` exclusively (`wx`), adding `-2`, `-3`, … when another run took the name, so
+ * two runs started in the same millisecond never share a copy. Returns the path it reserved.
+ */
+function reserve(dir: string, prefix: string, stamp: string): string {
+  mkdirSync(dir, { recursive: true });
+  for (let n = 1; ; n++) {
+    const path = join(dir, `${prefix}-${stamp}${n === 1 ? '' : `-${n}`}.json`);
+    try {
+      closeSync(openSync(path, 'wx'));
+      return path;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
 }
 
 /**
@@ -17,7 +35,7 @@ export class ResultsWriter {
 
   constructor(outDir: string, createdAt: string, prefix = 'run') {
     this.latestPath = join(outDir, prefix === 'run' ? 'latest.json' : `${prefix}-latest.json`);
-    this.runPath = join(outDir, `${prefix}-${fileStamp(createdAt)}.json`);
+    this.runPath = reserve(outDir, prefix, fileStamp(createdAt));
   }
 
   write(document: ResultsDocument): void {

@@ -1,0 +1,139 @@
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { checkOutputs } from '../src/cli/outputs.ts';
+import { parseNumber } from '../src/cli/parse.ts';
+import { judgeCell } from '../src/gate/decide.ts';
+import type { CellOk, ResultsDocument } from '../src/results/document.ts';
+import { ResultsFileError, readResults, requireComparable, writeFileAtomic } from '../src/results/store.ts';
+import { ResultsWriter } from '../src/results/writer.ts';
+import { cli } from './helpers.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'fanout-trust-'));
+const baseline = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'results', 'baseline.json'), 'utf8'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Writes a mutated copy of the committed baseline and reads it back. */
+function readMutated(name: string, mutate: (d: Record<string, any>) => unknown): ResultsDocument {
+  const copy = structuredClone(baseline);
+  const replaced = mutate(copy);
+  const path = join(dir, `${name}.json`);
+  writeFileSync(path, JSON.stringify(replaced === undefined ? copy : replaced));
+  return readResults(path);
+}
+
+describe('one reader checks the whole results document', () => {
+  const cases: [string, (d: Record<string, any>) => unknown, RegExp][] = [
+    ['null', () => null, /the document/],
+    ['an array', () => [], /no schemaVersion/],
+    ['config null', (d) => void (d.config = null), /config: /],
+    ['no environment', (d) => void delete d.environment, /environment is missing/],
+    ['a cell without speedup', (d) => void delete d.cells[2].speedup, /cells\[2\]\.speedup is missing/],
+    ['a cell without stats', (d) => void delete d.cells[1].stats, /cells\[1\]\.stats is missing/],
+    ['cells: [null]', (d) => void (d.cells = [null]), /cells\[0\]/],
+    ['a number as a string', (d) => void (d.cells[0].stats.mean = '12'), /cells\[0\]\.stats\.mean/],
+    ['an unknown status', (d) => void (d.cells[0].status = 'maybe'), /cells\[0\]/],
+    ['executors not a list', (d) => void (d.config.executors = 'sequential'), /config\.executors/],
+    ['rounds 0', (d) => void (d.config.rounds = 0), /config\.rounds/],
+    ['a negative latency', (d) => void (d.config.latencyMs = -50), /config\.latencyMs/],
+    ['100000 calls', (d) => void (d.config.calls = [100000]), /config\.calls\[0\]/],
+    ['a fail rate of 2', (d) => void (d.config.faults.failRate = 2), /config\.faults\.failRate/],
+    ['schema version "1"', (d) => void (d.schemaVersion = '1'), /schema version "1"/],
+    ['no schema version', (d) => void delete d.schemaVersion, /no schemaVersion/],
+  ];
+  for (const [name, mutate, message] of cases) {
+    it(`refuses ${name} with one line naming the field`, () => {
+      let error: unknown;
+      try {
+        readMutated(name.replaceAll(/\W+/g, '-'), mutate);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ResultsFileError);
+      expect((error as Error).message).toMatch(message);
+      expect((error as Error).message).not.toContain('\n');
+    });
+  }
+
+  it('reads a speedup saved as null (NaN) back as NaN, and the gate does not pass such a cell', () => {
+    const document = readMutated('null-speedup', (d) => {
+      d.cells[2].speedup = { value: null, low: null, high: null };
+    });
+    const cell = document.cells[2] as CellOk;
+    expect(Number.isNaN(cell.speedup.value)).toBe(true);
+    const verdict = judgeCell(baseline.cells[2] as CellOk, cell, { tolerance: 0.05, minEfficiency: 0.9 });
+    expect(verdict.verdict).toBe('missing');
+    expect(verdict.reason).toContain('could not be computed');
+  });
+
+  it('refuses, for judging, a run that is not complete or measured nothing', () => {
+    const partial = readMutated('partial', (d) => void (d.status = 'partial'));
+    expect(() => requireComparable(partial, 'p.json', 'The baseline')).toThrow(/unfinished \(partial\)/);
+    const failed = readMutated('failed', (d) => {
+      d.cells = d.cells.map((c: Record<string, unknown>) => ({ ...c, status: 'error', error: 'x' }));
+    });
+    expect(() => requireComparable(failed, 'f.json', 'The baseline')).toThrow(/no measured cell/);
+  });
+});
+
+describe('writing results', () => {
+  it('writes through a symlink (the link stays) and into a device without replacing it', () => {
+    const target = join(dir, 'target.json');
+    const link = join(dir, 'link.json');
+    writeFileSync(target, 'old');
+    symlinkSync(target, link);
+    writeFileAtomic(link, 'new');
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(target, 'utf8')).toBe('new');
+    writeFileAtomic('/dev/null', 'discarded');
+    expect(lstatSync('/dev/null').isCharacterDevice()).toBe(true);
+  });
+
+  it('gives two runs started in the same millisecond two copies', () => {
+    const out = join(dir, 'same-ms');
+    const a = new ResultsWriter(out, '2026-11-22T10:00:00.123Z');
+    const b = new ResultsWriter(out, '2026-11-22T10:00:00.123Z');
+    expect(a.runPath).not.toBe(b.runPath);
+    expect(readdirSync(out).sort()).toEqual([
+      'run-2026-11-22T10-00-00.123Z-2.json',
+      'run-2026-11-22T10-00-00.123Z.json',
+    ]);
+  });
+
+  it('checks output paths before measuring: never over a protected file, never a directory', () => {
+    const kept = join(dir, 'kept.json');
+    writeFileSync(kept, '{}');
+    const protect = [{ what: 'the baseline', path: kept }];
+    expect(() => checkOutputs([{ flag: '--export-json', path: kept }], protect, false)).toThrow(
+      '`--export-json ' + kept + '` would overwrite the baseline; name another file or pass `--force`',
+    );
+    expect(() => checkOutputs([{ flag: '--export-json', path: kept }], protect, true)).not.toThrow();
+    expect(() => checkOutputs([{ flag: '--summary', path: dir }], [])).toThrow('is a directory');
+    expect(() => checkOutputs([{ flag: '--summary', path: join(kept, 'x.md') }], [])).toThrow(
+      'is a file, not a directory',
+    );
+  });
+
+  it('takes plain decimals only for decimal flags', () => {
+    expect(parseNumber('--latency', '16', 0, 100)).toBe(16);
+    expect(parseNumber('--tolerance', '.05', 0, 1)).toBe(0.05);
+    for (const text of ['0x10', '1e-400', '1e3', '-1', 'Infinity', '']) {
+      expect(() => parseNumber('--latency', text, 0, 100_000), text).toThrow(/Expected `--latency` to be a number/);
+    }
+  });
+
+  it('the gate refuses an output over its baseline or its --current file (exit 2, before measuring)', async () => {
+    const file = join(dir, 'base.json');
+    writeFileSync(file, JSON.stringify(baseline));
+    for (const args of [
+      ['--summary', file],
+      ['--export-benchmark-action', file],
+      ['--current', file, '--summary', file],
+    ]) {
+      const run = await cli(['gate', '--baseline', file, ...args]);
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toMatch(/would overwrite the (baseline|results `--current` names)/);
+    }
+  });
+});
