@@ -129,6 +129,6 @@ describe('parseSpec', () => {
   it('rejects unknown names, limits on strategies without one, and zero', () => {
     expect(() => parseSpec('parallel')).toThrow(/Unknown executor `parallel`; expected one of/);
     expect(() => parseSpec('sequential(2)')).toThrow(/takes no limit/);
-    expect(() => parseSpec('limited(0)')).toThrow(/whole number ≥ 1/);
+    expect(() => parseSpec('limited(0)')).toThrow(/whole number from 1 to 256/);
   });
 });

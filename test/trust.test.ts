@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkOutputs } from '../src/cli/outputs.ts';
 import { parseNumber } from '../src/cli/parse.ts';
+import { parseSpec } from '../src/executors/registry.ts';
 import { judgeCell } from '../src/gate/decide.ts';
+import { loadScenario } from '../src/model/load.ts';
+import { validateScenario } from '../src/model/scenario.ts';
 import type { CellOk, ResultsDocument } from '../src/results/document.ts';
 import { ResultsFileError, readResults, requireComparable, writeFileAtomic } from '../src/results/store.ts';
 import { ResultsWriter } from '../src/results/writer.ts';
@@ -135,5 +138,27 @@ describe('writing results', () => {
       expect(run.code, run.stderr).toBe(2);
       expect(run.stderr).toMatch(/would overwrite the (baseline|results `--current` names)/);
     }
+  });
+});
+
+describe('bounds on what a name can ask for', () => {
+  it('bounds limits inside executor names, lower for threads', () => {
+    expect(parseSpec('limited(256)')).toEqual({ strategy: 'limited', limit: 256 });
+    expect(() => parseSpec('limited(257)')).toThrow('from 1 to 256');
+    expect(() => parseSpec('limited(100000000000000000000)')).toThrow('from 1 to 256');
+    expect(() => parseSpec('worker-pool(999)')).toThrow('from 1 to 64');
+  });
+
+  it('bounds generated scenarios and scripted model latencies', () => {
+    expect(() => loadScenario('fanout-99999999999')).toThrow('fanout-N takes N from 1 to 1000');
+    expect(() =>
+      validateScenario({ name: 'x', question: 'q', modelLatencyMs: 1e12, turns: [{ answer: 'a' }] }, 'x.json'),
+    ).toThrow(/from 0 to 600000/);
+  });
+
+  it('refuses --limits that would start more threads than the cap, before measuring', async () => {
+    const run = await cli(['bench', '--executors', 'worker-pool', '--limits', '100']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('would start 100 threads');
   });
 });

@@ -5,7 +5,7 @@ import { activeConfig } from '../config/load.ts';
 import { RANGES } from '../config/ranges.ts';
 import { findSuite, suiteEntries } from '../config/suites.ts';
 import { type CallPolicy, DEFAULT_POLICY, ERROR_POLICIES } from '../executors/policy.ts';
-import { executorDefinition, parseSpec } from '../executors/registry.ts';
+import { executorDefinition, MAX_THREADS, parseSpec } from '../executors/registry.ts';
 import {
   type FrameworkSpec,
   formatFrameworkSpec,
@@ -340,6 +340,13 @@ export function resolveBenchConfig(flags: MatrixFlags): BenchConfig {
   }
   if (hangRate > 0 && config.policy?.timeoutMs === undefined) {
     throw new UsageError('`--hang-rate` needs a per-call timeout, or hung calls never end; add e.g. `--timeout 1000`');
+  }
+  const threaded = withoutLimit(config.executors).filter((e) => executorDefinition(e).offMainThread);
+  const most = Math.max(0, ...config.limits);
+  if (threaded.length > 0 && most > MAX_THREADS) {
+    throw new UsageError(
+      `\`${threaded[0]}\` would start ${most} threads from \`--limits\`; at most ${MAX_THREADS}, e.g. \`--limits 2,4,8\``,
+    );
   }
   if (withoutLimit(config.executors).length > 0 && config.limits.length === 0) {
     throw new UsageError('Executors without a limit need `--limits`, e.g. `--limits 2,4`, or write `limited(4)`');

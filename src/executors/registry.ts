@@ -1,3 +1,4 @@
+import { RANGES } from '../config/ranges.ts';
 import type { ToolRuntime } from '../tools/runtime.ts';
 import type { CallRunner } from './call.ts';
 import { chunked } from './chunked.ts';
@@ -31,6 +32,9 @@ export interface ExecutorOptions {
   /** Timeout, retries and error policy for every call. @default DEFAULT_POLICY */
   policy?: CallPolicy;
 }
+
+/** Most threads a strategy that runs calls off the main thread may ask for (each thread costs tens of MB). */
+export const MAX_THREADS = 64;
 
 /** A name a strategy can be registered under, and later written in `--executors` as `name` or `name(k)`. */
 export const EXECUTOR_NAME = /^[a-z][a-z0-9_-]{0,47}$/;
@@ -110,8 +114,12 @@ export function parseSpec(text: string): ExecutorSpec {
   if (match[2] === undefined) return { strategy: name };
   if (!definition.takesLimit) throw new Error(`Executor \`${name}\` takes no limit; write \`${name}\``);
   const limit = Number(match[2]);
-  if (!Number.isInteger(limit) || limit < 1)
-    throw new Error(`Executor limit must be a whole number ≥ 1 in \`${text}\``);
+  const max = definition.offMainThread ? MAX_THREADS : RANGES.limits[1];
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > max) {
+    throw new Error(
+      `Executor limit must be a whole number from 1 to ${max} in \`${text}\`${definition.offMainThread ? ' (threads)' : ''}`,
+    );
+  }
   return { strategy: name, limit };
 }
 

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import { RANGES } from '../config/ranges.ts';
 import { fixturesDir, packageRoot } from '../tools/paths.ts';
 import { parseScenario, type Scenario, ScenarioError, validateScenario } from './scenario.ts';
 
@@ -67,7 +68,13 @@ export function listScenarios(): string[] {
  */
 export function loadScenario(nameOrPath: string): Scenario {
   const fanout = FANOUT_NAME.exec(nameOrPath);
-  if (fanout) return fanoutScenario(Number(fanout[1]));
+  if (fanout) {
+    const n = Number(fanout[1]);
+    if (!Number.isSafeInteger(n) || n < 1 || n > RANGES.calls[1]) {
+      throw new ScenarioError(nameOrPath, '', `fanout-N takes N from 1 to ${RANGES.calls[1]}, got ${fanout[1]}`);
+    }
+    return fanoutScenario(n);
+  }
   const isPath = nameOrPath.includes('/') || nameOrPath.includes('\\') || nameOrPath.endsWith('.json');
   const path = isPath ? resolve(nameOrPath) : join(scenariosDir, `${nameOrPath}.json`);
   const shown = displayPath(path);

@@ -1,3 +1,4 @@
+import { RANGES } from '../config/ranges.ts';
 import { matchesType } from '../tools/arguments.ts';
 import { loadCatalog } from '../tools/registry.ts';
 import { findJsonError } from './json-syntax.ts';
@@ -182,8 +183,9 @@ function text(value: unknown, field: string, fail: Fail): string {
 }
 
 function latency(value: unknown, field: string, fail: Fail): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    return fail(field, `must be a number of milliseconds >= 0, got ${JSON.stringify(value)}`);
+  const [min, max] = RANGES.modelLatencyMs;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    return fail(field, `must be a number of milliseconds from ${min} to ${max}, got ${JSON.stringify(value)}`);
   }
   return value;
 }
