@@ -70,6 +70,18 @@ describe('one reader checks the whole results document', () => {
     expect(verdict.reason).toContain('could not be computed');
   });
 
+  it('fails a cell faster than its ideal schedule allows (a limiter that stopped limiting)', () => {
+    const limited = structuredClone(baseline.cells.find((c: CellOk) => c.executor === 'limited(4)')) as CellOk;
+    const broken = {
+      ...limited,
+      speedup: { value: 7.9, low: 7.8, high: 8 },
+      efficiency: { value: 1.98, low: 1.95, high: 2 },
+    };
+    const options = { tolerance: 0.05, minEfficiency: 0.9 };
+    expect(judgeCell(limited, broken, options)).toMatchObject({ verdict: 'above-ideal' });
+    expect(judgeCell(limited, limited, options).verdict).toBe('pass');
+  });
+
   it('refuses, for judging, a run that is not complete or measured nothing', () => {
     const partial = readMutated('partial', (d) => void (d.status = 'partial'));
     expect(() => requireComparable(partial, 'p.json', 'The baseline')).toThrow(/unfinished \(partial\)/);

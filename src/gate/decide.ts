@@ -10,9 +10,24 @@ export interface GateOptions {
   tolerance: number;
   /** Floor for every cell's efficiency (ideal ÷ measured). @default 0.9 */
   minEfficiency: number;
+  /** The runs dispatched streamed calls early (their tools overlap the model): efficiency may pass 1. */
+  earlyDispatch?: boolean;
 }
 
-export type CellVerdictKind = 'pass' | 'regression' | 'inefficient' | 'failing' | 'missing' | 'superlinear';
+/**
+ * Efficiency whose whole interval is above this fails as `above-ideal`: beyond the few percent a CPU calibration
+ * or timer granularity can give.
+ */
+export const ABOVE_IDEAL = 1.1;
+
+export type CellVerdictKind =
+  | 'pass'
+  | 'regression'
+  | 'inefficient'
+  | 'failing'
+  | 'missing'
+  | 'superlinear'
+  | 'above-ideal';
 
 export interface CellVerdict {
   id: string;
@@ -78,6 +93,16 @@ export function judgeCell(baseline: CellOk, current: CellResult | undefined, opt
       ...base,
       verdict: 'failing',
       reason: `${failed(current)} calls failed (baseline: ${failed(baseline)})`,
+    };
+  }
+  // faster than the ideal schedule allows: the strategy no longer keeps the schedule it declares (a limiter that
+  // stopped limiting). Early dispatch may overlap the stream, so agent cells that stream early are exempt.
+  const early = options.earlyDispatch === true && current.agent !== undefined;
+  if (!early && current.efficiency && current.efficiency.low > ABOVE_IDEAL) {
+    return {
+      ...base,
+      verdict: 'above-ideal',
+      reason: `efficiency ≥ ${current.efficiency.low.toFixed(3)} is above 1: faster than its declared schedule allows (is its limit kept?)`,
     };
   }
   // a strategy that declares no schedule has no ideal, so no efficiency to hold to a floor; a framework's loop is

@@ -8,6 +8,7 @@ const LABEL: Record<CellVerdict['verdict'], string> = {
   failing: 'FAILING CALLS',
   missing: 'MISSING',
   superlinear: 'SUPERLINEAR',
+  'above-ideal': 'ABOVE IDEAL',
 };
 
 /** A framework cell names the version measured, and the baseline's when it changed. */
