@@ -174,3 +174,20 @@ describe('bounds on what a name can ask for', () => {
     expect(run.stderr).toContain('would start 100 threads');
   });
 });
+
+describe('run names the right thing', () => {
+  it('names --executor, an unusable --base-url and an unreachable server in one line each (exit 2)', async () => {
+    const env = { OPENAI_API_KEY: 'test' };
+    for (const [args, message] of [
+      [['--executor', 'nope(2)'], '(in `--executor`)'],
+      [['--base-url', 'not a url', '--model', 'm'], 'is not an http(s) URL'],
+      [['--base-url', 'http://127.0.0.1:9/v1', '--model', 'm'], 'Cannot reach http://127.0.0.1:9/v1'],
+      [['--scenario', 'fanout'], 'name one scenario'],
+    ] as const) {
+      const run = await cli(['run', ...args], env);
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toContain(message);
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+});

@@ -1,9 +1,10 @@
+import { APIConnectionError } from 'openai';
 import { AgentSession, type ModelTarget } from '../agent/session.ts';
 import { DEFAULT_MAX_STEPS } from '../agent/types.ts';
 import { matrixOptionsFromConfig } from '../bench/session.ts';
 import { preflightExecutors } from '../config/preflight.ts';
 import { executorDefinition, parseSpec } from '../executors/registry.ts';
-import { loadScenario } from '../model/load.ts';
+import { FANOUT_FAMILY, loadScenario } from '../model/load.ts';
 import { serializeTranscript } from '../report/transcript.ts';
 import { toolRuntimeConfig } from '../tools/config.ts';
 import { calibrateCpu } from '../tools/cpu.ts';
@@ -20,26 +21,35 @@ export interface RunFlags extends MatrixFlags {
   question?: string;
 }
 
-function liveTarget(flags: RunFlags): ModelTarget {
+function liveTarget(flags: RunFlags, scenario: string): ModelTarget {
+  try {
+    const url = new URL(flags.baseUrl as string);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http');
+  } catch {
+    throw new UsageError(`\`--base-url ${flags.baseUrl}\` is not an http(s) URL; e.g. http://127.0.0.1:8080/v1`);
+  }
   if (!flags.model) throw new UsageError('`--base-url` needs `--model NAME` (the model the server should run)');
   const apiKey = process.env.OPENAI_API_KEY;
   if (!apiKey)
     throw new UsageError('Live mode reads the key from OPENAI_API_KEY; set it (any value for a local server)');
-  const question = flags.question ?? (flags.scenario ? loadScenario(flags.scenario).question : undefined);
-  if (!question) throw new UsageError('Live mode needs `--question TEXT` or a `--scenario` to take the question from');
+  // the question defaults to the scenario's (the default scenario's without `--scenario`), as the README says
+  const question = flags.question ?? loadScenario(scenario).question;
   return { kind: 'live', baseURL: flags.baseUrl as string, model: flags.model, apiKey, question };
 }
 
 /** One agent run with a transcript: each step, the calls, the results, the answer, the mailbox. */
 export async function runCommand(flags: RunFlags): Promise<number> {
-  const config = resolveBenchConfig({ ...flags, suite: 'default', mode: 'agent', executors: flags.executor });
-  const agent = config.agent;
-  if (!agent) throw new UsageError('internal: agent settings missing');
   let spec: ReturnType<typeof parseSpec>;
   try {
     spec = parseSpec(flags.executor);
   } catch (error) {
     throw new UsageError(`${(error as Error).message} (in \`--executor\`)`);
+  }
+  const config = resolveBenchConfig({ ...flags, suite: 'default', mode: 'agent', executors: flags.executor });
+  const agent = config.agent;
+  if (!agent) throw new UsageError('internal: agent settings missing');
+  if (agent.scenario === FANOUT_FAMILY) {
+    throw new UsageError('`run` plays one conversation; name one scenario, e.g. `--scenario fanout-8`');
   }
   if (spec.limit === undefined && executorDefinition(spec.strategy).takesLimit) {
     throw new UsageError(`\`--executor ${spec.strategy}\` needs a limit, e.g. ${spec.strategy}(4)`);
@@ -52,7 +62,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
     ...(kind === 'cpu' ? { cpuUnitsPerMs: calibrateCpu().unitsPerMs } : {}),
   });
   const target: ModelTarget = flags.baseUrl
-    ? liveTarget(flags)
+    ? liveTarget(flags, agent.scenario)
     : {
         kind: 'mock',
         scenario: loadScenario(agent.scenario),
@@ -70,7 +80,13 @@ export async function runCommand(flags: RunFlags): Promise<number> {
     ...(config.policy ? { policy: config.policy } : {}),
   });
   try {
-    const run = await session.run();
+    const run = await session.run().catch((error: unknown) => {
+      // the SDK says only "Connection error.": name the server and the fix
+      if (flags.baseUrl && error instanceof APIConnectionError) {
+        throw new UsageError(`Cannot reach ${flags.baseUrl} (${(error as Error).message}); is the server running?`);
+      }
+      throw error;
+    });
     process.stdout.write(serializeTranscript(run, session.executorName, session.runtime.mailbox));
     return run.status === 'answered' ? EXIT.ok : EXIT.failure;
   } finally {
