@@ -40,7 +40,9 @@ function outDir(): string {
   return dir;
 }
 
-function startBench(out: string): Child {
+const DEFAULT_ARGS = ['--latency', '30', '--calls', CALLS.join(','), '--executors', 'promise-all'];
+
+function startBench(out: string, args: readonly string[] = DEFAULT_ARGS): Child {
   const child = spawn(
     process.execPath,
     [
@@ -48,14 +50,8 @@ function startBench(out: string): Child {
       'tsx',
       'src/cli/main.ts',
       'bench',
-      '--latency',
-      '30',
-      '--calls',
-      CALLS.join(','),
-      '--executors',
-      'promise-all',
-      '--iterations',
-      String(ROUNDS),
+      ...args,
+      ...(args.includes('--iterations') ? [] : ['--iterations', String(ROUNDS)]),
       '--out',
       out,
       '--quiet',
@@ -234,4 +230,33 @@ describe('Ctrl-C during fanout-bench bench', () => {
       }
     }
   });
+
+  it('reacts to Ctrl-C within a sample while CPU-bound tools hold the main thread (exit 130)', async () => {
+    const out = outDir();
+    // 30 rounds of 2 × 150 ms of computation on the main thread, twice per round: about 18 s if never interrupted
+    const cpu = [
+      '--kind',
+      'cpu',
+      '--latency',
+      '150',
+      '--calls',
+      '2',
+      '--executors',
+      'promise-all',
+      '--iterations',
+      '30',
+    ];
+    const child = startBench(out, cpu);
+    const latest = reader(out);
+    await waitFor(child, () => latest.read(), 'the first write of latest.json (after calibration)');
+    await new Promise((r) => setTimeout(r, 1000)); // well inside the rounds
+    const sent = performance.now();
+    child.process.kill('SIGINT');
+    const exit = await child.exited;
+    const reactedMs = performance.now() - sent;
+    expect(exit.code, child.stderr()).toBe(130);
+    // one sample is at most 300 ms of computation; before each sample the loop now turns, so the signal is seen
+    expect(reactedMs, `exited ${reactedMs.toFixed(0)} ms after SIGINT`).toBeLessThan(5000);
+    expect(latest.read()?.status).toBe('interrupted');
+  }, 60_000);
 });

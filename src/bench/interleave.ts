@@ -143,7 +143,12 @@ export async function runInterleaved<Extra>(
         }
       },
       {
-        beforeEach: () => turnstile.wait(variant.name),
+        // one macrotask turn before each sample: CPU-bound samples chain as promises and would otherwise never let
+        // a signal handler (Ctrl-C) run until the whole cell is done
+        beforeEach: async () => {
+          await new Promise((resolve) => setImmediate(resolve));
+          await turnstile.wait(variant.name);
+        },
         afterEach: () => {
           turnstile.release();
           if (failed.has(variant.name)) turnstile.finish(variant.name);
