@@ -191,3 +191,22 @@ describe('run names the right thing', () => {
     }
   });
 });
+
+describe('flags that would change nothing are refused', () => {
+  it('refuses --limits with no strategy to take them, --backoff without retries, --rate-limit only on pools, live flags without --base-url', async () => {
+    for (const [args, message] of [
+      [
+        ['bench', '--executors', 'promise-all', '--limits', '4'],
+        '`--limits` applies to strategies named without a limit',
+      ],
+      [['bench', '--backoff', '100'], '`--backoff` spaces out retries'],
+      [['bench', '--executors', 'worker-pool(2)', '--rate-limit', '2'], '`--rate-limit` counts calls in flight'],
+      [['run', '--model', 'gpt-4o'], '`--model` is for live mode'],
+      [['run', '--question', 'why?'], '`--question` is for live mode'],
+    ] as const) {
+      const run = await cli([...args]);
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toContain(message);
+    }
+  });
+});

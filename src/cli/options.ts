@@ -204,8 +204,44 @@ function parseTools(text: string | undefined, where: string): string[] | undefin
   return names;
 }
 
-/** Warnings a run should print before it starts: batch tools that a recorded profile has no samples for. */
+/** Flags that would change nothing in this run are refused, not silently ignored. */
+function checkIgnoredFlags(config: BenchConfig, flags: MatrixFlags): void {
+  if (flags.limits !== undefined && withoutLimit(config.executors).length === 0) {
+    throw new UsageError(
+      '`--limits` applies to strategies named without a limit (limited, chunked, worker-pool); none here: drop it or name one, e.g. `--executors limited`',
+    );
+  }
+  if (flags.backoff !== undefined && (config.policy?.retries ?? 0) === 0) {
+    throw new UsageError('`--backoff` spaces out retries; add `--retries N` or drop it');
+  }
+  const parallel = config.executors.filter((e) => parseSpec(e).strategy !== 'sequential');
+  if (
+    flags.rateLimit !== undefined &&
+    parallel.length > 0 &&
+    parallel.every((e) => executorDefinition(parseSpec(e).strategy).offMainThread)
+  ) {
+    throw new UsageError(
+      '`--rate-limit` counts calls in flight on one thread; a worker pool runs one call per thread and never reaches it: measure it with main-thread strategies',
+    );
+  }
+}
+
+/**
+ * Warnings a run should print before it starts: batch tools that a recorded profile has no samples for; a timeout
+ * that cannot fire on time while CPU-bound tools compute on the main thread.
+ */
 export function profileWarnings(config: BenchConfig): string[] {
+  const warnings: string[] = [];
+  const mainThread = config.executors.filter((e) => !executorDefinition(parseSpec(e).strategy).offMainThread);
+  if (config.policy?.timeoutMs !== undefined && config.kinds.includes('cpu') && mainThread.length > 0) {
+    warnings.push(
+      `Warning: CPU-bound tools compute on the main thread under ${mainThread.join(', ')}: \`--timeout\` can only end a call after its computation, late`,
+    );
+  }
+  return [...warnings, ...recordedWarnings(config)];
+}
+
+function recordedWarnings(config: BenchConfig): string[] {
   if (!config.recorded || !config.tools) return [];
   const recorded = config.recorded;
   return config.tools
@@ -348,6 +384,7 @@ export function resolveBenchConfig(flags: MatrixFlags): BenchConfig {
       `\`${threaded[0]}\` would start ${most} threads from \`--limits\`; at most ${MAX_THREADS}, e.g. \`--limits 2,4,8\``,
     );
   }
+  checkIgnoredFlags(config, flags);
   if (withoutLimit(config.executors).length > 0 && config.limits.length === 0) {
     throw new UsageError('Executors without a limit need `--limits`, e.g. `--limits 2,4`, or write `limited(4)`');
   }

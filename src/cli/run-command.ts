@@ -39,6 +39,11 @@ function liveTarget(flags: RunFlags, scenario: string): ModelTarget {
 
 /** One agent run with a transcript: each step, the calls, the results, the answer, the mailbox. */
 export async function runCommand(flags: RunFlags): Promise<number> {
+  if (!flags.baseUrl) {
+    const live = flags.model !== undefined ? '--model' : flags.question !== undefined ? '--question' : undefined;
+    if (live)
+      throw new UsageError(`\`${live}\` is for live mode; add \`--base-url URL\` (the mock plays the scenario)`);
+  }
   let spec: ReturnType<typeof parseSpec>;
   try {
     spec = parseSpec(flags.executor);
