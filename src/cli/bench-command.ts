@@ -20,14 +20,18 @@ export interface BenchFlags extends MatrixFlags {
   force?: boolean;
 }
 
-/** Aborts on the first Ctrl-C (the run stops after writing what it has); a second one exits at once. */
-export function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
+/**
+ * Aborts on the first Ctrl-C (the run stops after the current sample); a second one exits at once. `then` says
+ * what happens next, e.g. which cells are kept.
+ */
+export function interruptSignal(then = 'then writing the finished cells'): {
+  signal: AbortSignal;
+  dispose: () => void;
+} {
   const controller = new AbortController();
   const onSigint = () => {
     if (controller.signal.aborted) process.exit(EXIT.interrupted);
-    process.stderr.write(
-      '\nInterrupted: finishing the current sample, then writing the finished cells (Ctrl-C again to quit now)\n',
-    );
+    process.stderr.write(`\nInterrupted: finishing the current sample, ${then} (Ctrl-C again to quit now)\n`);
     controller.abort();
   };
   process.on('SIGINT', onSigint);

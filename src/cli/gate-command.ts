@@ -37,7 +37,11 @@ async function measure(
   substitutes: readonly FrameworkSpec[] = [],
 ): Promise<ResultsDocument> {
   const progress = progressRenderer();
-  const interrupt = interruptSignal();
+  const interrupt = interruptSignal(
+    out
+      ? `then writing the finished cells to ${out}; no verdict`
+      : 'then stopping; a baseline needs the whole run, so none is written',
+  );
   let writer: ResultsWriter | undefined;
   try {
     const document = await runBench(config, {
@@ -217,7 +221,15 @@ export async function gateCommand(flags: GateFlags): Promise<number> {
     const groups = failingGroups(verdicts);
     if (!flags.quiet)
       process.stderr.write(`Re-measuring ${verdicts.filter(isFailure).length} failing cell(s) to confirm\n`);
-    const cells = await remeasureGroups(baseline.config, groups, { substitutes });
+    const interrupt = interruptSignal('then stopping; no verdict without the re-measure');
+    let cells: Awaited<ReturnType<typeof remeasureGroups>>;
+    try {
+      cells = await remeasureGroups(baseline.config, groups, { substitutes, signal: interrupt.signal });
+    } finally {
+      interrupt.dispose();
+    }
+    if (interrupt.signal.aborted)
+      throw Object.assign(new Error('Interrupted during the re-measure'), { exitCode: EXIT.interrupted });
     for (const v of verdicts.filter(isFailure)) rerunIds.add(v.id);
     verdicts = confirm(
       verdicts,

@@ -11,7 +11,8 @@ const USAGE_ERRORS = new Set(['ResultsFileError', 'ConfigError', 'ProfileError',
 function fail(error: unknown): number {
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`Error: ${message.split('\n')[0]}\n`);
-  if (process.env.FANOUT_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  if (process.env.FANOUT_DEBUG && process.env.FANOUT_DEBUG !== '0' && error instanceof Error)
+    process.stderr.write(`${error.stack}\n`);
   const exitCode = (error as { exitCode?: unknown })?.exitCode;
   if (typeof exitCode === 'number') return exitCode;
   return error instanceof UsageError || USAGE_ERRORS.has((error as Error)?.name) ? EXIT.usage : EXIT.failure;
