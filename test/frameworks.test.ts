@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -221,6 +221,7 @@ describe('growth of the overhead with the calls of a turn', () => {
 
 describe('bench and gate with frameworks (CLI)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fanout-frameworks-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const common = ['--scenario', 'fanout', '--calls', '4', '--latency', '30', '--iterations', '3', '--quiet'];
 
   it('refuses a framework that is not installed, and agent-only flags, before measuring (exit 2, one line)', async () => {
