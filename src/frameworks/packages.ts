@@ -26,26 +26,24 @@ export function installedDir(name: string): string | undefined {
   return undefined;
 }
 
-/** The version of an installed package (read from its own package.json, which need not be exported). */
-export function installedVersion(name: string): string | undefined {
+/** A field of an installed package's own package.json (which need not be exported); undefined if absent. */
+function manifestField(name: string, field: 'name' | 'version'): string | undefined {
   const dir = installedDir(name);
   if (!dir) return undefined;
   try {
-    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version?: unknown };
-    return typeof manifest.version === 'string' ? manifest.version : undefined;
+    const value = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>)[field];
+    return typeof value === 'string' ? value : undefined;
   } catch {
     return undefined;
   }
 }
 
+/** The version of an installed package. */
+export function installedVersion(name: string): string | undefined {
+  return manifestField(name, 'version');
+}
+
 /** The real package behind an installed name (`openai` for the alias `openai-6-44`). */
 export function installedPackageName(name: string): string | undefined {
-  const dir = installedDir(name);
-  if (!dir) return undefined;
-  try {
-    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown };
-    return typeof manifest.name === 'string' ? manifest.name : undefined;
-  } catch {
-    return undefined;
-  }
+  return manifestField(name, 'name');
 }

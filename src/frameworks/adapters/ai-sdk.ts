@@ -21,6 +21,20 @@ async function aiSdkParts(load: ModuleLoader, setup: FrameworkSetup) {
   return { ai, model: provider.chat(setup.model), tools, stopWhen: ai.stepCountIs(setup.maxSteps) };
 }
 
+/** The options both loops take: the model, tools, step limit and question, no retries (a retry would hide a 400). */
+async function aiSdkCall(load: ModuleLoader, setup: FrameworkSetup) {
+  const { ai, model, tools, stopWhen } = await aiSdkParts(load, setup);
+  const options = (question: string, signal?: AbortSignal) => ({
+    model,
+    tools,
+    stopWhen,
+    prompt: question,
+    maxRetries: 0,
+    ...(signal ? { abortSignal: signal } : {}),
+  });
+  return { ai, options };
+}
+
 /** Vercel AI SDK `generateText` with tools and a step limit. */
 export const aiSdk = defineFramework({
   name: 'ai-sdk',
@@ -28,18 +42,10 @@ export const aiSdk = defineFramework({
   packages: ['ai', '@ai-sdk/openai'],
   api: 'chat',
   async create(load, setup) {
-    const { ai, model, tools, stopWhen } = await aiSdkParts(load, setup);
+    const { ai, options } = await aiSdkCall(load, setup);
     return {
       async run(question, signal) {
-        const result = await ai.generateText({
-          model,
-          tools,
-          stopWhen,
-          prompt: question,
-          maxRetries: 0,
-          ...(signal ? { abortSignal: signal } : {}),
-        });
-        return result.text as string;
+        return (await ai.generateText(options(question, signal))).text as string;
       },
     };
   },
@@ -52,17 +58,12 @@ export const aiSdkStream = defineFramework({
   packages: ['ai', '@ai-sdk/openai'],
   api: 'chat-stream',
   async create(load, setup) {
-    const { ai, model, tools, stopWhen } = await aiSdkParts(load, setup);
+    const { ai, options } = await aiSdkCall(load, setup);
     return {
       async run(question, signal) {
         let failure: unknown;
         const result = ai.streamText({
-          model,
-          tools,
-          stopWhen,
-          prompt: question,
-          maxRetries: 0,
-          ...(signal ? { abortSignal: signal } : {}),
+          ...options(question, signal),
           onError: ({ error }: { error: unknown }) => {
             failure ??= error; // streamText reports errors here instead of rejecting
           },
