@@ -17,7 +17,10 @@ const file = (name: string, text: string) => {
   writeFileSync(join(dir, name), text);
   return join(dir, name);
 };
-const results = (name: string, mutate: (d: Record<string, any>) => unknown) => {
+const results = (
+  name: string, // biome-ignore lint/suspicious/noExplicitAny: a document being broken on purpose
+  mutate: (d: Record<string, any>) => unknown,
+) => {
   const copy = structuredClone(base);
   const replaced = mutate(copy);
   return file(name, JSON.stringify(replaced === undefined ? copy : replaced));
@@ -83,15 +86,54 @@ const cases: string[][] = [
   ['bench', '--config', join(dir, 'nope.config.ts')],
   ['bench', '--config', file('bad.config.mjs', 'export default { executors: [{ name: 42 }] };')],
   ['bench', '--nonsense'],
+  ['bench', '--no-reference', '--executors', 'sequential,promise-all'],
+  ['bench', '--no-reference', '--calls', '10001'],
+  ['baseline', '--no-reference', '--file', join(dir, 'b.json')],
   // gate, compare, baseline
   ['gate', '--baseline', join(dir, 'missing.json')],
   ['gate', '--baseline', file('null.json', 'null')],
-  ['gate', '--baseline', results('empty.json', (d) => void (d.cells = []))],
-  ['gate', '--baseline', results('partial.json', (d) => void (d.status = 'partial'))],
-  ['gate', '--baseline', results('nospeed.json', (d) => void delete d.cells[2].speedup)],
-  ['gate', '--baseline', results('rounds0.json', (d) => void (d.config.rounds = 0))],
-  ['gate', '--baseline', results('string.json', (d) => void (d.cells[0].stats.mean = '3'))],
-  ['gate', '--baseline', results('v2.json', (d) => void (d.schemaVersion = 2))],
+  [
+    'gate',
+    '--baseline',
+    results('empty.json', (d) => {
+      d.cells = [];
+    }),
+  ],
+  [
+    'gate',
+    '--baseline',
+    results('partial.json', (d) => {
+      d.status = 'partial';
+    }),
+  ],
+  [
+    'gate',
+    '--baseline',
+    results('nospeed.json', (d) => {
+      d.cells[2].speedup = 'fast';
+    }),
+  ],
+  [
+    'gate',
+    '--baseline',
+    results('rounds0.json', (d) => {
+      d.config.rounds = 0;
+    }),
+  ],
+  [
+    'gate',
+    '--baseline',
+    results('string.json', (d) => {
+      d.cells[0].stats.mean = '3';
+    }),
+  ],
+  [
+    'gate',
+    '--baseline',
+    results('v2.json', (d) => {
+      d.schemaVersion = 2;
+    }),
+  ],
   ['gate', '--baseline', good, '--tolerance', '2'],
   ['gate', '--baseline', good, '--tolerance', '0x1'],
   ['gate', '--baseline', good, '--summary', good],
@@ -99,7 +141,13 @@ const cases: string[][] = [
   ['gate', '--baseline', good, '--with', 'openai-runtools@openai-6-44'],
   ['gate', '--baseline', good, '--summary', dir],
   ['compare', good, join(dir, 'missing.json')],
-  ['compare', good, results('intr.json', (d) => void (d.status = 'interrupted'))],
+  [
+    'compare',
+    good,
+    results('intr.json', (d) => {
+      d.status = 'interrupted';
+    }),
+  ],
   ['baseline', '--file', good],
   ['baseline', '--file', dir, '--force'],
   // run, verify, probe, list

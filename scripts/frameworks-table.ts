@@ -80,14 +80,14 @@ const table: TableModel = {
     const at8 = cell(wall, executor, 8);
     const at20 = cell(wall, executor, 20);
     const big = cell(scale, executor, largest);
-    const growth = big?.agent?.growth;
+    const growth = big?.growth;
     const probe = probes.get(executor);
     return [
       at8 ? executorLabel(at8) : executor,
       at8?.agent ? `${at8.agent.toolsMs.toFixed(1)} ms` : '—',
       at8 ? formatSpeedup(at8.speedup) : '—',
       formatRatio(at8?.efficiency),
-      formatSmallMs(big?.agent?.overheadPerCallMs?.value),
+      formatSmallMs(big?.overheadPerCallMs?.value),
       growth ? `${growth.exponent.toFixed(2)}${growth.superlinear ? ' superlinear' : ''}` : '—',
       at20?.agent?.peakInFlight === undefined ? '—' : String(at20.agent.peakInFlight),
       probe?.onError ?? '(our loop: the error as that call’s result)',

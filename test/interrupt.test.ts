@@ -143,8 +143,9 @@ function expectWholeGroups(document: ResultsDocument, context: string): void {
       timeout: 0,
       cancelled: 0,
     });
-    for (const estimate of [ok.speedup, ok.efficiency ?? { value: Number.NaN, low: Number.NaN, high: Number.NaN }]) {
-      expect([estimate.value, estimate.low, estimate.high].every(Number.isFinite), `${context}: ${cell.id}`).toBe(true);
+    for (const estimate of [ok.speedup, ok.efficiency]) {
+      const parts = estimate ? [estimate.value, estimate.low, estimate.high] : [];
+      expect(parts.length === 3 && parts.every(Number.isFinite), `${context}: ${cell.id}`).toBe(true);
     }
   }
 }

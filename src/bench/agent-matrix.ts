@@ -9,14 +9,8 @@ import type { ResolvedFramework } from '../frameworks/registry.ts';
 import { FrameworkSession } from '../frameworks/session.ts';
 import { createModelMock, type ModelMock } from '../model/mock-server.ts';
 import type { Scenario } from '../model/scenario.ts';
-import {
-  type AgentBenchConfig,
-  type CellKey,
-  type CellResult,
-  type FrameworkRef,
-  SUPERLINEAR_EXPONENT,
-} from '../results/document.ts';
-import { mean, meanInterval, peakOverlap, powerLawExponent } from '../stats/summary.ts';
+import type { AgentBenchConfig, CellKey, CellResult, FrameworkRef } from '../results/document.ts';
+import { mean, peakOverlap } from '../stats/summary.ts';
 import type { ToolRuntimeConfig } from '../tools/config.ts';
 import { measuredCell, referenceRounds } from './cells.ts';
 import { withDeadline } from './deadline.ts';
@@ -198,7 +192,6 @@ export async function runAgentGroup(options: AgentGroupOptions): Promise<CellRes
       }
       const runs = record.rounds.map((s) => s.extra.run);
       const statuses = runs.flatMap((r) => r.steps.flatMap((step) => step.outcomes.map((o) => o.status)));
-      const overheads = record.rounds.map((s) => s.durationMs - s.extra.idealMs);
       return {
         ...measuredCell(key, record, referenceMs, statuses),
         agent: {
@@ -207,8 +200,6 @@ export async function runAgentGroup(options: AgentGroupOptions): Promise<CellRes
           modelMs: mean(record.rounds.map((s) => s.extra.modelMs)),
           toolsMs: mean(record.rounds.map((s) => s.extra.toolsMs)),
           peakInFlight: Math.max(0, ...runs.map(runPeakInFlight)),
-          overheadMs: meanInterval(overheads),
-          overheadPerCallMs: meanInterval(overheads.map((ms) => ms / Math.max(1, calls))),
         },
       };
     });
@@ -223,33 +214,5 @@ export async function runAgentGroup(options: AgentGroupOptions): Promise<CellRes
       ),
     );
     mock.close();
-  }
-}
-
-/**
- * Fits each executor's overhead against its calls over the run's groups and sets `agent.growth` on its cells: the
- * exponent b of overhead ∝ calls^b, flagged superlinear above 1.2. The fit uses the call counts of at least a tenth
- * of the largest (below that a run's fixed costs dominate and pull b under 1), when there are three or more of
- * them; otherwise every count. Fewer than three counts: no fit.
- */
-export function withGrowth(cells: CellResult[]): void {
-  const byExecutor = new Map<string, CellResult[]>();
-  for (const cell of cells) byExecutor.set(cell.executor, [...(byExecutor.get(cell.executor) ?? []), cell]);
-  for (const group of byExecutor.values()) {
-    const all = group.flatMap((c) =>
-      c.status === 'ok' && c.agent?.overheadMs && c.agent.overheadMs.value > 0
-        ? [{ x: c.calls, y: c.agent.overheadMs.value }]
-        : [],
-    );
-    const largest = Math.max(0, ...all.map((p) => p.x));
-    const upper = all.filter((p) => p.x * 10 >= largest);
-    const points = new Set(upper.map((p) => p.x)).size >= 3 ? upper : all;
-    const distinct = new Set(points.map((p) => p.x)).size;
-    const exponent = powerLawExponent(points);
-    for (const cell of group) {
-      if (cell.status !== 'ok' || !cell.agent) continue;
-      if (distinct < 3 || !Number.isFinite(exponent)) delete cell.agent.growth;
-      else cell.agent.growth = { exponent, points: distinct, superlinear: exponent > SUPERLINEAR_EXPONENT };
-    }
   }
 }

@@ -1,6 +1,12 @@
 import type { OutcomeStatus } from '../executors/types.ts';
-import type { CellKey, CellOk, OutcomeCounts } from '../results/document.ts';
-import { mean, pairedRatio } from '../stats/summary.ts';
+import {
+  type CellKey,
+  type CellOk,
+  type CellResult,
+  type OutcomeCounts,
+  SUPERLINEAR_EXPONENT,
+} from '../results/document.ts';
+import { mean, meanInterval, pairedRatio, powerLawExponent } from '../stats/summary.ts';
 import type { VariantRecord } from './interleave.ts';
 
 /** Tallies outcome statuses (of every sample of a cell). */
@@ -17,8 +23,9 @@ export function referenceRounds(records: readonly VariantRecord<unknown>[]): num
 }
 
 /**
- * A measured cell from its variant's record: tinybench's summary, the mean ideal, and efficiency and speedup
- * paired by round (speedup NaN when there is no sequential reference).
+ * A measured cell from its variant's record: tinybench's summary, the mean ideal, efficiency and speedup paired by
+ * round, and the overhead over the ideal. What cannot be computed is left out rather than written as NaN: no
+ * speedup without a sequential reference, no efficiency when the ideal is unknown or 0 (`--latency 0`).
  */
 export function measuredCell<Extra extends { idealMs: number }>(
   key: CellKey,
@@ -29,19 +36,58 @@ export function measuredCell<Extra extends { idealMs: number }>(
   const roundsMs = record.rounds.map((s) => s.durationMs);
   const idealRoundsMs = record.rounds.map((s) => s.extra.idealMs);
   // an executor that declares no schedule has no ideal: the cell says so rather than carrying NaN
-  const ideal = idealRoundsMs.every(Number.isFinite)
-    ? { idealMs: mean(idealRoundsMs), efficiency: pairedRatio(idealRoundsMs, roundsMs), idealRoundsMs }
-    : {};
+  const hasIdeal = idealRoundsMs.every(Number.isFinite);
+  const overheads = hasIdeal ? roundsMs.map((ms, i) => ms - (idealRoundsMs[i] as number)) : [];
   return {
     ...key,
     status: 'ok',
     stats: record.summary,
-    ...ideal,
-    speedup:
-      referenceMs.length > 0
-        ? pairedRatio(referenceMs, roundsMs)
-        : { value: Number.NaN, low: Number.NaN, high: Number.NaN },
+    ...(hasIdeal ? { idealMs: mean(idealRoundsMs), idealRoundsMs } : {}),
+    ...(hasIdeal && idealRoundsMs.every((ms) => ms > 0) ? { efficiency: pairedRatio(idealRoundsMs, roundsMs) } : {}),
+    ...(referenceMs.length > 0 ? { speedup: pairedRatio(referenceMs, roundsMs) } : {}),
+    ...(hasIdeal
+      ? {
+          overheadMs: meanInterval(overheads),
+          overheadPerCallMs: meanInterval(overheads.map((ms) => ms / Math.max(1, key.calls))),
+        }
+      : {}),
     roundsMs,
     outcomes: countOutcomes(statuses),
   };
+}
+
+/** Call counts a growth fit needs, and how far apart the smallest and largest must be. */
+const GROWTH_POINTS = 3;
+const GROWTH_SPAN = 10;
+
+/**
+ * Fits each executor's overhead against its calls over the run's call counts and sets `growth` on its cells (per
+ * kind): the exponent b of overhead ∝ calls^b, flagged superlinear above {@link SUPERLINEAR_EXPONENT}. The fit uses
+ * the counts of at least a tenth of the largest (below that fixed costs dominate and pull b under 1) when there are
+ * three or more of them, otherwise every count; it needs three counts spanning at least 10× (1..16 does not fit:
+ * timer jitter, not the strategy, would set b).
+ */
+export function withGrowth(cells: CellResult[]): void {
+  const byExecutor = new Map<string, CellResult[]>();
+  for (const cell of cells) {
+    const key = `${cell.kind}\n${cell.executor}`;
+    byExecutor.set(key, [...(byExecutor.get(key) ?? []), cell]);
+  }
+  for (const group of byExecutor.values()) {
+    const all = group.flatMap((c) =>
+      c.status === 'ok' && c.overheadMs && c.overheadMs.value > 0 ? [{ x: c.calls, y: c.overheadMs.value }] : [],
+    );
+    const largest = Math.max(0, ...all.map((p) => p.x));
+    const upper = all.filter((p) => p.x * 10 >= largest);
+    const points = new Set(upper.map((p) => p.x)).size >= GROWTH_POINTS ? upper : all;
+    const xs = new Set(points.map((p) => p.x));
+    const span = Math.max(...xs) / Math.min(...xs);
+    const exponent = powerLawExponent(points);
+    const fits = xs.size >= GROWTH_POINTS && span >= GROWTH_SPAN && Number.isFinite(exponent);
+    for (const cell of group) {
+      if (cell.status !== 'ok') continue;
+      if (!fits) delete cell.growth;
+      else cell.growth = { exponent, points: xs.size, superlinear: exponent > SUPERLINEAR_EXPONENT };
+    }
+  }
 }

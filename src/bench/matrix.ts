@@ -14,7 +14,7 @@ import { cellId } from '../results/document.ts';
 import { idealMs } from '../stats/ideal.ts';
 import { mean } from '../stats/summary.ts';
 import type { ToolRuntimeConfig, WorkloadKind } from '../tools/config.ts';
-import { planCall } from '../tools/latency.ts';
+import { planCall, WARM_UP_PREFIX } from '../tools/latency.ts';
 import { toolNamed } from '../tools/registry.ts';
 import { ToolRuntime } from '../tools/runtime.ts';
 import { DEFAULT_BATCH_TOOLS, hasOwnLatency, syntheticBatch } from './batch.ts';
@@ -26,11 +26,15 @@ import { type LoopDelay, startLoopProbe } from './loop-probe.ts';
 export const DEFAULT_CALLS = [1, 2, 4, 8, 16];
 export const DEFAULT_LIMITS = [2, 4, 8];
 export const DEFAULT_ROUNDS = 5;
+/** Calls that succeed in each executor's warm-up batch (at most; fewer when the group has fewer). */
+const WARM_UP_CALLS = 64;
 
 /** The matrix: executors × call counts × limits × workload kinds. */
 export interface MatrixOptions {
-  /** Strategies; one without a limit expands over `limits`. `sequential` is always measured (the reference). */
+  /** Strategies; one without a limit expands over `limits`. `sequential` is measured first (the reference). */
   executors: ExecutorSpec[];
+  /** Measure `sequential`, the reference of every speedup; `false` skips it (scale runs). @default true */
+  reference?: boolean;
   calls: number[];
   limits: number[];
   kinds: WorkloadKind[];
@@ -60,9 +64,16 @@ export type MatrixEvent =
   | { type: 'sample'; group: Group; executor: string; round: number; doneCost: number; totalCost: number }
   | { type: 'group-end'; group: Group; index: number; total: number; cells: CellResult[] };
 
-/** `limited` with limits [2, 4] becomes `limited(2)`, `limited(4)`; `sequential` always comes first. */
-export function expandExecutors(specs: readonly ExecutorSpec[], limits: readonly number[]): ExecutorSpec[] {
-  const out: ExecutorSpec[] = [{ strategy: 'sequential' }];
+/**
+ * `limited` with limits [2, 4] becomes `limited(2)`, `limited(4)`; `sequential`, the reference, comes first unless
+ * `reference` is false.
+ */
+export function expandExecutors(
+  specs: readonly ExecutorSpec[],
+  limits: readonly number[],
+  reference = true,
+): ExecutorSpec[] {
+  const out: ExecutorSpec[] = reference ? [{ strategy: 'sequential' }] : [];
   for (const spec of specs) {
     const expanded =
       executorDefinition(spec.strategy).takesLimit && spec.limit === undefined
@@ -74,7 +85,7 @@ export function expandExecutors(specs: readonly ExecutorSpec[], limits: readonly
 }
 
 export function planGroups(options: MatrixOptions): Group[] {
-  const specs = expandExecutors(options.executors, options.limits);
+  const specs = expandExecutors(options.executors, options.limits, options.reference !== false);
   return options.kinds.flatMap((kind) => options.calls.map((calls) => ({ kind, calls, specs })));
 }
 
@@ -319,9 +330,10 @@ export async function runGroup(
         },
       };
     });
-    // one untimed batch per executor: a call with bad arguments fails at once, yet runs the whole path (catalog,
-    // settle, limiter, worker messaging), and one call of each tool with its own latency warms the user's code,
-    // so no strategy's first sample pays for cold code. An executor that fails it is that cell's error.
+    // one untimed batch per executor, so no strategy's first sample pays for cold code: a call with bad arguments
+    // (the error path), up to WARM_UP_CALLS calls that succeed after 1 ms (the success path, timers included; see
+    // planCall), and one call of each tool with its own latency (the user's code). An executor that fails it is
+    // that cell's error.
     const ownTools = [
       ...new Set(
         groupBatch(group, 0, options)
@@ -329,9 +341,15 @@ export async function runGroup(
           .map((c) => c.name),
       ),
     ];
+    const simulatedTools = (options.batchTools ?? DEFAULT_BATCH_TOOLS).filter(
+      (name) => toolNamed(name).definition.latency === 'simulated',
+    );
     const warmUp: ToolCall[] = [
-      { id: 'warm-up', name: 'get_weather', arguments: '{}' },
-      ...syntheticBatch('warm-up', ownTools.length, ownTools),
+      { id: WARM_UP_PREFIX, name: 'get_weather', arguments: '{}' },
+      ...(simulatedTools.length > 0
+        ? syntheticBatch(`${WARM_UP_PREFIX}-ok`, Math.min(group.calls, WARM_UP_CALLS), simulatedTools)
+        : []),
+      ...syntheticBatch(`${WARM_UP_PREFIX}-own`, ownTools.length, ownTools),
     ];
     for (const [name, executor] of executors) {
       try {

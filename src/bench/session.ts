@@ -18,7 +18,8 @@ import type { WorkloadKind } from '../tools/config.ts';
 import { type CpuCalibration, calibrateCpu } from '../tools/cpu.ts';
 import { sampleStats } from '../tools/recorded.ts';
 import { registerRecordedTools } from '../tools/recorded-tools.ts';
-import { runAgentGroup, withGrowth } from './agent-matrix.ts';
+import { runAgentGroup } from './agent-matrix.ts';
+import { withGrowth } from './cells.ts';
 import { drawnLatencies, type MatrixEvent, type MatrixOptions, planGroups, runGroup, runMatrix } from './matrix.ts';
 
 export interface BenchHooks {
@@ -40,6 +41,7 @@ export function matrixOptionsFromConfig(config: BenchConfig): MatrixOptions {
   if (recordedFile) registerRecordedTools(recordedFile); // the recording's tools are callable by name
   return {
     executors: config.executors.map(parseSpec),
+    ...(config.reference === false ? { reference: false } : {}),
     calls: config.calls,
     limits: config.limits,
     kinds: config.kinds,
@@ -93,6 +95,7 @@ export async function remeasureGroups(
     if (hooks.signal?.aborted) break;
     cells.push(...(await runGroup(group, options, hooks.signal ? { signal: hooks.signal } : {})));
   }
+  withGrowth(cells);
   return cells;
 }
 
@@ -204,6 +207,7 @@ export async function runBench(config: BenchConfig, hooks: BenchHooks = {}): Pro
     onEvent: (event) => {
       if (event.type === 'group-end') {
         cells.push(...event.cells);
+        withGrowth(cells);
         document.wallTimeMs = performance.now() - started;
         hooks.onDocument?.(document);
       }

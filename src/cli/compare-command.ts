@@ -3,6 +3,7 @@ import { formatSpeedup, type TableModel } from '../report/model.ts';
 import { renderTable } from '../report/table.ts';
 import type { CellOk, ResultsDocument } from '../results/document.ts';
 import { readResults, requireComparable } from '../results/store.ts';
+import { UNKNOWN } from '../stats/summary.ts';
 import { EXIT } from './errors.ts';
 
 /** Cells of A and B side by side: speedup of each, change, and whether their intervals overlap. */
@@ -18,13 +19,14 @@ export function compareTable(a: ResultsDocument, b: ResultsDocument): TableModel
       const y = find(b, id);
       if (!x || !y)
         return [id, x ? formatSpeedup(x.speedup) : '—', y ? formatSpeedup(y.speedup) : '—', '', '', '', 'only in one'];
-      const change = y.speedup.value / x.speedup.value - 1;
-      const overlap = x.speedup.low <= y.speedup.high && y.speedup.low <= x.speedup.high;
+      const [xs, ys] = [x.speedup ?? UNKNOWN, y.speedup ?? UNKNOWN];
+      const change = ys.value / xs.value - 1;
+      const overlap = xs.low <= ys.high && ys.low <= xs.high;
       return [
         id,
         formatSpeedup(x.speedup),
         formatSpeedup(y.speedup),
-        `${change >= 0 ? '+' : ''}${(change * 100).toFixed(1)}%`,
+        Number.isFinite(change) ? `${change >= 0 ? '+' : ''}${(change * 100).toFixed(1)}%` : '—',
         x.stats.mean.toFixed(1),
         y.stats.mean.toFixed(1),
         overlap ? 'overlap' : 'differ',

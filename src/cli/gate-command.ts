@@ -70,12 +70,16 @@ export interface BaselineFlags extends MatrixFlags {
 }
 
 /** Records the gate suite into the baseline file; never overwrites one without --force. */
+const NEEDS_REFERENCE =
+  'the gate judges speedups against `sequential`, and a `--no-reference` run has none; record the baseline without `--no-reference`';
+
 export async function baselineCommand(flags: BaselineFlags): Promise<number> {
   if (existsSync(flags.file) && !flags.force) {
     throw new UsageError(`\`${flags.file}\` already exists; pass \`--force\` to replace the baseline`);
   }
   checkOutputs([{ flag: '--file', path: flags.file }], []);
   const config = resolveBenchConfig({ ...flags, suite: flags.suite ?? 'gate' });
+  if (config.reference === false) throw new UsageError(NEEDS_REFERENCE);
   await preflightExecutors(config.executors, config.limits);
   const document = await measure(config, flags.quiet === true);
   const failed = document.cells.filter((c) => c.status === 'error');
@@ -201,6 +205,7 @@ export async function gateCommand(flags: GateFlags): Promise<number> {
   ]);
   const started = performance.now();
   const baseline = requireComparable(readResults(flags.baseline), flags.baseline, 'The baseline');
+  if (baseline.config.reference === false) throw new UsageError(`\`${flags.baseline}\`: ${NEEDS_REFERENCE}`);
   if (!flags.current) await checkMeasurable(baseline.config, flags.baseline, substitutes);
   const current = flags.current
     ? requireComparable(readResults(flags.current), flags.current, 'The current results')

@@ -20,6 +20,7 @@ import { registerRecordedTools, shownPath } from '../tools/recorded-tools.ts';
 import { hasTool, toolNamed, toolNames } from '../tools/registry.ts';
 import { UsageError } from './errors.ts';
 import { parseChoice, parseChoiceList, parseNumber, parseWhole, parseWholeList } from './parse.ts';
+import { formatDuration } from './progress.ts';
 
 /** Matrix flags as commander hands them over (strings, unparsed). */
 export interface MatrixFlags {
@@ -32,6 +33,8 @@ export interface MatrixFlags {
   profile?: string;
   seed?: string;
   iterations?: string;
+  /** false with `--no-reference`. */
+  reference?: boolean;
   failRate?: string;
   hangRate?: string;
   crashRate?: string;
@@ -238,8 +241,19 @@ export function profileWarnings(config: BenchConfig): string[] {
       `Warning: CPU-bound tools compute on the main thread under ${mainThread.join(', ')}: \`--timeout\` can only end a call after its computation, late`,
     );
   }
+  // the reference runs every call one after another: at scale one sample alone can take an hour
+  const calls = config.agent ? [] : config.calls;
+  const slowest = Math.max(0, ...calls) * config.latencyMs;
+  if (config.reference !== false && slowest * config.rounds > REFERENCE_WARN_MS) {
+    warnings.push(
+      `Warning: \`sequential\` at ${Math.max(...calls)} calls takes ${formatDuration(slowest)} per sample, ${formatDuration(slowest * config.rounds)} over ${config.rounds} rounds; \`--no-reference\` skips it (speedups then read "—")`,
+    );
+  }
   return [...warnings, ...recordedWarnings(config)];
 }
+
+/** Above this much time in the sequential reference alone, a run says how to skip it. */
+const REFERENCE_WARN_MS = 10 * 60_000;
 
 function recordedWarnings(config: BenchConfig): string[] {
   if (!config.recorded || !config.tools) return [];
@@ -384,6 +398,17 @@ export function resolveBenchConfig(flags: MatrixFlags): BenchConfig {
       `\`${threaded[0]}\` would start ${most} threads from \`--limits\`; at most ${MAX_THREADS}, e.g. \`--limits 2,4,8\``,
     );
   }
+  if (flags.reference === false) {
+    const isReference = (e: string) => parseSpec(e).strategy === 'sequential';
+    if (flags.executors !== undefined && config.executors.some(isReference)) {
+      throw new UsageError('`--no-reference` skips `sequential`; drop it from `--executors`, or drop `--no-reference`');
+    }
+    config.executors = config.executors.filter((e) => !isReference(e)); // a suite's own list may name it
+    if (config.executors.length === 0 && !config.frameworks?.length) {
+      throw new UsageError('`--no-reference` leaves nothing to measure; name strategies with `--executors`');
+    }
+    config.reference = false;
+  } else delete config.reference;
   checkIgnoredFlags(config, flags);
   if (withoutLimit(config.executors).length > 0 && config.limits.length === 0) {
     throw new UsageError('Executors without a limit need `--limits`, e.g. `--limits 2,4`, or write `limited(4)`');

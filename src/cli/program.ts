@@ -19,6 +19,10 @@ export function addMatrixOptions(command: Command, suite = 'default'): Command {
     .option('--calls <list>', 'call counts per batch, e.g. 1,2,4,8,16')
     .option('--limits <list>', 'limits for strategies given without one, e.g. 2,4,8')
     .option('--iterations <n>', 'interleaved rounds per cell (samples per cell)')
+    .option(
+      '--no-reference',
+      'skip sequential, the speedup reference (scale runs): speedups read "—", efficiency stays',
+    )
     .option('--tools <list>', 'tools a batch rotates through, e.g. get_weather,search_docs (default: 4 built-ins)')
     .option(
       '--frameworks <list>',

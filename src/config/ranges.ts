@@ -1,6 +1,6 @@
 /** Accepted ranges of every matrix setting: flags and config suites are checked against the same numbers. */
 export const RANGES = {
-  calls: [1, 1000],
+  calls: [1, 10_000],
   limits: [1, 256],
   latencyMs: [0, 600_000],
   seed: [0, 2 ** 32 - 1],

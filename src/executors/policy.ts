@@ -1,3 +1,4 @@
+import { onAbort } from '../tools/abort.ts';
 import { AbortError, TimeoutError } from '../tools/errors.ts';
 import { keyedRandom } from '../tools/random.ts';
 import type { CallRunner } from './call.ts';
@@ -25,9 +26,7 @@ export const DEFAULT_POLICY: CallPolicy = { retries: 0, backoffMs: 50, errorPoli
 export function withTimeout(runner: CallRunner, timeoutMs: number): CallRunner {
   return (call, signal, onStart) => {
     const controller = new AbortController();
-    const onOuterAbort = () => controller.abort(signal?.reason);
-    if (signal?.aborted) onOuterAbort();
-    signal?.addEventListener('abort', onOuterAbort, { once: true });
+    const stopListening = onAbort(signal, (reason) => controller.abort(reason));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         const error = new TimeoutError(`${call.name} timed out after ${timeoutMs} ms`);
@@ -38,7 +37,7 @@ export function withTimeout(runner: CallRunner, timeoutMs: number): CallRunner {
         .then(resolve, reject)
         .finally(() => {
           clearTimeout(timer);
-          signal?.removeEventListener('abort', onOuterAbort);
+          stopListening();
         });
     });
   };
@@ -51,16 +50,14 @@ export function isRetryable(error: unknown): boolean {
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new AbortError('cancelled during backoff'));
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(new AbortError('cancelled during backoff'));
-      },
-      { once: true },
-    );
+    const timer = setTimeout(() => {
+      stop();
+      resolve();
+    }, ms);
+    const stop = onAbort(signal, () => {
+      clearTimeout(timer);
+      reject(new AbortError('cancelled during backoff'));
+    });
   });
 }
 
@@ -116,10 +113,9 @@ export function failFastExecutor(inner: Executor): Executor {
     name: inner.name,
     run(calls: readonly ToolCall[], signal?: AbortSignal): Promise<ToolOutcome[]> {
       const controller = new AbortController();
-      if (signal?.aborted) controller.abort(signal.reason);
-      signal?.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
+      const stopListening = onAbort(signal, (reason) => controller.abort(reason));
       batchControllers.set(controller.signal, controller);
-      return inner.run(calls, controller.signal);
+      return inner.run(calls, controller.signal).finally(stopListening);
     },
     close: () => inner.close(),
   };

@@ -6,7 +6,7 @@ import { Piscina } from 'piscina';
 import { NO_FAULTS } from '../tools/config.ts';
 import { AbortError, RateLimitError, TimeoutError, ToolError } from '../tools/errors.ts';
 import type { ToolRuntime } from '../tools/runtime.ts';
-import { type CallRunner, epochNow, settleCall } from './call.ts';
+import { type CallRunner, epochNow, settleQueuedCall } from './call.ts';
 import { defineExecutor } from './definition.ts';
 import { applyPolicy, type CallPolicy, DEFAULT_POLICY } from './policy.ts';
 import type { Executor, ToolCall, ToolOutcome } from './types.ts';
@@ -120,7 +120,7 @@ export async function workerPoolExecutor(
     run(calls: readonly ToolCall[], signal?: AbortSignal): Promise<ToolOutcome[]> {
       threadIds.clear();
       const start = epochNow();
-      return Promise.all(calls.map((call) => slots(() => settleCall(call, runner, start, signal))));
+      return Promise.all(calls.map((call) => slots(() => settleQueuedCall(call, runner, start, signal))));
     },
     async close() {
       slots.clearQueue();

@@ -1,5 +1,6 @@
 import type { BenchConfig, CellOk, CellResult, ResultsDocument } from '../results/document.ts';
 import type { EnvironmentFingerprint } from '../results/environment.ts';
+import { UNKNOWN } from '../stats/summary.ts';
 
 export const DEFAULT_TOLERANCE = 0.05;
 export const DEFAULT_MIN_EFFICIENCY = 0.9;
@@ -49,41 +50,45 @@ export function judgeCell(baseline: CellOk, current: CellResult | undefined, opt
     const why = current?.status === 'error' ? current.error : 'not in the current results';
     return { id: baseline.id, verdict: 'missing', baseline, change: Number.NaN, reason: `not measured: ${why}` };
   }
-  const change = current.speedup.value / baseline.speedup.value - 1;
+  const before = baseline.speedup ?? UNKNOWN;
+  const after = current.speedup ?? UNKNOWN;
+  const change = after.value / before.value - 1;
   if (baseline.strategy !== 'sequential') {
     // a speedup that could not be computed (no sequential reference) is not a pass
-    const lacking = !Number.isFinite(baseline.speedup.value)
+    const lacking = !Number.isFinite(before.value)
       ? 'the baseline has no speedup for this cell (its sequential cell failed); re-record it'
-      : !Number.isFinite(current.speedup.high)
+      : !Number.isFinite(after.high)
         ? 'its speedup could not be computed (the sequential cell failed)'
         : undefined;
     if (lacking) return { id: baseline.id, verdict: 'missing', baseline, current, change, reason: lacking };
   }
-  const floor = baseline.speedup.value * (1 - options.tolerance);
+  const floor = before.value * (1 - options.tolerance);
   const base = { id: baseline.id, baseline, current, change };
-  if (baseline.strategy !== 'sequential' && current.speedup.high < floor) {
+  if (baseline.strategy !== 'sequential' && after.high < floor) {
     return {
       ...base,
       verdict: 'regression',
-      reason: `speedup ≤ ${current.speedup.high.toFixed(2)}x is below ${floor.toFixed(2)}x (baseline ${baseline.speedup.value.toFixed(2)}x − ${options.tolerance * 100}%)`,
+      reason: `speedup ≤ ${after.high.toFixed(2)}x is below ${floor.toFixed(2)}x (baseline ${before.value.toFixed(2)}x − ${options.tolerance * 100}%)`,
     };
   }
-  // agent cells: the loop's own cost per call, and how it grows with the calls of a turn
-  const before = baseline.agent?.overheadPerCallMs;
-  const now = current.agent?.overheadPerCallMs;
-  if (before && now && now.low > Math.max(before.high, 0) * (1 + options.tolerance) + OVERHEAD_SLACK_MS) {
+  // agent cells: the loop's own cost per call (tools cells are held to the efficiency floor instead, which already
+  // charges every overhead against the ideal)
+  const was = baseline.overheadPerCallMs;
+  const now = current.overheadPerCallMs;
+  if (current.agent && was && now && now.low > Math.max(was.high, 0) * (1 + options.tolerance) + OVERHEAD_SLACK_MS) {
     return {
       ...base,
       verdict: 'regression',
-      reason: `overhead ≥ ${formatOverhead(now.low)}/call is above ${formatOverhead(before.high)}/call (baseline's upper bound) + ${options.tolerance * 100}%`,
+      reason: `overhead ≥ ${formatOverhead(now.low)}/call is above ${formatOverhead(was.high)}/call (baseline's upper bound) + ${options.tolerance * 100}%`,
     };
   }
-  const growth = current.agent?.growth;
-  if (growth?.superlinear && !baseline.agent?.growth?.superlinear) {
+  // how the overhead grows with the calls (fitted only over call counts spanning 10× or more)
+  const growth = current.growth;
+  if (growth?.superlinear && !baseline.growth?.superlinear) {
     return {
       ...base,
       verdict: 'superlinear',
-      reason: `overhead now grows as calls^${growth.exponent.toFixed(2)} (baseline ${baseline.agent?.growth ? `calls^${baseline.agent.growth.exponent.toFixed(2)}` : 'not fitted'})`,
+      reason: `overhead now grows as calls^${growth.exponent.toFixed(2)} (baseline ${baseline.growth ? `calls^${baseline.growth.exponent.toFixed(2)}` : 'not fitted'})`,
     };
   }
   const failed = (c: CellOk) => c.outcomes.error + c.outcomes.timeout + c.outcomes.cancelled;

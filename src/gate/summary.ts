@@ -1,4 +1,5 @@
 import { formatRatio, formatSpeedup, type TableModel } from '../report/model.ts';
+import { UNKNOWN } from '../stats/summary.ts';
 import { type CellVerdict, isFailure } from './decide.ts';
 
 const LABEL: Record<CellVerdict['verdict'], string> = {
@@ -56,7 +57,7 @@ export function benchmarkActionEntries(
   return verdicts
     .filter((v) => v.current && v.baseline.strategy !== 'sequential')
     .map((v) => {
-      const s = (v.current as NonNullable<CellVerdict['current']>).speedup;
+      const s = (v.current as NonNullable<CellVerdict['current']>).speedup ?? UNKNOWN;
       return { name: `${v.id} speedup`, unit: 'x', value: s.value, range: `±${((s.high - s.low) / 2).toFixed(3)}` };
     });
 }

@@ -1,5 +1,5 @@
 import { RANGES } from '../config/ranges.ts';
-import { matchesType } from '../tools/arguments.ts';
+import { expectedType, matchesType } from '../tools/arguments.ts';
 import { loadCatalog } from '../tools/registry.ts';
 import { findJsonError } from './json-syntax.ts';
 import { findReferences } from './references.ts';
@@ -122,9 +122,9 @@ export function validateScenario(data: unknown, file: string): Scenario {
       for (const [key, value] of Object.entries(args)) {
         const atArg = `${atCall}.arguments.${fieldKey(key)}`;
         if (!Object.hasOwn(definition.parameters.properties, key)) fail(atArg, `not a parameter of ${toolName}`);
-        const type = matchesType(definition.parameters.properties[key], value);
+        const schema = definition.parameters.properties[key];
         // a string may hold a reference that fills in a value of the right type later
-        if (!type.ok && typeof value !== 'string') fail(atArg, `must be ${type.expected}`);
+        if (typeof value !== 'string' && !matchesType(schema, value)) fail(atArg, `must be ${expectedType(schema)}`);
         if (typeof value !== 'string') continue;
         for (const reference of findReferences(value)) {
           if (!known.has(reference.callId)) {

@@ -20,7 +20,9 @@ export interface StreamChunk {
  * name from the first delta that has them, and concatenate argument fragments (which may arrive interleaved).
  */
 export class StreamAccumulator {
-  private readonly partial = new Map<number, { id?: string; name?: string; arguments: string }>();
+  private readonly partial = new Map<number, { id?: string; name?: string; arguments: string; ready: boolean }>();
+  /** Calls that changed since the last {@link readyCalls}: only these are parsed again. */
+  private readonly changed = new Set<number>();
   private content = '';
   private finish: string | null = null;
 
@@ -31,12 +33,13 @@ export class StreamAccumulator {
     for (const delta of choice.delta.tool_calls ?? []) {
       let call = this.partial.get(delta.index);
       if (call === undefined) {
-        call = { arguments: '' };
+        call = { arguments: '', ready: false };
         this.partial.set(delta.index, call);
       }
       if (call.id === undefined && delta.id) call.id = delta.id;
       if (call.name === undefined && delta.function?.name) call.name = delta.function.name;
       call.arguments += delta.function?.arguments ?? '';
+      this.changed.add(delta.index);
     }
     if (choice.finish_reason !== null) this.finish = choice.finish_reason;
   }
@@ -52,21 +55,23 @@ export class StreamAccumulator {
   }
 
   /**
-   * Calls that are complete before the stream ends: id and name known and arguments already a whole JSON value
-   * (for early dispatch). A call whose arguments parse too soon cannot happen: an object parses only once closed.
+   * Calls that are complete before the stream ends, in index order: id and name known and arguments already a
+   * whole JSON value (for early dispatch). A call whose arguments parse too soon cannot happen: an object parses
+   * only once closed. Only calls that changed since the last call of this are parsed again (this runs on every
+   * chunk, inside the model's measured time).
    */
   readyCalls(): ToolCall[] {
-    const ready: ToolCall[] = [];
-    for (const [, call] of [...this.partial.entries()].sort(([a], [b]) => a - b)) {
-      if (call.id === undefined || call.name === undefined) continue;
-      try {
-        JSON.parse(call.arguments);
-      } catch {
-        continue;
-      }
-      ready.push({ id: call.id, name: call.name, arguments: call.arguments });
+    for (const index of this.changed) {
+      const call = this.partial.get(index);
+      if (call) call.ready = call.id !== undefined && call.name !== undefined && parsesAsJson(call.arguments);
     }
-    return ready;
+    this.changed.clear();
+    const ready: [number, ToolCall][] = [];
+    for (const [index, call] of this.partial) {
+      if (call.ready)
+        ready.push([index, { id: call.id as string, name: call.name as string, arguments: call.arguments }]);
+    }
+    return ready.sort(([a], [b]) => a - b).map(([, call]) => call);
   }
 
   /** The complete calls in index order; throws if a call never received its id or name. */
@@ -79,6 +84,15 @@ export class StreamAccumulator {
         }
         return { id: call.id, name: call.name, arguments: call.arguments };
       });
+  }
+}
+
+function parsesAsJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
   }
 }
 

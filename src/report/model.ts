@@ -8,8 +8,9 @@ export interface TableModel {
   rows: string[][];
 }
 
-export function formatSpeedup(estimate: Estimate): string {
-  if (!Number.isFinite(estimate.value)) return '—';
+/** `3.98x ±0.01`; "—" when there is none (no sequential reference, `--no-reference`). */
+export function formatSpeedup(estimate: Estimate | undefined): string {
+  if (!estimate || !Number.isFinite(estimate.value)) return '—';
   const hw = halfWidth(estimate);
   return `${estimate.value.toFixed(2)}x ±${hw < 0.005 ? '0.00' : hw.toFixed(2)}`;
 }
@@ -49,8 +50,12 @@ export function formatSmallMs(ms: number | undefined): string {
   return Math.abs(ms) >= 1 ? `${ms.toFixed(2)} ms` : `${(ms * 1000).toFixed(0)} µs`;
 }
 
-/** Rows: kind and executor; columns: call counts; each entry `speedup ±CI (ideal Nx)`. */
-export function speedupMatrix(results: ResultsDocument): TableModel {
+/**
+ * Rows: kind and executor; columns: call counts; each entry `speedup ±CI (ideal Nx)`. None for a `--no-reference`
+ * run, which has no speedups.
+ */
+export function speedupMatrix(results: ResultsDocument): TableModel | undefined {
+  if (results.config.reference === false) return undefined;
   const calls = [...new Set(results.cells.map((c) => c.calls))].sort((a, b) => a - b);
   const rowKeys: { kind: string; executor: string }[] = [];
   for (const c of results.cells) {
@@ -86,7 +91,10 @@ function notes(cell: CellOk, failures: number): string {
       `model ${formatMs(cell.agent.modelMs)} + tools ${formatMs(cell.agent.toolsMs)} ms, ${cell.agent.steps} steps`,
     );
     if (cell.agent.peakInFlight !== undefined) parts.push(`peak ${cell.agent.peakInFlight} in flight`);
-    if (cell.agent.overheadPerCallMs) parts.push(`overhead ${formatSmallMs(cell.agent.overheadPerCallMs.value)}/call`);
+  }
+  // agent runs, and batches whose ideal is 0 (`--latency 0`: what is left is the strategy's own cost)
+  if (cell.overheadPerCallMs && (cell.agent || cell.idealMs === 0)) {
+    parts.push(`overhead ${formatSmallMs(cell.overheadPerCallMs.value)}/call`);
   }
   if (failures > 0) parts.push(`${failures} of ${failures + cell.outcomes.ok} calls failed`);
   if (cell.lingeringCalls) parts.push(`${cell.lingeringCalls} still running after the batch`);
@@ -130,30 +138,43 @@ export function latencyTable(results: ResultsDocument): TableModel {
 }
 
 /**
- * Agent runs over several call counts (`--scenario fanout`): each executor's and framework's own overhead per call
- * at each count, and how it grows (overhead ∝ calls^b; b > 1.2 is superlinear: the cost per call rises).
+ * Scale runs: each executor's (and framework's) overhead per call at each call count, and how it grows (overhead ∝
+ * calls^b; b > 1.2 is superlinear: the cost of each call rises with the calls beside it). Shown when a growth was
+ * fitted (call counts spanning 10× or more), and for agent runs over several counts (with the peak in flight).
  */
 export function growthTable(results: ResultsDocument): TableModel | undefined {
-  const cells = results.cells.filter((c): c is CellOk => c.status === 'ok' && c.agent?.overheadPerCallMs !== undefined);
+  const cells = results.cells.filter((c): c is CellOk => c.status === 'ok' && c.overheadPerCallMs !== undefined);
   const calls = [...new Set(cells.map((c) => c.calls))].sort((a, b) => a - b);
-  if (calls.length < 2) return undefined;
-  const executors = [...new Set(cells.map((c) => c.executor))];
-  const rows = executors.map((executor) => {
-    const own = cells.filter((c) => c.executor === executor);
-    const growth = own.find((c) => c.agent?.growth)?.agent?.growth;
+  const agent = results.config.agent !== undefined;
+  if (calls.length < 2 || !(agent || cells.some((c) => c.growth))) return undefined;
+  const rowKeys = [...new Set(cells.map((c) => `${c.kind}\n${c.executor}`))];
+  const rows = rowKeys.map((rowKey) => {
+    const own = cells.filter((c) => `${c.kind}\n${c.executor}` === rowKey);
+    const first = own[0] as CellOk;
+    const growth = own.find((c) => c.growth)?.growth;
+    const peaks = calls.map((n) => {
+      const peak = own.find((c) => c.calls === n)?.agent?.peakInFlight;
+      return peak === undefined ? '—' : String(peak);
+    });
     return [
-      executorLabel(own[0] as CellOk),
-      ...calls.map((n) => formatSmallMs(own.find((c) => c.calls === n)?.agent?.overheadPerCallMs?.value)),
-      ...calls.map((n) => {
-        const peak = own.find((c) => c.calls === n)?.agent?.peakInFlight;
-        return peak === undefined ? '—' : String(peak);
-      }),
+      ...(agent ? [] : [first.kind]),
+      executorLabel(first),
+      ...calls.map((n) => formatSmallMs(own.find((c) => c.calls === n)?.overheadPerCallMs?.value)),
+      ...(agent ? peaks : []),
       growth ? `${growth.exponent.toFixed(2)}${growth.superlinear ? ' SUPERLINEAR' : ''}` : '—',
     ];
   });
   return {
-    title: 'Overhead per call (run − ideal) ÷ calls, peak calls in flight, and growth b of overhead ∝ calls^b',
-    head: ['executor', ...calls.map((n) => `${n} calls`), ...calls.map((n) => `peak @${n}`), 'b'],
+    title: agent
+      ? 'Overhead per call (run − ideal) ÷ calls, peak calls in flight, and growth b of overhead ∝ calls^b'
+      : 'Overhead per call (batch − ideal) ÷ calls, and growth b of overhead ∝ calls^b',
+    head: [
+      ...(agent ? [] : ['kind']),
+      'executor',
+      ...calls.map((n) => `${n} calls`),
+      ...(agent ? calls.map((n) => `peak @${n}`) : []),
+      'b',
+    ],
     rows,
   };
 }

@@ -32,6 +32,8 @@ export interface BenchConfig {
   recorded?: RecordedProfileRef;
   /** Agent mode: frameworks whose own loops were measured beside the executors (`ai-sdk`, `openai-runtools@alias`). */
   frameworks?: string[];
+  /** `false` with `--no-reference`: sequential was not measured, so no cell has a speedup. @default true */
+  reference?: false;
 }
 
 /** A recorded latency profile as a run used it: where, which bytes, and what its samples look like per tool. */
@@ -67,15 +69,14 @@ export interface AgentCellStats {
   toolsMs: number;
   /** Most calls running at once in any turn of any round (a concurrency cap shows as a peak below the calls). */
   peakInFlight?: number;
-  /** Run − ideal, per round: time that is neither the model's nor the tools' (the loop's own cost). Mean with 95% CI. */
-  overheadMs?: Estimate;
-  /** {@link overheadMs} ÷ calls per run. */
-  overheadPerCallMs?: Estimate;
-  /**
-   * How the overhead grows with the calls per turn over the run's `fanout` groups: overhead ∝ calls^exponent,
-   * fitted on log–log axes; `superlinear` when exponent > {@link SUPERLINEAR_EXPONENT}. Same on every cell of an executor.
-   */
-  growth?: { exponent: number; points: number; superlinear: boolean };
+}
+
+/** How a cell's overhead grows with its calls: overhead ∝ calls^exponent over `points` call counts. */
+export interface Growth {
+  exponent: number;
+  points: number;
+  /** exponent > {@link SUPERLINEAR_EXPONENT}: the cost of each call rises with the calls beside it. */
+  superlinear: boolean;
 }
 
 /** A growth exponent above this is flagged superlinear (cost per call rising with the calls). */
@@ -121,9 +122,22 @@ export interface CellOk extends CellKey {
   stats: LatencySummary;
   /** Mean ideal time over rounds, from the latencies the tools drew; absent when the executor declares no schedule. */
   idealMs?: number;
-  /** Ideal ÷ measured, paired by round; absent with `idealMs`. */
+  /** Ideal ÷ measured, paired by round; absent with `idealMs`, and when the ideal is 0 (`--latency 0`). */
   efficiency?: Estimate;
-  speedup: Estimate;
+  /** Sequential ÷ this cell, paired by round; absent when sequential was not measured (`--no-reference`). */
+  speedup?: Estimate;
+  /**
+   * Measured − ideal, per round: what the strategy (or an agent loop, the loop) adds to the work it schedules.
+   * Mean with 95% CI; absent with `idealMs`. With `--latency 0` the ideal is 0 and this is pure overhead.
+   */
+  overheadMs?: Estimate;
+  /** {@link overheadMs} ÷ calls (per batch, or per agent run). */
+  overheadPerCallMs?: Estimate;
+  /**
+   * How {@link overheadMs} grows with the calls over the run's call counts (three or more, spanning at least 10×),
+   * fitted on log–log axes. Same on every cell of an executor and kind.
+   */
+  growth?: Growth;
   /** Per-round durations in round order (what speedup intervals are computed from). */
   roundsMs: number[];
   idealRoundsMs?: number[];

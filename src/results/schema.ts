@@ -40,13 +40,29 @@ const key = {
   limit: z.number().int().min(1).optional(),
 };
 
+const growth = z.object({ exponent: number, points: z.number().int().min(1), superlinear: z.boolean() });
+
+/** Documents written before overhead and growth moved out of `agent` to every cell: read them where they are now. */
+function liftAgentOverhead(cell: Record<string, unknown>): Record<string, unknown> {
+  const agent = cell.agent as Record<string, unknown> | undefined;
+  if (!agent) return cell;
+  const lifted = { ...cell };
+  for (const field of ['overheadMs', 'overheadPerCallMs', 'growth']) {
+    if (lifted[field] === undefined && agent[field] !== undefined) lifted[field] = agent[field];
+  }
+  return lifted;
+}
+
 const cellOk = z.looseObject({
   ...key,
   status: z.literal('ok'),
   stats,
   idealMs: computed.optional(),
   efficiency: estimate.optional(),
-  speedup: estimate,
+  speedup: estimate.optional(),
+  overheadMs: estimate.optional(),
+  overheadPerCallMs: estimate.optional(),
+  growth: growth.optional(),
   roundsMs: z.array(number),
   idealRoundsMs: z.array(computed).optional(),
   outcomes: z.object({
@@ -95,6 +111,7 @@ const config = z.looseObject({
     .optional(),
   tools: names('a tool name').optional(),
   frameworks: names('a framework name').optional(),
+  reference: z.literal(false).optional(),
   recorded: z.looseObject({ file: z.string(), format: z.enum(['json', 'csv', 'otlp']), sha256: z.string() }).optional(),
 });
 
@@ -107,7 +124,12 @@ export const resultsSchema = z.looseObject({
   config,
   environment: z.looseObject({ node: z.string(), cpuModel: z.string(), cores: z.number().int().min(1) }),
   setup: z.looseObject({}),
-  cells: z.array(z.discriminatedUnion('status', [cellOk, cellError])),
+  cells: z.array(
+    z.preprocess(
+      (cell) => (cell !== null && typeof cell === 'object' ? liftAgentOverhead(cell as Record<string, unknown>) : cell),
+      z.discriminatedUnion('status', [cellOk, cellError]),
+    ),
+  ),
 });
 
 /** `cells[3].speedup`: a zod issue path as a reader writes it. */

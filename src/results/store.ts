@@ -20,7 +20,10 @@ export function writeFileAtomic(path: string, text: string): void {
   } catch {
     stats = undefined; // a new file
   }
-  if (stats?.isSymbolicLink()) return writeFileAtomic(realpathSync(path), text);
+  if (stats?.isSymbolicLink()) {
+    writeFileAtomic(realpathSync(path), text);
+    return;
+  }
   if (stats?.isDirectory()) throw new Error(`\`${path}\` is a directory; name a file`);
   if (stats && !stats.isFile()) {
     writeFileSync(path, text);
@@ -37,8 +40,23 @@ export function writeFileAtomic(path: string, text: string): void {
   }
 }
 
+/**
+ * A value that could not be computed (NaN, ±Infinity) is left out of the file rather than written as `null`: a
+ * field, a whole estimate (`{ value, low, high }`) or a whole list holding one. Readers see the field absent and
+ * show "—"; the gate treats an absent speedup as a failure.
+ */
+function leaveOutUncomputed(_key: string, value: unknown): unknown {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (Array.isArray(value)) return value.some((v) => typeof v === 'number' && !Number.isFinite(v)) ? undefined : value;
+  if (value !== null && typeof value === 'object' && 'value' in value && 'low' in value && 'high' in value) {
+    const { value: v, low, high } = value as Record<string, unknown>;
+    return [v, low, high].every((n) => typeof n === 'number' && Number.isFinite(n)) ? value : undefined;
+  }
+  return value;
+}
+
 export function serializeResults(document: ResultsDocument): string {
-  return `${JSON.stringify(document, null, 2)}\n`;
+  return `${JSON.stringify(document, leaveOutUncomputed, 2)}\n`;
 }
 
 export function readResults(path: string): ResultsDocument {

@@ -1,3 +1,6 @@
+/** An estimate that could not be computed: compares false with everything, formats as "—". */
+export const UNKNOWN: Estimate = Object.freeze({ value: Number.NaN, low: Number.NaN, high: Number.NaN });
+
 export function mean(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;
   return values.reduce((a, b) => a + b, 0) / values.length;

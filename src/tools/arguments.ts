@@ -11,19 +11,26 @@ const TYPE_CHECKS: Record<string, (value: unknown) => boolean> = {
   null: (v) => v === null,
 };
 
-/** Whether `value` has one of the schema's `type`s (a schema without a known `type` accepts anything). */
-export function matchesType(schema: JsonSchema | undefined, value: unknown): { ok: boolean; expected: string } {
+function knownTypes(schema: JsonSchema | undefined): string[] {
   const declared = schema?.type;
-  const types = (Array.isArray(declared) ? declared : [declared]).filter(
+  return (Array.isArray(declared) ? declared : [declared]).filter(
     (t): t is string => typeof t === 'string' && Object.hasOwn(TYPE_CHECKS, t),
   );
-  if (types.length === 0) return { ok: true, expected: '' };
-  const expected = types.join(' or ');
-  // "a string", "an integer"
-  return {
-    ok: types.some((t) => TYPE_CHECKS[t]?.(value)),
-    expected: `${/^[aeiou]/.test(expected) ? 'an' : 'a'} ${expected}`,
-  };
+}
+
+/** Whether `value` has one of the schema's `type`s (a schema without a known `type` accepts anything). */
+export function matchesType(schema: JsonSchema | undefined, value: unknown): boolean {
+  const declared = schema?.type;
+  if (typeof declared === 'string')
+    return !Object.hasOwn(TYPE_CHECKS, declared) || TYPE_CHECKS[declared]?.(value) === true;
+  const types = knownTypes(schema);
+  return types.length === 0 || types.some((t) => TYPE_CHECKS[t]?.(value));
+}
+
+/** The types a schema accepts, for a message: "a string", "an integer or a null". */
+export function expectedType(schema: JsonSchema | undefined): string {
+  const expected = knownTypes(schema).join(' or ');
+  return `${/^[aeiou]/.test(expected) ? 'an' : 'a'} ${expected}`;
 }
 
 /**
@@ -48,13 +55,16 @@ export function parseArguments(
   for (const key of required) {
     if (!Object.hasOwn(record, key)) throw new ToolError(`missing required argument "${key}" for ${definition.name}`);
   }
-  for (const [key, value] of Object.entries(record)) {
+  for (const key in record) {
+    if (!Object.hasOwn(record, key)) continue;
     const known = Object.hasOwn(properties, key);
     if (!known && additionalProperties === false) {
       throw new ToolError(`unknown argument "${key}" for ${definition.name}`);
     }
-    const check = matchesType(known ? properties[key] : undefined, value);
-    if (!check.ok) throw new ToolError(`argument "${key}" for ${definition.name} must be ${check.expected}`);
+    const schema = known ? properties[key] : undefined;
+    if (!matchesType(schema, record[key])) {
+      throw new ToolError(`argument "${key}" for ${definition.name} must be ${expectedType(schema)}`);
+    }
   }
   return record;
 }

@@ -46,11 +46,18 @@ function drawFault(faults: FaultConfig, random: () => number): FaultKind {
   return 'none';
 }
 
+/** Ids of the untimed warm-up calls a run makes before measuring start with this. */
+export const WARM_UP_PREFIX = 'warm-up';
+/** A warm-up call takes this long and never faults: the success path warms up (timer included) at little cost. */
+export const WARM_UP_LATENCY_MS = 1;
+
 /**
- * A call's latency and fault, from the seed and the call id alone. A tool with samples in the recorded profile
+ * A call's latency and fault, from the seed and the call id alone (a warm-up call: {@link WARM_UP_LATENCY_MS}, no
+ * fault). A tool with samples in the recorded profile
  * resamples them (seeded by the id); every other tool draws from the named profile around the nominal latency.
  */
 export function planCall(config: ToolRuntimeConfig, callId: string, toolName?: string): CallPlan {
+  if (callId.startsWith(WARM_UP_PREFIX)) return { latencyMs: WARM_UP_LATENCY_MS, fault: 'none' };
   const random = keyedRandom(config.seed, callId);
   const drawn = drawLatency(config.profile, config.latencyMs, random);
   const fault = drawFault(config.faults, random);

@@ -76,5 +76,5 @@ export function chatTools(): ChatFunctionTool[] {
 /** Resolves a call to its tool and checked arguments, or throws {@link ToolError}. */
 export function bindCall(name: string, rawArguments: string): RegisteredTool & { args: Record<string, unknown> } {
   const tool = toolNamed(name);
-  return { ...tool, args: parseArguments(tool.definition, rawArguments) };
+  return { definition: tool.definition, source: tool.source, args: parseArguments(tool.definition, rawArguments) };
 }

@@ -1,12 +1,13 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { ToolCall } from '../executors/types.ts';
+import { AbortWaiter, abortReason, listen, onAbort, unlisten } from './abort.ts';
+import { parseArguments } from './arguments.ts';
 import type { ToolRuntimeConfig } from './config.ts';
 import { burnCpu } from './cpu.ts';
-import type { Email, ToolContext } from './definition.ts';
-import { AbortError, RateLimitError, ToolError } from './errors.ts';
+import type { Email, ToolContext, ToolDefinition } from './definition.ts';
+import { RateLimitError, ToolError } from './errors.ts';
 import { type CallPlan, planCall } from './latency.ts';
 import { registerRecordedTools } from './recorded-tools.ts';
-import { bindCall } from './registry.ts';
+import { toolNamed } from './registry.ts';
 
 /** What to do when a call draws the `crash` fault: in a worker, kill the thread; on the main thread, throw. */
 export type CrashHandler = (call: ToolCall) => never;
@@ -15,28 +16,84 @@ const throwOnCrash: CrashHandler = (call) => {
   throw new ToolError(`injected crash in ${call.name} (no worker thread to kill on the main thread)`);
 };
 
-function abortReason(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  return reason instanceof Error ? reason : new AbortError('the call was aborted');
+/** Calls whose work is going on, and the most at once since the last reset. */
+class InFlight {
+  now = 0;
+  peak = 0;
+  begin(): void {
+    this.now++;
+    if (this.now > this.peak) this.peak = this.now;
+  }
+  end(): void {
+    this.now--;
+  }
 }
 
-/** Waits `ms` without blocking the event loop; rejects as soon as `signal` aborts. */
-async function waitIo(ms: number, signal?: AbortSignal): Promise<void> {
-  if (ms <= 0) return; // 0 ms is no wait at all, not a timer's minimum of 1 ms: what is left is pure overhead
-  try {
-    await sleep(ms, undefined, signal ? { signal } : undefined);
-  } catch (error) {
-    if (signal?.aborted) throw abortReason(signal);
-    throw error;
+/** A call checked and planned, about to spend its latency. */
+interface PreparedCall {
+  call: ToolCall;
+  definition: ToolDefinition;
+  args: Record<string, unknown>;
+  plan: CallPlan;
+  /** The signal the work listens to (none when tools ignore aborts). */
+  signal: AbortSignal | undefined;
+  mailbox: Email[];
+}
+
+function contextOf(prepared: PreparedCall): ToolContext {
+  return { signal: prepared.signal, mailbox: prepared.mailbox };
+}
+
+/**
+ * A simulated I/O call waiting on its timer, then answering: the hot path of every I/O batch, so one object holds
+ * the whole call (no async frames or closures beyond the timer's), and thousands of calls in flight stay light.
+ */
+class SimulatedIoCall extends AbortWaiter {
+  timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  constructor(
+    readonly prepared: PreparedCall,
+    readonly load: InFlight,
+    readonly onCrash: CrashHandler,
+    readonly resolve: (value: unknown) => void,
+    readonly reject: (reason: unknown) => void,
+  ) {
+    super();
+  }
+
+  start(ms: number): void {
+    this.load.begin();
+    const signal = this.prepared.signal;
+    if (signal?.aborted) {
+      this.abortWith(abortReason(signal));
+      return;
+    }
+    if (signal) listen(signal, this);
+    this.timer = setTimeout(() => this.fire(), ms);
+  }
+
+  abortWith(reason: Error): void {
+    clearTimeout(this.timer);
+    this.load.end();
+    this.reject(reason);
+  }
+
+  fire(): void {
+    unlisten(this);
+    this.load.end();
+    const { call, definition, args, plan } = this.prepared;
+    try {
+      if (plan.fault === 'crash') this.onCrash(call);
+      if (plan.fault === 'fail') throw new ToolError(`injected failure in ${call.name}`);
+      this.resolve(definition.execute(args, contextOf(this.prepared)));
+    } catch (error) {
+      this.reject(error);
+    }
   }
 }
 
 function waitForever(signal?: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    if (!signal) return; // a hang without a signal never settles: that is the fault being simulated
-    if (signal.aborted) reject(abortReason(signal));
-    signal.addEventListener('abort', () => reject(abortReason(signal)), { once: true });
-  });
+  // a hang without a signal never settles: that is the fault being simulated
+  return new Promise((_, reject) => onAbort(signal, reject));
 }
 
 /**
@@ -48,8 +105,7 @@ export class ToolRuntime {
   /** Emails that `send_email` delivered through this runtime (or, for worker pools, reported back to it). */
   readonly mailbox: Email[] = [];
   readonly #onCrash: CrashHandler;
-  #inFlight = 0;
-  #peakInFlight = 0;
+  readonly #load = new InFlight();
 
   constructor(config: ToolRuntimeConfig, onCrash: CrashHandler = throwOnCrash) {
     if (config.kind === 'cpu' && !(config.cpuUnitsPerMs && config.cpuUnitsPerMs > 0)) {
@@ -62,16 +118,16 @@ export class ToolRuntime {
 
   /** Calls whose work is still going on (including ones whose caller gave up after a timeout). */
   get inFlight(): number {
-    return this.#inFlight;
+    return this.#load.now;
   }
 
   /** Highest {@link inFlight} seen since the last call of {@link resetPeak}. */
   get peakInFlight(): number {
-    return this.#peakInFlight;
+    return this.#load.peak;
   }
 
   resetPeak(): void {
-    this.#peakInFlight = this.#inFlight;
+    this.#load.peak = this.#load.now;
   }
 
   plan(call: ToolCall): CallPlan {
@@ -83,32 +139,57 @@ export class ToolRuntime {
    * spends the call's drawn latency (timer or calibrated CPU work) before `execute`; a tool with its own latency
    * is its `execute`. Faults apply to both: a hang never runs the tool, a failure or crash comes after its work.
    */
-  async invoke(call: ToolCall, signal?: AbortSignal, context: Pick<ToolContext, 'mailbox'> = this): Promise<unknown> {
-    const { definition, args } = bindCall(call.name, call.arguments);
+  invoke(call: ToolCall, signal?: AbortSignal, context: Pick<ToolContext, 'mailbox'> = this): Promise<unknown> {
+    let prepared: PreparedCall;
+    try {
+      prepared = this.#prepare(call, signal, context);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const { definition, plan } = prepared;
+    if (
+      definition.latency === 'simulated' &&
+      this.config.kind === 'io' &&
+      plan.fault !== 'hang' &&
+      plan.latencyMs > 0
+    ) {
+      return new Promise((resolve, reject) =>
+        new SimulatedIoCall(prepared, this.#load, this.#onCrash, resolve, reject).start(plan.latencyMs),
+      );
+    }
+    return this.#run(prepared);
+  }
+
+  /** Binds and checks the call and draws its plan; throws what the call should reject with. */
+  #prepare(call: ToolCall, signal: AbortSignal | undefined, context: Pick<ToolContext, 'mailbox'>): PreparedCall {
+    const definition = toolNamed(call.name).definition;
+    const args = parseArguments(definition, call.arguments);
     if (signal?.aborted) throw abortReason(signal);
     const { rateLimit, honorAbort = true } = this.config.faults;
-    if (rateLimit !== undefined && this.#inFlight >= rateLimit) {
+    if (rateLimit !== undefined && this.#load.now >= rateLimit) {
       throw new RateLimitError(
         `429 Too Many Requests from ${call.name}: more than ${rateLimit} calls at once, retry after a moment`,
       );
     }
     const plan = this.plan(call);
-    const workSignal = honorAbort ? signal : undefined;
-    const toolContext: ToolContext = { signal: workSignal, mailbox: context.mailbox };
+    return { call, definition, args, plan, signal: honorAbort ? signal : undefined, mailbox: context.mailbox };
+  }
+
+  /** Every call but a simulated I/O one with a timer: hangs, CPU work, 0 ms, and tools with their own latency. */
+  async #run(prepared: PreparedCall): Promise<unknown> {
+    const { call, definition, args, plan, signal } = prepared;
     const simulated = definition.latency === 'simulated';
     let value: unknown;
-    this.#inFlight++;
-    this.#peakInFlight = Math.max(this.#peakInFlight, this.#inFlight);
+    this.#load.begin();
     try {
-      if (plan.fault === 'hang') return await waitForever(workSignal);
-      if (!simulated) value = await definition.execute(args, toolContext);
-      else if (this.config.kind === 'io') await waitIo(plan.latencyMs, workSignal);
-      else burnCpu(plan.latencyMs * (this.config.cpuUnitsPerMs ?? 0));
+      if (plan.fault === 'hang') return await waitForever(signal);
+      if (!simulated) value = await definition.execute(args, contextOf(prepared));
+      else if (this.config.kind === 'cpu') burnCpu(plan.latencyMs * (this.config.cpuUnitsPerMs ?? 0));
     } finally {
-      this.#inFlight--;
+      this.#load.end();
     }
     if (plan.fault === 'crash') this.#onCrash(call);
     if (plan.fault === 'fail') throw new ToolError(`injected failure in ${call.name}`);
-    return simulated ? await definition.execute(args, toolContext) : value;
+    return simulated ? await definition.execute(args, contextOf(prepared)) : value;
   }
 }

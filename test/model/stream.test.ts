@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { assembleToolCalls, StreamAccumulator, type StreamChunk, type ToolCallDelta } from '../../src/model/index.ts';
 
 const chunk = (tool_calls?: ToolCallDelta[], finish: string | null = null, content?: string): StreamChunk => ({
@@ -44,5 +44,27 @@ describe('assembleToolCalls', () => {
     expect(accumulator.finishReason).toBe('stop');
     expect(accumulator.toolCalls()).toEqual([]);
     expect(() => assembleToolCalls([chunk([{ index: 0, function: { name: 'a' } }])])).toThrow(/index 0 has no id/);
+  });
+});
+
+describe('readyCalls on every chunk', () => {
+  it('parses only the calls a chunk changed, and still reports every ready call in index order', () => {
+    const accumulator = new StreamAccumulator();
+    const parse = vi.spyOn(JSON, 'parse');
+    const calls = 64;
+    let fragments = 0;
+    for (let i = 0; i < calls; i++) {
+      accumulator.add(chunk([{ index: i, id: `c${i}`, function: { name: 'get_weather', arguments: '{"city":' } }]));
+      accumulator.readyCalls();
+      accumulator.add(chunk([{ index: i, function: { arguments: '"Tokyo"}' } }]));
+      expect(accumulator.readyCalls().map((c) => c.id)).toEqual(Array.from({ length: i + 1 }, (_, j) => `c${j}`));
+      fragments += 2;
+    }
+    // one parse per changed call per check: 128, where parsing every call on every chunk would take 4160
+    expect(parse.mock.calls.length).toBe(fragments);
+    parse.mockRestore();
+    accumulator.add(chunk([{ index: 3, function: { arguments: ' ' } }])); // still whole JSON after a fragment
+    accumulator.add(chunk([{ index: 5, function: { arguments: ',' } }])); // no longer whole: not ready any more
+    expect(accumulator.readyCalls()).toHaveLength(calls - 1);
   });
 });
