@@ -73,13 +73,25 @@ describe('seeded latency profiles', () => {
 });
 
 describe('cpu work', () => {
-  it('does work proportional to its units (not to the clock)', () => {
+  it('does work proportional to its units (not to the clock), and the result depends on every unit', () => {
+    // deterministic: the same units give the same result, other units another (the work cannot be skipped)
     expect(burnCpu(1000)).toBe(burnCpu(1000));
+    expect(burnCpu(1001)).not.toBe(burnCpu(1000));
     const calibration = calibrateCpu(3, 5);
     expect(calibration.unitsPerMs).toBeGreaterThan(0);
-    const t0 = performance.now();
-    burnCpu(calibration.unitsPerMs * 20);
-    // generous range: only that the calibrated units take time of the right order
-    expect(performance.now() - t0).toBeGreaterThan(5);
+    // proportional: 8x the units take several times as long (a ratio measured side by side, min of 3 each, so a
+    // busy machine slows both alike; a clock-bound loop would take the same time for any units)
+    const time = (units: number) =>
+      Math.min(
+        ...[0, 1, 2].map(() => {
+          const t0 = performance.now();
+          burnCpu(units);
+          return performance.now() - t0;
+        }),
+      );
+    const small = time(calibration.unitsPerMs * 4);
+    const large = time(calibration.unitsPerMs * 32);
+    expect(large / small).toBeGreaterThan(4);
+    expect(large / small).toBeLessThan(16);
   });
 });

@@ -113,8 +113,10 @@ export function createModelMock(options: ModelMockOptions = {}): ModelMock {
       server.listen({
         onUnhandledRequest: (request, print) => {
           if (!request.url.startsWith(baseURL) || strategy === 'bypass') return; // not the model's: let it through
-          if (strategy === 'warn') print.warning();
-          else print.error();
+          if (strategy === 'warn') return print.warning();
+          print.error();
+          // printing alone lets the request through: only an error thrown here keeps it off the network
+          throw new Error(`${request.method} ${request.url} is not mocked: refused, never sent`);
         },
       });
       listening = true;

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createModelMock, loadScenario } from '../../src/model/index.ts';
 
@@ -9,12 +11,33 @@ describe('createModelMock', () => {
     expect(() => mock.createClient()).toThrow(/call listen\(\) first/);
   });
 
-  it('keeps every other request off the network', async () => {
+  it('keeps requests to endpoints of the API it does not mock off the network; other hosts pass through', async () => {
+    // a real server stands in for the API's host: a request that got through would reach it
+    const reached: string[] = [];
+    const server = createServer((request, response) => {
+      reached.push(request.url ?? '');
+      response.end('{}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const local = createModelMock({ baseURL: `${origin}/v1`, latencyOverrideMs: 0 });
     const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {});
-    mock.listen();
-    await expect(fetch('https://example.com/')).rejects.toThrow();
-    await expect(fetch('https://api.openai.com/v1/embeddings', { method: 'POST', body: '{}' })).rejects.toThrow();
-    consoleError.mockRestore();
+    local.listen();
+    try {
+      const answered = await fetch(`${origin}/v1/embeddings`, { method: 'POST', body: '{}' }).then(
+        (response) => response.ok,
+        () => false,
+      );
+      expect(answered).toBe(false);
+      expect(consoleError.mock.calls.flat().join(' ')).toContain('without a matching request handler');
+      expect(reached).toEqual([]); // refused by the mock, never sent
+      expect((await fetch(`${origin}/tool-service`)).status).toBe(200); // not the model's: a tool's own HTTP
+      expect(reached).toEqual(['/tool-service']);
+    } finally {
+      local.close();
+      consoleError.mockRestore();
+      server.close();
+    }
   });
 
   it('answers a body that is not JSON with 400, and a request without scenario', async () => {
