@@ -256,27 +256,92 @@ export interface RunMatrixHooks {
   onEvent?: (event: MatrixEvent) => void;
 }
 
+/**
+ * Executors that run calls off the main thread (worker pools), kept started and warm across the groups of a run
+ * that share a kind: a pool starts once per run rather than once per call count. Each kind has one runtime, so a
+ * kept pool's tasks carry the same tool config in every group. Main-thread executors cost nothing to create and
+ * are made fresh per group.
+ */
+export class WarmPools {
+  readonly #runtimes = new Map<WorkloadKind, ToolRuntime>();
+  readonly #pools = new Map<string, Executor>();
+
+  runtime(kind: WorkloadKind, options: MatrixOptions): ToolRuntime {
+    let runtime = this.#runtimes.get(kind);
+    if (!runtime) {
+      runtime = new ToolRuntime({ ...options.tools, kind });
+      this.#runtimes.set(kind, runtime);
+    }
+    return runtime;
+  }
+
+  take(kind: WorkloadKind, name: string): Executor | undefined {
+    return this.#pools.get(`${kind}\n${name}`);
+  }
+
+  keep(kind: WorkloadKind, name: string, executor: Executor): void {
+    this.#pools.set(`${kind}\n${name}`, executor);
+  }
+
+  forget(kind: WorkloadKind, name: string): void {
+    this.#pools.delete(`${kind}\n${name}`);
+  }
+
+  kept(executor: Executor): boolean {
+    return [...this.#pools.values()].includes(executor);
+  }
+
+  /** Closes every kept pool; one that fails or hangs to close cannot take the others down. */
+  async close(): Promise<void> {
+    const pools = [...this.#pools];
+    this.#pools.clear();
+    await Promise.all(
+      pools.map(([key, e]) =>
+        withDeadline(
+          Promise.resolve().then(() => e.close()),
+          CLOSE_DEADLINE_MS,
+          `${key.split('\n')[1]}: close()`,
+        ).catch(() => {}),
+      ),
+    );
+  }
+}
+
 /** Measures one group: creates its executors (pools warmed), runs interleaved rounds, closes everything. */
 export async function runGroup(
   group: Group,
   options: MatrixOptions,
-  hooks: RunMatrixHooks & { onSample?: (executor: string, round: number) => void } = {},
+  hooks: RunMatrixHooks & { onSample?: (executor: string, round: number) => void; pools?: WarmPools } = {},
 ): Promise<CellResult[]> {
-  const runtime = new ToolRuntime({ ...options.tools, kind: group.kind });
+  const pools = hooks.pools;
+  const runtime = pools?.runtime(group.kind, options) ?? new ToolRuntime({ ...options.tools, kind: group.kind });
   const executors = new Map<string, Executor>();
   const startupMs = new Map<string, number>();
+  /** Worker replacements a kept pool had before this group: the group reports only its own. */
+  const replacedBefore = new Map<string, number>();
   const failures: CellResult[] = [];
   try {
     for (const spec of group.specs) {
       const name = formatSpec(spec);
+      const poolable = pools !== undefined && executorDefinition(spec.strategy).offMainThread === true;
       try {
-        const executor = await withDeadline(
-          createExecutor(spec, { runtime, ...(options.policy ? { policy: options.policy } : {}) }),
-          SAMPLE_DEADLINE_FLOOR_MS,
-          `${name}: create()`,
-        );
+        const kept = poolable ? pools.take(group.kind, name) : undefined;
+        const executor =
+          kept ??
+          (await withDeadline(
+            createExecutor(spec, { runtime, ...(options.policy ? { policy: options.policy } : {}) }),
+            SAMPLE_DEADLINE_FLOOR_MS,
+            `${name}: create()`,
+          ));
         executors.set(name, executor);
-        if ('startupMs' in executor && typeof executor.startupMs === 'number') startupMs.set(name, executor.startupMs);
+        if (poolable && !kept) pools.keep(group.kind, name, executor);
+        if ('replacementsMs' in executor && Array.isArray(executor.replacementsMs)) {
+          replacedBefore.set(name, executor.replacementsMs.length);
+        }
+        // a pool's start-up belongs to the group that started it
+        if (!kept && 'startupMs' in executor && typeof executor.startupMs === 'number') {
+          startupMs.set(name, executor.startupMs);
+        }
       } catch (error) {
         failures.push({
           id: cellId(group.kind, group.calls, name),
@@ -356,6 +421,7 @@ export async function runGroup(
         await withDeadline(executor.run(warmUp), SAMPLE_DEADLINE_FLOOR_MS, `${name}: run() of the warm-up batch`);
       } catch (error) {
         executors.delete(name);
+        pools?.forget(group.kind, name);
         await executor.close().catch(() => {});
         const spec = group.specs.find((s) => formatSpec(s) === name) as ExecutorSpec;
         failures.push({
@@ -382,7 +448,10 @@ export async function runGroup(
     );
     for (const cell of measured) {
       const executor = executors.get(cell.executor);
-      const replaced = executor && 'replacementsMs' in executor ? (executor.replacementsMs as number[]) : [];
+      const replaced =
+        executor && 'replacementsMs' in executor
+          ? (executor.replacementsMs as number[]).slice(replacedBefore.get(cell.executor) ?? 0)
+          : [];
       if (cell.status === 'ok' && replaced.length > 0) {
         cell.workerReplacements = { count: replaced.length, meanMs: mean(replaced) };
       }
@@ -392,15 +461,18 @@ export async function runGroup(
       return (measured.find((c) => c.executor === name) ?? failures.find((c) => c.executor === name)) as CellResult;
     });
   } finally {
-    // the cells are measured: an executor whose close() fails or hangs must not take them down with it
+    // the cells are measured: an executor whose close() fails or hangs must not take them down with it; kept
+    // pools stay open for the next group of their kind
     await Promise.all(
-      [...executors].map(([name, e]) =>
-        withDeadline(
-          Promise.resolve().then(() => e.close()),
-          CLOSE_DEADLINE_MS,
-          `${name}: close()`,
-        ).catch(() => {}),
-      ),
+      [...executors]
+        .filter(([, e]) => !pools?.kept(e))
+        .map(([name, e]) =>
+          withDeadline(
+            Promise.resolve().then(() => e.close()),
+            CLOSE_DEADLINE_MS,
+            `${name}: close()`,
+          ).catch(() => {}),
+        ),
     );
   }
 }
@@ -410,27 +482,35 @@ export async function runGroup(
  * write results after every group: a crash or Ctrl-C loses only the group in progress.
  */
 export async function runMatrix(options: MatrixOptions, hooks: RunMatrixHooks = {}): Promise<CellResult[]> {
-  // every in-flight call listens on the signal: a 16-call batch would trip Node's leak warning at 10
+  // user tools and pools may listen on the signal too (piscina once per queued task): no leak warning at 10
   if (hooks.signal) setMaxListeners(0, hooks.signal);
   const groups = planGroups(options);
   const costs = groups.map((g) => groupCost(g, options));
   const totalCost = costs.reduce((a, b) => a + b, 0);
   let doneCost = 0;
   const cells: CellResult[] = [];
-  for (const [index, group] of groups.entries()) {
-    if (hooks.signal?.aborted) break;
-    hooks.onEvent?.({ type: 'group-start', group, index, total: groups.length });
-    const groupCells = await runGroup(group, options, {
-      ...hooks,
-      onSample: (executor, round) => {
-        const spec = group.specs.find((s) => formatSpec(s) === executor);
-        if (spec) doneCost += nominalCost(spec, group, options);
-        hooks.onEvent?.({ type: 'sample', group, executor, round, doneCost, totalCost });
-      },
-    });
-    if (hooks.signal?.aborted) break; // a group cut short is not a result
-    cells.push(...groupCells);
-    hooks.onEvent?.({ type: 'group-end', group, index, total: groups.length, cells: groupCells });
+  const pools = new WarmPools();
+  try {
+    for (const [index, group] of groups.entries()) {
+      if (hooks.signal?.aborted) break;
+      // groups come kind by kind: the pools of a kind are done when the next kind starts
+      if (index > 0 && groups[index - 1]?.kind !== group.kind) await pools.close();
+      hooks.onEvent?.({ type: 'group-start', group, index, total: groups.length });
+      const groupCells = await runGroup(group, options, {
+        ...hooks,
+        pools,
+        onSample: (executor, round) => {
+          const spec = group.specs.find((s) => formatSpec(s) === executor);
+          if (spec) doneCost += nominalCost(spec, group, options);
+          hooks.onEvent?.({ type: 'sample', group, executor, round, doneCost, totalCost });
+        },
+      });
+      if (hooks.signal?.aborted) break; // a group cut short is not a result
+      cells.push(...groupCells);
+      hooks.onEvent?.({ type: 'group-end', group, index, total: groups.length, cells: groupCells });
+    }
+  } finally {
+    await pools.close();
   }
   return cells;
 }

@@ -1,6 +1,7 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import pLimit from 'p-limit';
 import { Piscina } from 'piscina';
 import { NO_FAULTS } from '../tools/config.ts';
@@ -22,12 +23,47 @@ const BACKSTOP_SLACK_MS = 50;
 
 const runningFromSource = import.meta.url.endsWith('.ts');
 
-/** The worker entry next to this file: `.ts` under tsx/vitest (loaded through tsx), `.js` from the build. */
+/** Newest modification time of any file under `dir`, ms (0 when there is none). */
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+let builtWorker: string | null | undefined;
+
+/**
+ * A checkout's built worker (`dist/src/executors/worker.js`), when a build exists that is newer than every source file:
+ * it starts 3–4× faster than the same worker loaded through tsx. A stale or missing build: null.
+ */
+function freshBuiltWorker(): string | null {
+  if (builtWorker !== undefined) return builtWorker;
+  builtWorker = null;
+  try {
+    const src = fileURLToPath(new URL('../', import.meta.url));
+    const built = fileURLToPath(new URL('../../dist/src/executors/worker.js', import.meta.url));
+    if (existsSync(built) && statSync(built).mtimeMs > newestMtime(src)) builtWorker = pathToFileURL(built).href;
+  } catch {
+    builtWorker = null; // unreadable: load the source
+  }
+  return builtWorker;
+}
+
+/**
+ * The worker entry: `.js` from the build when installed; in a checkout, a fresh build's worker if there is one,
+ * else the `.ts` next to this file, loaded through tsx.
+ */
 function workerOptions(): { filename: string; execArgv: string[] } {
-  const filename = new URL(`./worker${runningFromSource ? '.ts' : '.js'}`, import.meta.url).href;
-  if (!runningFromSource) return { filename, execArgv: [] };
+  if (!runningFromSource) return { filename: new URL('./worker.js', import.meta.url).href, execArgv: [] };
+  const built = freshBuiltWorker();
+  if (built) return { filename: built, execArgv: [] };
   const tsxRoot = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
-  return { filename, execArgv: ['--import', pathToFileURL(join(tsxRoot, 'dist', 'loader.mjs')).href] };
+  return {
+    filename: new URL('./worker.ts', import.meta.url).href,
+    execArgv: ['--import', pathToFileURL(join(tsxRoot, 'dist', 'loader.mjs')).href],
+  };
 }
 
 function rebuildError(result: Extract<WorkerResult, { ok: false }>): Error {
