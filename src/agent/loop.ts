@@ -191,6 +191,7 @@ async function chatTurn(options: AgentOptions, messages: ChatMessage[]): Promise
       }
     }
     const streamEnd = performance.now();
+    const startedDuringStream = early?.started.size ?? 0;
     const { calls, warnings } = uniqueCalls(accumulator.toolCalls());
     let outcomes: ToolOutcome[];
     if (early) {
@@ -208,6 +209,7 @@ async function chatTurn(options: AgentOptions, messages: ChatMessage[]): Promise
       modelMs: streamEnd - sent,
       toolsMs: performance.now() - streamEnd,
       streamMs: (lastReady ?? streamEnd) - (firstByte ?? sent),
+      startedDuringStream,
       warnings,
     };
   }

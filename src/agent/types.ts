@@ -23,6 +23,8 @@ export interface AgentStep {
   toolsMs: number;
   /** Streams only: first byte → the last call's arguments complete. */
   streamMs?: number;
+  /** Streams only: calls handed to the executor before the stream ended (early dispatch; 0 after the stream). */
+  startedDuringStream?: number;
   /** Request sent → every outcome in. */
   turnMs: number;
   /** When some calls failed: one summary of their errors (each call's own error also went back as its answer). */
