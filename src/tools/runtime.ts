@@ -5,7 +5,7 @@ import type { ToolRuntimeConfig } from './config.ts';
 import { burnCpu } from './cpu.ts';
 import type { Email, ToolContext, ToolDefinition } from './definition.ts';
 import { RateLimitError, ToolError } from './errors.ts';
-import { type CallPlan, planCall } from './latency.ts';
+import { type CallPlan, type FaultKind, planCall } from './latency.ts';
 import { registerRecordedTools } from './recorded-tools.ts';
 import { toolNamed } from './registry.ts';
 
@@ -50,19 +50,32 @@ function contextOf(prepared: PreparedCall): ToolContext {
  */
 class SimulatedIoCall extends AbortWaiter {
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  // the prepared call's fields, copied: the prepared object and its plan die young instead of living 300 ms
+  readonly call: ToolCall;
+  readonly definition: ToolDefinition;
+  readonly args: Record<string, unknown>;
+  readonly fault: FaultKind;
+  readonly signal: AbortSignal | undefined;
+  readonly mailbox: Email[];
   constructor(
-    readonly prepared: PreparedCall,
+    prepared: PreparedCall,
     readonly load: InFlight,
     readonly onCrash: CrashHandler,
     readonly resolve: (value: unknown) => void,
     readonly reject: (reason: unknown) => void,
   ) {
     super();
+    this.call = prepared.call;
+    this.definition = prepared.definition;
+    this.args = prepared.args;
+    this.fault = prepared.plan.fault;
+    this.signal = prepared.signal;
+    this.mailbox = prepared.mailbox;
   }
 
   start(ms: number): void {
     this.load.begin();
-    const signal = this.prepared.signal;
+    const signal = this.signal;
     if (signal?.aborted) {
       this.abortWith(abortReason(signal));
       return;
@@ -80,11 +93,10 @@ class SimulatedIoCall extends AbortWaiter {
   fire(): void {
     unlisten(this);
     this.load.end();
-    const { call, definition, args, plan } = this.prepared;
     try {
-      if (plan.fault === 'crash') this.onCrash(call);
-      if (plan.fault === 'fail') throw new ToolError(`injected failure in ${call.name}`);
-      this.resolve(definition.execute(args, contextOf(this.prepared)));
+      if (this.fault === 'crash') this.onCrash(this.call);
+      if (this.fault === 'fail') throw new ToolError(`injected failure in ${this.call.name}`);
+      this.resolve(this.definition.execute(this.args, { signal: this.signal, mailbox: this.mailbox }));
     } catch (error) {
       this.reject(error);
     }
