@@ -1,9 +1,10 @@
 import { HttpResponse, http } from 'msw';
 import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { chatToolCalls, runAgent } from '../src/agent/loop.ts';
+import { runAgent } from '../src/agent/loop.ts';
+import { chatToolCalls } from '../src/agent/providers/chat.ts';
 import { AgentSession } from '../src/agent/session.ts';
-import { AgentError, type AgentStep, type ApiMode } from '../src/agent/types.ts';
+import { AgentError, type AgentStep, API_MODES, type ApiMode, STREAMED_APIS } from '../src/agent/types.ts';
 import { createExecutor, type ExecutorSpec, formatSpec } from '../src/executors/registry.ts';
 import type { Executor } from '../src/executors/types.ts';
 import { loadScenario } from '../src/model/load.ts';
@@ -19,7 +20,7 @@ const SPECS: ExecutorSpec[] = [
   { strategy: 'chunked', limit: 2 },
   { strategy: 'worker-pool', limit: 2 },
 ];
-const APIS: ApiMode[] = ['chat', 'chat-stream', 'responses'];
+const APIS: readonly ApiMode[] = API_MODES;
 
 describe.each(APIS)('agent loop over %s', (api) => {
   it.each(SPECS.map((s) => [formatSpec(s), s] as const))(
@@ -185,7 +186,7 @@ describe('agent loop against the API rules', () => {
   });
 });
 
-describe('streamed dispatch', () => {
+describe.each(STREAMED_APIS)('streamed dispatch over %s', (api) => {
   it('early dispatch starts calls while the stream is still coming', async () => {
     const steps: Partial<Record<'after-stream' | 'early', AgentStep>> = {};
     for (const dispatch of ['after-stream', 'early'] as const) {
@@ -193,7 +194,7 @@ describe('streamed dispatch', () => {
         target: { kind: 'mock', scenario: loadScenario('fanout-4'), modelLatencyMs: 0, streamChunkDelayMs: 5 },
         executor: { strategy: 'sequential' },
         tools: toolRuntimeConfig({ latencyMs: 40 }),
-        api: 'chat-stream',
+        api,
         dispatch,
       });
       try {

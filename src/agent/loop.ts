@@ -2,8 +2,10 @@ import type OpenAI from 'openai';
 import { epochNow } from '../executors/call.ts';
 import type { IdealSchedule } from '../executors/definition.ts';
 import type { Executor, ToolCall, ToolOutcome } from '../executors/types.ts';
-import { StreamAccumulator } from '../model/stream.ts';
 import type { ChatFunctionTool } from '../tools/catalog.ts';
+import type { Provider } from './provider.ts';
+import { chatProvider } from './providers/chat.ts';
+import { responsesProvider } from './providers/responses.ts';
 import {
   AgentError,
   type AgentRun,
@@ -35,23 +37,6 @@ export interface AgentOptions {
   onStep?: (step: AgentStep) => void;
 }
 
-/**
- * What goes back to the model for one call: the value, or `{"error": …}` so it can react. A value JSON cannot
- * carry (a BigInt, a cycle, a function) is that call's error, not the end of the run.
- */
-export function toolContent(outcome: ToolOutcome): string {
-  if (outcome.status === 'ok') {
-    try {
-      const text = JSON.stringify(outcome.value ?? null);
-      if (text !== undefined) return text;
-    } catch (error) {
-      return JSON.stringify({ error: `the tool's result is not JSON: ${(error as Error).message}` });
-    }
-    return JSON.stringify({ error: `the tool's result is not JSON (a ${typeof outcome.value})` });
-  }
-  return JSON.stringify({ error: outcome.status === 'error' ? outcome.error : `${outcome.status}: ${outcome.error}` });
-}
-
 /** Keeps the first call of each id: the API wants exactly one answer per id. */
 export function uniqueCalls(calls: readonly ToolCall[]): { calls: ToolCall[]; warnings: string[] } {
   const seen = new Set<string>();
@@ -72,39 +57,6 @@ export function uniqueCalls(calls: readonly ToolCall[]): { calls: ToolCall[]; wa
 export function aggregateErrors(outcomes: readonly ToolOutcome[]): string {
   return outcomes.flatMap((o) => (o.status === 'ok' ? [] : [`${o.id}: ${o.status} (${o.error})`])).join('; ');
 }
-
-/**
- * The function calls of a chat message, read defensively: a non-conforming server (live mode) may send
- * `tool_calls` that is not a list, calls without an id or function, or arguments as an object. A call without an
- * id cannot be answered and is skipped with a warning; any other defect becomes that call's error outcome.
- */
-export function chatToolCalls(raw: unknown): { calls: ToolCall[]; warnings: string[] } {
-  if (raw === undefined || raw === null) return { calls: [], warnings: [] };
-  if (!Array.isArray(raw)) return { calls: [], warnings: ['tool_calls is not a list; treated as no calls'] };
-  if (raw.length === 0) return { calls: [], warnings: ['the model sent an empty tool_calls list'] };
-  const calls: ToolCall[] = [];
-  const warnings: string[] = [];
-  for (const [index, item] of raw.entries()) {
-    const call = (item ?? {}) as { id?: unknown; type?: unknown; function?: { name?: unknown; arguments?: unknown } };
-    if (typeof call.id !== 'string') {
-      warnings.push(`tool_calls[${index}] has no id and cannot be answered; skipped`);
-      continue;
-    }
-    if (call.type !== undefined && call.type !== 'function') {
-      warnings.push(`tool_calls[${index}] is of type ${String(call.type)}, not function; skipped`);
-      continue;
-    }
-    const name = typeof call.function?.name === 'string' ? call.function.name : '';
-    const args = call.function?.arguments;
-    calls.push({ id: call.id, name, arguments: typeof args === 'string' ? args : JSON.stringify(args ?? {}) });
-  }
-  return { calls, warnings };
-}
-
-type TurnResult = Omit<AgentStep, 'index' | 'turnMs'> & {
-  /** Responses API: the id the next request continues from. */
-  responseId?: string;
-};
 
 /**
  * Starts calls one by one as they become ready, honouring the executor's own limits (a window's or a pool's hold
@@ -141,141 +93,6 @@ function earlyDispatcher(executor: Executor, schedule: IdealSchedule | undefined
   };
 }
 
-async function runCalls(executor: Executor, calls: ToolCall[], signal?: AbortSignal): Promise<ToolOutcome[]> {
-  return calls.length === 0 ? [] : executor.run(calls, signal);
-}
-
-type ChatMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam;
-
-/** The assistant turn as it goes back into the history: its text and the calls that will be answered. */
-function assistantMessage(text: string | null, calls: readonly ToolCall[]): ChatMessage {
-  return {
-    role: 'assistant',
-    content: text,
-    ...(calls.length > 0
-      ? {
-          tool_calls: calls.map((c) => ({
-            id: c.id,
-            type: 'function' as const,
-            function: { name: c.name, arguments: c.arguments },
-          })),
-        }
-      : {}),
-  };
-}
-
-async function chatTurn(options: AgentOptions, messages: ChatMessage[]): Promise<TurnResult> {
-  const { client, executor, signal } = options;
-  const request = {
-    model: options.model,
-    messages,
-    tools: options.tools as unknown as OpenAI.Chat.Completions.ChatCompletionTool[],
-    ...(options.parallelToolCalls === undefined ? {} : { parallel_tool_calls: options.parallelToolCalls }),
-  };
-  const sent = performance.now();
-  if (options.api === 'chat-stream') {
-    const stream = await client.chat.completions.create({ ...request, stream: true }, signal ? { signal } : {});
-    const accumulator = new StreamAccumulator();
-    const early = options.dispatch === 'early' ? earlyDispatcher(executor, options.schedule, signal) : undefined;
-    let firstByte: number | undefined;
-    let lastReady: number | undefined;
-    let readyCount = 0;
-    for await (const chunk of stream) {
-      firstByte ??= performance.now();
-      accumulator.add(chunk);
-      const ready = accumulator.readyCalls();
-      if (ready.length > readyCount) {
-        readyCount = ready.length;
-        lastReady = performance.now();
-        for (const call of uniqueCalls(ready).calls) early?.dispatch(call);
-      }
-    }
-    const streamEnd = performance.now();
-    const startedDuringStream = early?.started.size ?? 0;
-    const { calls, warnings } = uniqueCalls(accumulator.toolCalls());
-    let outcomes: ToolOutcome[];
-    if (early) {
-      for (const call of calls) early.dispatch(call); // calls whose arguments never parsed go now, and fail there
-      outcomes = await Promise.all(calls.map((c) => early.started.get(c.id) as Promise<ToolOutcome>));
-    } else {
-      outcomes = await runCalls(executor, calls, signal);
-    }
-    const allCalls = accumulator.toolCalls();
-    messages.push(assistantMessage(accumulator.text || null, calls));
-    return {
-      text: accumulator.text,
-      calls: allCalls,
-      outcomes,
-      modelMs: streamEnd - sent,
-      toolsMs: performance.now() - streamEnd,
-      streamMs: (lastReady ?? streamEnd) - (firstByte ?? sent),
-      startedDuringStream,
-      warnings,
-    };
-  }
-  const completion = await client.chat.completions.create(request, signal ? { signal } : {});
-  const received = performance.now();
-  const message = completion.choices[0]?.message;
-  if (!message) throw new AgentError('the model answered with no choices');
-  const parsed = chatToolCalls(message.tool_calls as unknown);
-  const functionCalls = parsed.calls;
-  const { calls, warnings } = uniqueCalls(functionCalls);
-  warnings.unshift(...parsed.warnings);
-  messages.push(assistantMessage(message.content ?? null, calls));
-  const outcomes = await runCalls(executor, calls, signal);
-  return {
-    text: message.content ?? '',
-    calls: functionCalls,
-    outcomes,
-    modelMs: received - sent,
-    toolsMs: performance.now() - received,
-    warnings,
-  };
-}
-
-function responsesTools(tools: readonly ChatFunctionTool[]): OpenAI.Responses.FunctionTool[] {
-  return tools.map((t) => ({
-    type: 'function',
-    name: t.function.name,
-    description: t.function.description,
-    parameters: t.function.parameters as unknown as Record<string, unknown>,
-    strict: false,
-  }));
-}
-
-async function responsesTurn(
-  options: AgentOptions,
-  input: OpenAI.Responses.ResponseInput,
-  previousId: string | undefined,
-): Promise<TurnResult> {
-  const sent = performance.now();
-  const response = await options.client.responses.create(
-    {
-      model: options.model,
-      input,
-      tools: responsesTools(options.tools),
-      ...(previousId ? { previous_response_id: previousId } : {}),
-      ...(options.parallelToolCalls === undefined ? {} : { parallel_tool_calls: options.parallelToolCalls }),
-    },
-    options.signal ? { signal: options.signal } : {},
-  );
-  const received = performance.now();
-  const functionCalls = response.output.flatMap((item) =>
-    item.type === 'function_call' ? [{ id: item.call_id, name: item.name, arguments: item.arguments }] : [],
-  );
-  const { calls, warnings } = uniqueCalls(functionCalls);
-  const outcomes = await runCalls(options.executor, calls, options.signal);
-  return {
-    text: response.output_text ?? '',
-    calls: functionCalls,
-    outcomes,
-    modelMs: received - sent,
-    toolsMs: performance.now() - received,
-    warnings,
-    responseId: response.id,
-  };
-}
-
 /**
  * The agent loop: ask the model, run every call of the turn with the executor, answer every call id, repeat
  * until the model answers without calls (or `maxSteps` is reached).
@@ -285,42 +102,67 @@ export async function runAgent(options: AgentOptions): Promise<AgentRun> {
   const maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
   const started = performance.now();
   const steps: AgentStep[] = [];
-  const messages: ChatMessage[] = [{ role: 'user', content: options.question }];
-  let responseInput: OpenAI.Responses.ResponseInput = [{ role: 'user', content: options.question }];
-  let previousId: string | undefined;
+  const provider = createProvider(api, options);
+  const { executor, signal } = options;
   for (let index = 1; index <= maxSteps; index++) {
     const turnStart = performance.now();
-    const turn =
-      api === 'responses'
-        ? await responsesTurn(options, responseInput, previousId)
-        : await chatTurn({ ...options, api }, messages);
-    const { responseId, ...measured } = turn;
-    const step: AgentStep = { index, ...measured, turnMs: performance.now() - turnStart };
-    const failed = turn.outcomes.filter((o) => o.status !== 'ok');
+    const early =
+      provider.streams && options.dispatch === 'early'
+        ? earlyDispatcher(executor, options.schedule, signal)
+        : undefined;
+    const turn = await provider.ask({ signal, onCallReady: early ? (call) => early.dispatch(call) : undefined });
+    const answered = performance.now();
+    const startedDuringStream = early?.started.size ?? 0;
+    const { calls, warnings } = uniqueCalls(turn.calls);
+    let outcomes: ToolOutcome[];
+    if (early) {
+      for (const call of calls) early.dispatch(call); // calls whose arguments never parsed go now, and fail there
+      outcomes = await Promise.all(calls.map((c) => early.started.get(c.id) as Promise<ToolOutcome>));
+    } else {
+      outcomes = calls.length === 0 ? [] : await executor.run(calls, signal);
+    }
+    const step: AgentStep = {
+      index,
+      text: turn.text,
+      calls: turn.calls,
+      outcomes,
+      modelMs: turn.modelMs,
+      toolsMs: performance.now() - answered,
+      ...(turn.streamMs === undefined ? {} : { streamMs: turn.streamMs, startedDuringStream }),
+      turnMs: performance.now() - turnStart,
+      warnings: [...turn.warnings, ...warnings],
+    };
+    const failed = outcomes.filter((o) => o.status !== 'ok');
     if (failed.length > 0)
-      step.errorSummary = `${failed.length} of ${turn.outcomes.length} calls failed: ${aggregateErrors(failed)}`;
+      step.errorSummary = `${failed.length} of ${outcomes.length} calls failed: ${aggregateErrors(failed)}`;
     steps.push(step);
     options.onStep?.(step);
-    if (turn.outcomes.length === 0) {
-      return summarize(options.question, steps, turn.text, 'answered', started);
+    if (outcomes.length === 0) return summarize(options.question, steps, turn.text, 'answered', started);
+    if (options.stopWhenAllFail !== false && outcomes.every((o) => o.status !== 'ok')) {
+      throw new AgentError(`all ${outcomes.length} tool calls of step ${index} failed: ${aggregateErrors(outcomes)}`);
     }
-    if (options.stopWhenAllFail !== false && turn.outcomes.every((o) => o.status !== 'ok')) {
-      throw new AgentError(
-        `all ${turn.outcomes.length} tool calls of step ${index} failed: ${aggregateErrors(turn.outcomes)}`,
-      );
-    }
-    if (api === 'responses') {
-      previousId = responseId;
-      responseInput = turn.outcomes.map((o) => ({
-        type: 'function_call_output',
-        call_id: o.id,
-        output: toolContent(o),
-      }));
-    } else {
-      for (const o of turn.outcomes) messages.push({ role: 'tool', tool_call_id: o.id, content: toolContent(o) });
-    }
+    provider.answer(turn, calls, outcomes);
   }
   return summarize(options.question, steps, '', 'max-steps', started);
+}
+
+/** The provider of an API mode: `chat` and `chat-stream` on Chat Completions, `responses` and `responses-stream`. */
+function createProvider(api: ApiMode, options: AgentOptions): Provider {
+  const context = {
+    client: options.client,
+    model: options.model,
+    question: options.question,
+    tools: options.tools,
+    parallelToolCalls: options.parallelToolCalls,
+  };
+  switch (api) {
+    case 'chat':
+    case 'chat-stream':
+      return chatProvider(context, api === 'chat-stream');
+    case 'responses':
+    case 'responses-stream':
+      return responsesProvider(context, api === 'responses-stream');
+  }
 }
 
 function summarize(

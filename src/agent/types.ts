@@ -1,7 +1,9 @@
 import type { ToolCall, ToolOutcome } from '../executors/types.ts';
 
-export type ApiMode = 'chat' | 'chat-stream' | 'responses';
-export const API_MODES: readonly ApiMode[] = ['chat', 'chat-stream', 'responses'];
+export type ApiMode = 'chat' | 'chat-stream' | 'responses' | 'responses-stream';
+export const API_MODES: readonly ApiMode[] = ['chat', 'chat-stream', 'responses', 'responses-stream'];
+/** The API modes whose turns arrive as a stream (where calls may be dispatched early). */
+export const STREAMED_APIS: readonly ApiMode[] = ['chat-stream', 'responses-stream'];
 
 /** When a streamed turn's calls start: after the whole stream, or each as soon as its arguments are complete. */
 export type DispatchMode = 'after-stream' | 'early';

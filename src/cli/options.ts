@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { DEFAULT_SUITE } from '../../bench/suites.ts';
-import { API_MODES, DISPATCH_MODES } from '../agent/types.ts';
+import { API_MODES, DISPATCH_MODES, STREAMED_APIS } from '../agent/types.ts';
 import { activeConfig } from '../config/load.ts';
 import { RANGES } from '../config/ranges.ts';
 import { findSuite, suiteEntries } from '../config/suites.ts';
@@ -116,8 +116,10 @@ function resolveAgent(flags: MatrixFlags, base: AgentBenchConfig | undefined): A
       ? {}
       : { streamChunkDelayMs: parseNumber('--stream-delay', flags.streamDelay, 0, 60_000) }),
   };
-  if (agent.api !== 'chat-stream' && (agent.dispatch === 'early' || agent.streamChunkDelayMs !== undefined)) {
-    throw new UsageError('`--dispatch early` and `--stream-delay` apply to streamed turns; add `--api chat-stream`');
+  if (!STREAMED_APIS.includes(agent.api) && (agent.dispatch === 'early' || agent.streamChunkDelayMs !== undefined)) {
+    throw new UsageError(
+      '`--dispatch early` and `--stream-delay` apply to streamed turns; add `--api chat-stream` or `--api responses-stream`',
+    );
   }
   return agent;
 }

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { API_MODES } from '../agent/types.ts';
 import { setupConfig } from '../config/load.ts';
 import { ownVersion } from '../results/environment.ts';
 import { benchCommand } from './bench-command.ts';
@@ -63,14 +64,10 @@ export function addToolOptions(command: Command): Command {
       'agent mode: scenario to play (default weather-stock-news); fanout: fanout-N per --calls',
     )
     .addOption(
-      new Option('--api <mode>', 'agent mode: chat, chat-stream or responses').choices([
-        'chat',
-        'chat-stream',
-        'responses',
-      ]),
+      new Option('--api <mode>', 'agent mode: chat, chat-stream, responses or responses-stream').choices(API_MODES),
     )
     .addOption(
-      new Option('--dispatch <when>', 'agent mode with chat-stream: after-stream or early').choices([
+      new Option('--dispatch <when>', 'agent mode with a streamed API: after-stream or early').choices([
         'after-stream',
         'early',
       ]),

@@ -73,7 +73,8 @@ export function chatChunks(step: Step, meta: ChunkMeta, options: ChunkOptions): 
   return chunks;
 }
 
-function split(text: string, size: number): string[] {
+/** `text` in pieces of `size` characters (argument fragments of a stream). */
+export function split(text: string, size: number): string[] {
   const parts: string[] = [];
   for (let i = 0; i < text.length; i += size) parts.push(text.slice(i, i + size));
   return parts;
@@ -82,15 +83,19 @@ function split(text: string, size: number): string[] {
 const encoder = new TextEncoder();
 
 /**
- * Server-sent events of the chunks, then `data: [DONE]`, with `delayMs` before each chunk after the first.
- * Pull-based, so a client that stops reading (or aborts) stops the timers too.
+ * Server-sent events of the chunks, with `delayMs` before each chunk after the first. Chat Completions ends with
+ * `data: [DONE]`; the Responses API names each event (`event: response.completed`) and ends after the last one
+ * (`named`). Pull-based, so a client that stops reading (or aborts) stops the timers too.
  */
 export function eventStream(
   chunks: readonly unknown[],
   delayMs: number,
   onDone?: () => void,
+  named = false,
 ): ReadableStream<Uint8Array> {
-  const events = [...chunks.map((chunk) => `data: ${JSON.stringify(chunk)}\n\n`), 'data: [DONE]\n\n'];
+  const events = named
+    ? chunks.map((chunk) => `event: ${(chunk as { type: string }).type}\ndata: ${JSON.stringify(chunk)}\n\n`)
+    : [...chunks.map((chunk) => `data: ${JSON.stringify(chunk)}\n\n`), 'data: [DONE]\n\n'];
   let next = 0;
   let cancelled = false;
   return new ReadableStream<Uint8Array>({

@@ -22,7 +22,7 @@ export interface ModelMockCounters {
   /** Requests answered, violations included. */
   requests: number;
   chatRequests: number;
-  /** Chat requests with `stream: true`. */
+  /** Requests with `stream: true` (Chat Completions or Responses). */
   streamRequests: number;
   responsesRequests: number;
   /** Requests refused with a 400 for breaking an API rule. */

@@ -1,7 +1,9 @@
 import { delay, type HttpHandler, HttpResponse, http } from 'msw';
 import type { Response as ApiResponse, ResponseOutputItem, Tool } from 'openai/resources/responses/responses';
+import { eventStream } from './chat-stream.ts';
 import { latencyOf, logExchange, type MockContext, modelName, NO_SCENARIO, refuse, tokens } from './context.ts';
 import { functionCallItemId } from './ids.ts';
+import { responsesEvents } from './responses-stream.ts';
 import {
   checkFunctionOutputs,
   contentText,
@@ -27,11 +29,6 @@ export interface StoredResponse {
 /** Stored responses beyond this are dropped oldest first, so long benchmark runs do not grow without bound. */
 export const MAX_STORED_RESPONSES = 10_000;
 
-export const STREAM_UNSUPPORTED = {
-  message: 'fanout-bench model mock: stream is not supported for Responses; stream with Chat Completions.',
-  param: 'stream',
-};
-
 interface InputItem {
   type?: string;
   call_id?: string;
@@ -50,7 +47,8 @@ export function responsesHandler(
     const read = await readBody(request);
     if (!read.ok) return refuse(context, read.violation);
     const { body } = read;
-    if (body.stream === true) return errorResponse(STREAM_UNSUPPORTED);
+    const stream = body.stream === true;
+    if (stream) context.counters.streamRequests++;
 
     let previous: StoredResponse | undefined;
     const previousId = body.previous_response_id;
@@ -82,7 +80,7 @@ export function responsesHandler(
     const latencyMs = latencyOf(context, step.latencyMs);
     const exchange = logExchange(context, {
       api: 'responses',
-      stream: false,
+      stream,
       receivedAt: performance.now(),
       respondedAt: Number.NaN,
       latencyMs,
@@ -95,9 +93,19 @@ export function responsesHandler(
     const callIds = step.kind === 'calls' ? step.calls.map((call) => call.id) : [];
     store.set(id, { scenario, progress: advance(scenario, progress, callIds.length), callIds, results });
     if (store.size > MAX_STORED_RESPONSES) store.delete(store.keys().next().value ?? '');
-    const answer = HttpResponse.json(response(id, step, body, context));
-    exchange.respondedAt = performance.now();
-    return answer;
+    const answer = response(id, step, body, context);
+    if (!stream) {
+      const sent = HttpResponse.json(answer);
+      exchange.respondedAt = performance.now();
+      return sent;
+    }
+    const events = responsesEvents(answer, context.settings.argumentFragmentChars);
+    const done = () => {
+      exchange.respondedAt = performance.now();
+    };
+    return new HttpResponse(eventStream(events, context.settings.streamChunkDelayMs, done, true), {
+      headers: { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' },
+    });
   });
 }
 

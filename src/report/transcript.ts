@@ -1,4 +1,4 @@
-import { toolContent } from '../agent/loop.ts';
+import { toolContent } from '../agent/provider.ts';
 import type { AgentRun, AgentStep } from '../agent/types.ts';
 import type { Email } from '../tools/catalog.ts';
 import { formatMs } from './model.ts';

@@ -147,3 +147,43 @@ describe('responses', () => {
     expect(second.output_text).toMatch(/Beijing is 5 °C/);
   });
 });
+
+describe('streamed responses (stream: true)', () => {
+  it('streams each function call as output_item.added, argument deltas and .done, then response.completed', async () => {
+    mock.use(loadScenario('weather-two-cities'));
+    mock.configure({ argumentFragmentChars: 4 });
+    const stream = await client.responses.create({ model: 'weather-two-cities', input: 'q', stream: true });
+    const events: OpenAI.Responses.ResponseStreamEvent[] = [];
+    for await (const event of stream) events.push(event);
+    const types = events.map((e) => e.type);
+    expect(types[0]).toBe('response.created');
+    expect(types.at(-1)).toBe('response.completed');
+    expect(events.map((e) => e.sequence_number)).toEqual(events.map((_, i) => i));
+    const completed = events.at(-1) as OpenAI.Responses.ResponseCompletedEvent;
+    const calls = functionCalls(completed.response);
+    expect(calls.length).toBeGreaterThan(1);
+    for (const call of calls) {
+      const added = events.find(
+        (e) =>
+          e.type === 'response.output_item.added' && e.item.type === 'function_call' && e.item.call_id === call.call_id,
+      );
+      const deltas = events.flatMap((e) =>
+        e.type === 'response.function_call_arguments.delta' && e.item_id === call.id ? [e.delta] : [],
+      );
+      const done = events.find((e) => e.type === 'response.function_call_arguments.done' && e.item_id === call.id);
+      expect(added).toBeDefined();
+      expect(deltas.length).toBeGreaterThan(1); // cut mid-JSON into 4-character fragments
+      expect(deltas.join('')).toBe(call.arguments);
+      expect(done).toMatchObject({ arguments: call.arguments });
+      expect(events.indexOf(added as never)).toBeLessThan(events.indexOf(done as never));
+    }
+    // the conversation continues from a streamed response like from any other
+    const next = await client.responses.create({
+      model: 'weather-two-cities',
+      previous_response_id: completed.response.id,
+      input: outputsFor(calls),
+    });
+    expect(next.status).toBe('completed');
+    expect(mock.counters.streamRequests).toBe(1);
+  });
+});
