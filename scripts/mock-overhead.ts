@@ -1,31 +1,52 @@
 /**
- * Measures what the mocked model costs per turn with no scripted delay: openai SDK + msw, per API mode.
+ * Measures what the mocked model costs per turn with no scripted delay (SDK + mock), per API mode, over both
+ * paths in one process, interleaved round by round so a noisy machine slows both alike: `intercept` (msw patches
+ * the global fetch; what framework adapters use) and `direct` (the SDK's own fetch calls the mock's routes; what
+ * our loop uses).
  * Usage: npx tsx scripts/mock-overhead.ts [turns=300]
  */
-import { AgentSession } from '../src/agent/session.ts';
+import type OpenAI from 'openai';
+import { runAgent } from '../src/agent/loop.ts';
 import { API_MODES } from '../src/agent/types.ts';
+import { createExecutor } from '../src/executors/registry.ts';
+import { createModelMock, type ModelMock } from '../src/model/index.ts';
 import { fanoutScenario } from '../src/model/load.ts';
 import { quantileSorted } from '../src/stats/summary.ts';
 import { toolRuntimeConfig } from '../src/tools/config.ts';
+import { chatTools } from '../src/tools/registry.ts';
+import { ToolRuntime } from '../src/tools/runtime.ts';
 
 const turns = Number(process.argv[2] ?? 300);
+const scenario = fanoutScenario(1, 0);
+const executor = await createExecutor(
+  { strategy: 'promise-all' },
+  { runtime: new ToolRuntime(toolRuntimeConfig({ latencyMs: 0 })) },
+);
+const paths: { name: string; mock: ModelMock; client: OpenAI }[] = [];
+const intercepted = createModelMock({ scenario, latencyOverrideMs: 0 });
+intercepted.listen();
+paths.push({ name: 'intercept', mock: intercepted, client: intercepted.createClient() });
+const direct = createModelMock({ scenario, latencyOverrideMs: 0 });
+paths.push({ name: 'direct', mock: direct, client: direct.createDirectClient() });
+
+const q = (values: number[], p: number) => quantileSorted(values, p).toFixed(3);
 for (const api of API_MODES) {
-  const session = await AgentSession.start({
-    target: { kind: 'mock', scenario: fanoutScenario(1, 0), modelLatencyMs: 0 },
-    executor: { strategy: 'promise-all' },
-    tools: toolRuntimeConfig({ latencyMs: 0 }),
-    api,
-  });
-  for (let i = 0; i < 20; i++) await session.run(); // warm the SDK, msw and the JIT
-  const perTurn: number[] = [];
-  while (perTurn.length < turns) {
-    const run = await session.run();
-    for (const step of run.steps) perTurn.push(step.modelMs);
+  const perTurn = new Map<string, number[]>(paths.map((p) => [p.name, []]));
+  const run = (client: OpenAI) =>
+    runAgent({ client, model: scenario.name, question: scenario.question, executor, tools: chatTools(), api });
+  for (const path of paths) for (let i = 0; i < 20; i++) await run(path.client); // warm the SDK and the JIT
+  while ((perTurn.get('direct')?.length ?? 0) < turns) {
+    for (const path of paths) {
+      const result = await run(path.client);
+      for (const step of result.steps) perTurn.get(path.name)?.push(step.modelMs);
+      path.mock.takeExchanges(); // the log is for benches; here it would only grow
+    }
   }
-  await session.close();
-  perTurn.sort((a, b) => a - b);
-  const q = (p: number) => quantileSorted(perTurn, p).toFixed(3);
-  console.log(
-    `${api.padEnd(12)} per model turn: median ${q(0.5)} ms, p90 ${q(0.9)} ms, p99 ${q(0.99)} ms (${perTurn.length} turns)`,
-  );
+  const line = paths.map((path) => {
+    const values = (perTurn.get(path.name) ?? []).sort((a, b) => a - b);
+    return `${path.name} median ${q(values, 0.5)} ms, p90 ${q(values, 0.9)}, p99 ${q(values, 0.99)}`;
+  });
+  console.log(`${api.padEnd(16)} per model turn: ${line.join(' | ')}`);
 }
+intercepted.close();
+await executor.close();

@@ -78,15 +78,15 @@ export class AgentSession {
     }
     if (target.shared) {
       target.shared.use(target.scenario);
-      return new AgentSession(options, runtime, executor, target.shared, target.shared.createClient());
+      return new AgentSession(options, runtime, executor, target.shared, target.shared.createDirectClient());
     }
     const mock = createModelMock({
       scenario: target.scenario,
       ...(target.modelLatencyMs === undefined ? {} : { latencyOverrideMs: target.modelLatencyMs }),
       ...(target.streamChunkDelayMs === undefined ? {} : { streamChunkDelayMs: target.streamChunkDelayMs }),
     });
-    mock.listen();
-    return new AgentSession(options, runtime, executor, mock, mock.createClient());
+    // our loop takes a client: it reaches the mock directly, and the global fetch stays untouched
+    return new AgentSession(options, runtime, executor, mock, mock.createDirectClient());
   }
 
   get executorName(): string {

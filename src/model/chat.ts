@@ -1,8 +1,17 @@
-import { delay, type HttpHandler, HttpResponse, http } from 'msw';
+import { delay, HttpResponse } from 'msw';
 import type { ChatCompletion } from 'openai/resources/chat/completions';
 import type { CompletionUsage } from 'openai/resources/completions';
 import { chatChunks, eventStream } from './chat-stream.ts';
-import { latencyOf, logExchange, type MockContext, modelName, NO_SCENARIO, refuse, tokens } from './context.ts';
+import {
+  latencyOf,
+  logExchange,
+  type MockContext,
+  modelName,
+  NO_SCENARIO,
+  type Route,
+  refuse,
+  tokens,
+} from './context.ts';
 import {
   type ChatRequestMessage,
   checkChatMessages,
@@ -14,8 +23,8 @@ import {
 import { nextStep, progressFromIds, type Step } from './script.ts';
 
 /** `POST /chat/completions`, plain and streamed. The conversation's progress is read from `messages`. */
-export function chatHandler(context: MockContext, baseURL: string): HttpHandler {
-  return http.post(`${baseURL}/chat/completions`, async ({ request }) => {
+export function chatRoute(context: MockContext): Route {
+  return async (request) => {
     const { counters } = context;
     counters.requests++;
     counters.chatRequests++;
@@ -78,7 +87,7 @@ export function chatHandler(context: MockContext, baseURL: string): HttpHandler 
     return new HttpResponse(eventStream(chunks, context.settings.streamChunkDelayMs, done), {
       headers: { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' },
     });
-  });
+  };
 }
 
 /** The tool results after the last assistant turn with calls: what this request answers, in the order sent. */

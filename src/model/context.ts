@@ -6,6 +6,9 @@ export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
 export const DEFAULT_ARGUMENT_FRAGMENT_CHARS = 8;
 
 /** Settings of the mock that can change between runs (see `ModelMock.configure`). */
+/** One endpoint of the mocked API: a request in, the API's response out (msw wraps it, or a client calls it). */
+export type Route = (request: Request) => Promise<Response>;
+
 export interface StreamSettings {
   /** Forces every turn's model latency, e.g. 0 to measure the harness's own overhead. @default undefined (use the scenario's) */
   latencyOverrideMs?: number | undefined;

@@ -1,7 +1,7 @@
-import type { HttpHandler } from 'msw';
+import { type HttpHandler, http } from 'msw';
 import { type SetupServer, setupServer } from 'msw/node';
 import OpenAI, { type ClientOptions } from 'openai';
-import { chatHandler } from './chat.ts';
+import { chatRoute } from './chat.ts';
 import {
   DEFAULT_ARGUMENT_FRAGMENT_CHARS,
   type Exchange,
@@ -9,10 +9,11 @@ import {
   type MockContext,
   type ModelMockCounters,
   OPENAI_BASE_URL,
+  type Route,
   type StreamSettings,
 } from './context.ts';
 import { shortHash } from './ids.ts';
-import { responsesHandler, type StoredResponse } from './responses.ts';
+import { responsesRoute, type StoredResponse } from './responses.ts';
 import type { Scenario } from './scenario.ts';
 
 export interface ModelMockOptions extends StreamSettings {
@@ -48,8 +49,15 @@ export interface ModelMock {
   readonly exchanges: readonly Exchange[];
   /** The requests answered since the last call, oldest first, and forgets them. */
   takeExchanges(): Exchange[];
-  /** An SDK client pointed at the mock; throws unless listening. */
+  /** An SDK client pointed at the mock through msw's interception of the global `fetch`; throws unless listening. */
   createClient(options?: ClientOptions): OpenAI;
+  /**
+   * An SDK client whose own `fetch` hands each request straight to the mock's routes: no interception of the
+   * global `fetch` (msw's share of a turn's cost), no `listen()` needed. For code
+   * that takes a client (our loop); code that calls the global `fetch` itself (framework adapters) needs
+   * {@link createClient}. A request no handler answers is refused, never sent.
+   */
+  createDirectClient(options?: ClientOptions): OpenAI;
 }
 
 export function createModelMock(options: ModelMockOptions = {}): ModelMock {
@@ -91,7 +99,11 @@ export function createModelMock(options: ModelMockOptions = {}): ModelMock {
   configure(options);
 
   const store = new Map<string, StoredResponse>();
-  const handlers = [chatHandler(context, baseURL), responsesHandler(context, baseURL, store)];
+  const routes = new Map<string, Route>([
+    [`${baseURL}/chat/completions`, chatRoute(context)],
+    [`${baseURL}/responses`, responsesRoute(context, store)],
+  ]);
+  const handlers = [...routes].map(([url, route]) => http.post(url, ({ request }) => route(request)));
   const server = setupServer(...handlers);
   let listening = false;
 
@@ -143,6 +155,15 @@ export function createModelMock(options: ModelMockOptions = {}): ModelMock {
       if (!listening)
         throw new Error('createClient: call listen() first; the SDK captures fetch when a client is created');
       return createMockClient({ baseURL, ...clientOptions });
+    },
+    createDirectClient(clientOptions) {
+      const direct = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+        const request = new Request(input, init);
+        const route = request.method === 'POST' ? routes.get(request.url.split('?')[0] ?? '') : undefined;
+        if (route) return route(request);
+        throw new Error(`${request.method} ${request.url} is not mocked: refused, never sent`);
+      };
+      return createMockClient({ baseURL, fetch: direct, ...clientOptions });
     },
   };
 }

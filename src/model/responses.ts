@@ -1,7 +1,16 @@
-import { delay, type HttpHandler, HttpResponse, http } from 'msw';
+import { delay, HttpResponse } from 'msw';
 import type { Response as ApiResponse, ResponseOutputItem, Tool } from 'openai/resources/responses/responses';
 import { eventStream } from './chat-stream.ts';
-import { latencyOf, logExchange, type MockContext, modelName, NO_SCENARIO, refuse, tokens } from './context.ts';
+import {
+  latencyOf,
+  logExchange,
+  type MockContext,
+  modelName,
+  NO_SCENARIO,
+  type Route,
+  refuse,
+  tokens,
+} from './context.ts';
 import { functionCallItemId } from './ids.ts';
 import { responsesEvents } from './responses-stream.ts';
 import {
@@ -36,12 +45,8 @@ interface InputItem {
 }
 
 /** `POST /responses`. The conversation continues from the stored response named by `previous_response_id`. */
-export function responsesHandler(
-  context: MockContext,
-  baseURL: string,
-  store: Map<string, StoredResponse>,
-): HttpHandler {
-  return http.post(`${baseURL}/responses`, async ({ request }) => {
+export function responsesRoute(context: MockContext, store: Map<string, StoredResponse>): Route {
+  return async (request) => {
     context.counters.requests++;
     context.counters.responsesRequests++;
     const read = await readBody(request);
@@ -106,7 +111,7 @@ export function responsesHandler(
     return new HttpResponse(eventStream(events, context.settings.streamChunkDelayMs, done, true), {
       headers: { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' },
     });
-  });
+  };
 }
 
 /** Lengths of the runs of consecutive `function_call` items: each run is one earlier model response. */

@@ -40,6 +40,25 @@ describe('createModelMock', () => {
     }
   });
 
+  it('a direct client reaches the mock without patching the global fetch, and refuses what is not mocked', async () => {
+    const local = createModelMock({ scenario: loadScenario('weather-two-cities'), latencyOverrideMs: 0 });
+    const globalFetch = globalThis.fetch;
+    const client = local.createDirectClient();
+    const completion = await client.chat.completions.create({
+      model: 'weather-two-cities',
+      messages: [{ role: 'user', content: 'q' }],
+    });
+    expect(completion.choices[0]?.message.tool_calls?.length).toBeGreaterThan(0);
+    expect(local.listening).toBe(false);
+    expect(globalThis.fetch).toBe(globalFetch);
+    const refused = await client.embeddings.create({ model: 'x', input: 'y' }).then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    expect((refused?.cause as Error | undefined)?.message).toMatch(/embeddings is not mocked: refused, never sent/);
+    expect(local.counters.chatRequests).toBe(1);
+  });
+
   it('answers a body that is not JSON with 400, and a request without scenario', async () => {
     mock.listen();
     const bad = await fetch('https://api.openai.com/v1/chat/completions', { method: 'POST', body: '{' });
