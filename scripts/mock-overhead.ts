@@ -5,12 +5,14 @@
  * our loop uses).
  * Usage: npx tsx scripts/mock-overhead.ts [turns=300]
  */
+import Anthropic from '@anthropic-ai/sdk';
 import type OpenAI from 'openai';
 import { runAgent } from '../src/agent/loop.ts';
-import { API_MODES } from '../src/agent/types.ts';
+import { API_MODES, isAnthropicApi } from '../src/agent/types.ts';
 import { createExecutor } from '../src/executors/registry.ts';
 import { createModelMock, type ModelMock } from '../src/model/index.ts';
 import { fanoutScenario } from '../src/model/load.ts';
+import { ANTHROPIC_BASE_URL } from '../src/model/messages.ts';
 import { quantileSorted } from '../src/stats/summary.ts';
 import { toolRuntimeConfig } from '../src/tools/config.ts';
 import { chatTools } from '../src/tools/registry.ts';
@@ -22,22 +24,39 @@ const executor = await createExecutor(
   { strategy: 'promise-all' },
   { runtime: new ToolRuntime(toolRuntimeConfig({ latencyMs: 0 })) },
 );
-const paths: { name: string; mock: ModelMock; client: OpenAI }[] = [];
+const paths: { name: string; mock: ModelMock; openai: OpenAI; anthropic: Anthropic }[] = [];
 const intercepted = createModelMock({ scenario, latencyOverrideMs: 0 });
 intercepted.listen();
-paths.push({ name: 'intercept', mock: intercepted, client: intercepted.createClient() });
+paths.push({
+  name: 'intercept',
+  mock: intercepted,
+  openai: intercepted.createClient(),
+  anthropic: new Anthropic({ apiKey: 'test', baseURL: ANTHROPIC_BASE_URL, maxRetries: 0 }),
+});
 const direct = createModelMock({ scenario, latencyOverrideMs: 0 });
-paths.push({ name: 'direct', mock: direct, client: direct.createDirectClient() });
+paths.push({
+  name: 'direct',
+  mock: direct,
+  openai: direct.createDirectClient(),
+  anthropic: direct.createDirectAnthropicClient(),
+});
 
 const q = (values: number[], p: number) => quantileSorted(values, p).toFixed(3);
 for (const api of API_MODES) {
   const perTurn = new Map<string, number[]>(paths.map((p) => [p.name, []]));
-  const run = (client: OpenAI) =>
-    runAgent({ client, model: scenario.name, question: scenario.question, executor, tools: chatTools(), api });
-  for (const path of paths) for (let i = 0; i < 20; i++) await run(path.client); // warm the SDK and the JIT
+  const run = (path: (typeof paths)[number]) =>
+    runAgent({
+      client: isAnthropicApi(api) ? path.anthropic : path.openai,
+      model: scenario.name,
+      question: scenario.question,
+      executor,
+      tools: chatTools(),
+      api,
+    });
+  for (const path of paths) for (let i = 0; i < 20; i++) await run(path); // warm the SDK and the JIT
   while ((perTurn.get('direct')?.length ?? 0) < turns) {
     for (const path of paths) {
-      const result = await run(path.client);
+      const result = await run(path);
       for (const step of result.steps) perTurn.get(path.name)?.push(step.modelMs);
       path.mock.takeExchanges(); // the log is for benches; here it would only grow
     }

@@ -1,3 +1,4 @@
+import Anthropic from '@anthropic-ai/sdk';
 import type OpenAI from 'openai';
 import { epochNow } from '../executors/call.ts';
 import type { IdealSchedule } from '../executors/definition.ts';
@@ -5,6 +6,7 @@ import type { Executor, ToolCall, ToolOutcome } from '../executors/types.ts';
 import type { ChatFunctionTool } from '../tools/catalog.ts';
 import type { Provider } from './provider.ts';
 import { chatProvider } from './providers/chat.ts';
+import { messagesProvider } from './providers/messages.ts';
 import { responsesProvider } from './providers/responses.ts';
 import {
   AgentError,
@@ -13,10 +15,12 @@ import {
   type ApiMode,
   DEFAULT_MAX_STEPS,
   type DispatchMode,
+  isAnthropicApi,
 } from './types.ts';
 
 export interface AgentOptions {
-  client: OpenAI;
+  /** The SDK client of the API: OpenAI for `chat` and `responses` (and their streams), Anthropic for `messages`. */
+  client: OpenAI | Anthropic;
   model: string;
   executor: Executor;
   question: string;
@@ -148,20 +152,27 @@ export async function runAgent(options: AgentOptions): Promise<AgentRun> {
 
 /** The provider of an API mode: `chat` and `chat-stream` on Chat Completions, `responses` and `responses-stream`. */
 function createProvider(api: ApiMode, options: AgentOptions): Provider {
+  const { client } = options;
   const context = {
-    client: options.client,
     model: options.model,
     question: options.question,
     tools: options.tools,
     parallelToolCalls: options.parallelToolCalls,
   };
+  const wants = isAnthropicApi(api) ? 'an Anthropic' : 'an OpenAI';
+  if (client instanceof Anthropic !== isAnthropicApi(api)) {
+    throw new AgentError(`\`--api ${api}\` needs ${wants} SDK client`);
+  }
   switch (api) {
     case 'chat':
     case 'chat-stream':
-      return chatProvider(context, api === 'chat-stream');
+      return chatProvider({ ...context, client: client as OpenAI }, api === 'chat-stream');
     case 'responses':
     case 'responses-stream':
-      return responsesProvider(context, api === 'responses-stream');
+      return responsesProvider({ ...context, client: client as OpenAI }, api === 'responses-stream');
+    case 'messages':
+    case 'messages-stream':
+      return messagesProvider({ ...context, client: client as Anthropic }, api === 'messages-stream');
   }
 }
 

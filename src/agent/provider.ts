@@ -36,9 +36,9 @@ export interface Provider {
   answer(turn: ModelTurn, calls: readonly ToolCall[], outcomes: readonly ToolOutcome[]): void;
 }
 
-/** What every provider starts a conversation from. */
-export interface ProviderContext {
-  client: OpenAI;
+/** What every provider starts a conversation from: its API's SDK client, the model, the question, the tools. */
+export interface ProviderContext<Client = OpenAI> {
+  client: Client;
   model: string;
   question: string;
   tools: ChatFunctionTool[];

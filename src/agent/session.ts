@@ -1,3 +1,4 @@
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import type { CallPolicy } from '../executors/policy.ts';
 import { createExecutor, type ExecutorSpec, idealShape } from '../executors/registry.ts';
@@ -8,14 +9,14 @@ import type { ToolRuntimeConfig } from '../tools/config.ts';
 import { chatTools } from '../tools/registry.ts';
 import { ToolRuntime } from '../tools/runtime.ts';
 import { type AgentOptions, runAgent } from './loop.ts';
-import type { AgentRun, ApiMode, DispatchMode } from './types.ts';
+import { type AgentRun, type ApiMode, type DispatchMode, isAnthropicApi } from './types.ts';
 
 /** `{ key: value }` when the value is set, `{}` otherwise (for optional fields under exactOptionalPropertyTypes). */
 function pick<T extends object, K extends keyof T>(object: T, key: K): Partial<Pick<T, K>> {
   return object[key] === undefined ? {} : ({ [key]: object[key] } as Partial<Pick<T, K>>);
 }
 
-/** Where the model answers from: the msw mock (default, offline) or a live OpenAI-compatible server. */
+/** Where the model answers from: the msw mock (default, offline) or a live server (OpenAI-compatible, or Anthropic's for `messages`). */
 export type ModelTarget =
   | {
       kind: 'mock';
@@ -46,7 +47,7 @@ export class AgentSession {
   readonly runtime: ToolRuntime;
   readonly mock: ModelMock | undefined;
   readonly #ownsMock: boolean;
-  readonly #client: OpenAI;
+  readonly #client: OpenAI | Anthropic;
   readonly #executor: Executor;
   readonly #options: AgentSessionOptions;
 
@@ -55,7 +56,7 @@ export class AgentSession {
     runtime: ToolRuntime,
     executor: Executor,
     mock: ModelMock | undefined,
-    client: OpenAI,
+    client: OpenAI | Anthropic,
   ) {
     this.#options = options;
     this.#ownsMock = options.target.kind === 'mock' && !options.target.shared;
@@ -72,13 +73,17 @@ export class AgentSession {
       ...(options.policy ? { policy: options.policy } : {}),
     });
     const { target } = options;
+    const anthropic = isAnthropicApi(options.api);
     if (target.kind === 'live') {
-      const client = new OpenAI({ baseURL: target.baseURL, apiKey: target.apiKey, maxRetries: 0 });
+      const client = anthropic
+        ? new Anthropic({ baseURL: target.baseURL, apiKey: target.apiKey, maxRetries: 0 })
+        : new OpenAI({ baseURL: target.baseURL, apiKey: target.apiKey, maxRetries: 0 });
       return new AgentSession(options, runtime, executor, undefined, client);
     }
     if (target.shared) {
       target.shared.use(target.scenario);
-      return new AgentSession(options, runtime, executor, target.shared, target.shared.createDirectClient());
+      const client = anthropic ? target.shared.createDirectAnthropicClient() : target.shared.createDirectClient();
+      return new AgentSession(options, runtime, executor, target.shared, client);
     }
     const mock = createModelMock({
       scenario: target.scenario,
@@ -86,7 +91,13 @@ export class AgentSession {
       ...(target.streamChunkDelayMs === undefined ? {} : { streamChunkDelayMs: target.streamChunkDelayMs }),
     });
     // our loop takes a client: it reaches the mock directly, and the global fetch stays untouched
-    return new AgentSession(options, runtime, executor, mock, mock.createDirectClient());
+    return new AgentSession(
+      options,
+      runtime,
+      executor,
+      mock,
+      anthropic ? mock.createDirectAnthropicClient() : mock.createDirectClient(),
+    );
   }
 
   get executorName(): string {

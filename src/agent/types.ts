@@ -1,9 +1,18 @@
 import type { ToolCall, ToolOutcome } from '../executors/types.ts';
 
-export type ApiMode = 'chat' | 'chat-stream' | 'responses' | 'responses-stream';
-export const API_MODES: readonly ApiMode[] = ['chat', 'chat-stream', 'responses', 'responses-stream'];
+export type ApiMode = 'chat' | 'chat-stream' | 'responses' | 'responses-stream' | 'messages' | 'messages-stream';
+export const API_MODES: readonly ApiMode[] = [
+  'chat',
+  'chat-stream',
+  'responses',
+  'responses-stream',
+  'messages',
+  'messages-stream',
+];
 /** The API modes whose turns arrive as a stream (where calls may be dispatched early). */
-export const STREAMED_APIS: readonly ApiMode[] = ['chat-stream', 'responses-stream'];
+export const STREAMED_APIS: readonly ApiMode[] = ['chat-stream', 'responses-stream', 'messages-stream'];
+/** Anthropic's Messages API: an Anthropic SDK client, the key from `ANTHROPIC_API_KEY` in live mode. */
+export const isAnthropicApi = (api: ApiMode): boolean => api === 'messages' || api === 'messages-stream';
 
 /** When a streamed turn's calls start: after the whole stream, or each as soon as its arguments are complete. */
 export type DispatchMode = 'after-stream' | 'early';

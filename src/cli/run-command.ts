@@ -1,6 +1,7 @@
+import { APIConnectionError as AnthropicConnectionError } from '@anthropic-ai/sdk';
 import { APIConnectionError } from 'openai';
 import { AgentSession, type ModelTarget } from '../agent/session.ts';
-import { DEFAULT_MAX_STEPS } from '../agent/types.ts';
+import { type ApiMode, DEFAULT_MAX_STEPS, isAnthropicApi } from '../agent/types.ts';
 import { matrixOptionsFromConfig } from '../bench/session.ts';
 import { preflightExecutors } from '../config/preflight.ts';
 import { executorDefinition, parseSpec } from '../executors/registry.ts';
@@ -21,7 +22,7 @@ export interface RunFlags extends MatrixFlags {
   question?: string;
 }
 
-function liveTarget(flags: RunFlags, scenario: string): ModelTarget {
+function liveTarget(flags: RunFlags, scenario: string, api: ApiMode): ModelTarget {
   try {
     const url = new URL(flags.baseUrl as string);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http');
@@ -29,9 +30,10 @@ function liveTarget(flags: RunFlags, scenario: string): ModelTarget {
     throw new UsageError(`\`--base-url ${flags.baseUrl}\` is not an http(s) URL; e.g. http://127.0.0.1:8080/v1`);
   }
   if (!flags.model) throw new UsageError('`--base-url` needs `--model NAME` (the model the server should run)');
-  const apiKey = process.env.OPENAI_API_KEY;
-  if (!apiKey)
-    throw new UsageError('Live mode reads the key from OPENAI_API_KEY; set it (any value for a local server)');
+  // the SDK of the API reads its own key: Anthropic's appends /v1/messages to the base URL
+  const keyName = isAnthropicApi(api) ? 'ANTHROPIC_API_KEY' : 'OPENAI_API_KEY';
+  const apiKey = process.env[keyName];
+  if (!apiKey) throw new UsageError(`Live mode reads the key from ${keyName}; set it (any value for a local server)`);
   // the question defaults to the scenario's (the default scenario's without `--scenario`), as the README says
   const question = flags.question ?? loadScenario(scenario).question;
   return { kind: 'live', baseURL: flags.baseUrl as string, model: flags.model, apiKey, question };
@@ -67,7 +69,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
     ...(kind === 'cpu' ? { cpuUnitsPerMs: calibrateCpu().unitsPerMs } : {}),
   });
   const target: ModelTarget = flags.baseUrl
-    ? liveTarget(flags, agent.scenario)
+    ? liveTarget(flags, agent.scenario, agent.api)
     : {
         kind: 'mock',
         scenario: loadScenario(agent.scenario),
@@ -87,7 +89,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   try {
     const run = await session.run().catch((error: unknown) => {
       // the SDK says only "Connection error.": name the server and the fix
-      if (flags.baseUrl && error instanceof APIConnectionError) {
+      if (flags.baseUrl && (error instanceof APIConnectionError || error instanceof AnthropicConnectionError)) {
         throw new UsageError(`Cannot reach ${flags.baseUrl} (${(error as Error).message}); is the server running?`);
       }
       throw error;

@@ -4,12 +4,13 @@ import type { CompletionUsage } from 'openai/resources/completions';
 import { chatChunks, eventStream } from './chat-stream.ts';
 import {
   latencyOf,
-  logExchange,
+  logStep,
   type MockContext,
   modelName,
   NO_SCENARIO,
   type Route,
   refuse,
+  respond,
   tokens,
 } from './context.ts';
 import {
@@ -51,18 +52,8 @@ export function chatRoute(context: MockContext): Route {
       results,
     });
 
-    const receivedAt = performance.now();
     const latencyMs = latencyOf(context, step.latencyMs);
-    const exchange = logExchange(context, {
-      api: 'chat',
-      stream,
-      receivedAt,
-      respondedAt: Number.NaN,
-      latencyMs,
-      answered: answeredResults(messages),
-      calls: step.kind === 'calls' ? step.calls : [],
-      text: step.text,
-    });
+    const exchange = logStep(context, 'chat', stream, latencyMs, step, answeredResults(messages));
     if (latencyMs > 0) await delay(latencyMs);
     const meta = {
       id: context.nextId('chatcmpl-'),
@@ -70,23 +61,14 @@ export function chatRoute(context: MockContext): Route {
       model: modelName(body.model),
     };
     const usage = usageOf(JSON.stringify(messages), step);
-    if (!stream) {
-      const response = HttpResponse.json(completion(step, meta, usage));
-      exchange.respondedAt = performance.now();
-      return response;
-    }
+    if (!stream) return respond(context, exchange, completion(step, meta, usage));
     const includeUsage = (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
     const chunks = chatChunks(step, meta, {
       interleave: context.settings.interleave,
       argumentFragmentChars: context.settings.argumentFragmentChars,
       usage: includeUsage ? usage : undefined,
     });
-    const done = () => {
-      exchange.respondedAt = performance.now();
-    };
-    return new HttpResponse(eventStream(chunks, context.settings.streamChunkDelayMs, done), {
-      headers: { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' },
-    });
+    return respond(context, exchange, undefined, { events: chunks, named: false });
   };
 }
 

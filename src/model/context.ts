@@ -1,14 +1,17 @@
+import { HttpResponse } from 'msw';
 import type { ToolCall } from '../executors/types.ts';
+import { eventStream } from './chat-stream.ts';
 import { errorResponse, type Violation } from './rules.ts';
 import type { Scenario } from './scenario.ts';
+import type { Step } from './script.ts';
 
 export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
 export const DEFAULT_ARGUMENT_FRAGMENT_CHARS = 8;
 
-/** Settings of the mock that can change between runs (see `ModelMock.configure`). */
 /** One endpoint of the mocked API: a request in, the API's response out (msw wraps it, or a client calls it). */
 export type Route = (request: Request) => Promise<Response>;
 
+/** Settings of the mock that can change between runs (see `ModelMock.configure`). */
 export interface StreamSettings {
   /** Forces every turn's model latency, e.g. 0 to measure the harness's own overhead. @default undefined (use the scenario's) */
   latencyOverrideMs?: number | undefined;
@@ -28,6 +31,8 @@ export interface ModelMockCounters {
   /** Requests with `stream: true` (Chat Completions or Responses). */
   streamRequests: number;
   responsesRequests: number;
+  /** Anthropic Messages requests (`POST /v1/messages`). */
+  messagesRequests: number;
   /** Requests refused with a 400 for breaking an API rule. */
   violations: number;
   /** Message of the last violation. */
@@ -35,7 +40,15 @@ export interface ModelMockCounters {
 }
 
 export function emptyCounters(): ModelMockCounters {
-  return { requests: 0, chatRequests: 0, streamRequests: 0, responsesRequests: 0, violations: 0, lastViolation: null };
+  return {
+    requests: 0,
+    chatRequests: 0,
+    streamRequests: 0,
+    responsesRequests: 0,
+    messagesRequests: 0,
+    violations: 0,
+    lastViolation: null,
+  };
 }
 
 /**
@@ -44,7 +57,7 @@ export function emptyCounters(): ModelMockCounters {
  * it asked for. Whoever drives the client (our loop, a framework's) is observed the same way from here.
  */
 export interface Exchange {
-  api: 'chat' | 'responses';
+  api: 'chat' | 'responses' | 'messages';
   stream: boolean;
   /** `performance.now()` when the request arrived. */
   receivedAt: number;
@@ -52,8 +65,8 @@ export interface Exchange {
   respondedAt: number;
   /** The model latency the mock waited. */
   latencyMs: number;
-  /** Results for the calls of the previous response, as sent: id and content text. */
-  answered: { id: string; content: string }[];
+  /** Results for the calls of the previous response, as sent: id and content text (Messages: `is_error` too). */
+  answered: { id: string; content: string; isError?: boolean }[];
   calls: ToolCall[];
   text: string | null;
 }
@@ -78,6 +91,52 @@ export function logExchange(context: MockContext, exchange: Exchange): Exchange 
   context.exchanges.push(exchange);
   if (context.exchanges.length > MAX_EXCHANGES) context.exchanges.shift();
   return exchange;
+}
+
+/** Logs the exchange of a scripted step as it starts: what it answered, and the calls or text it will send. */
+export function logStep(
+  context: MockContext,
+  api: Exchange['api'],
+  stream: boolean,
+  latencyMs: number,
+  step: Step,
+  answered: Exchange['answered'],
+): Exchange {
+  const calls = step.kind === 'calls' ? step.calls : [];
+  const exchange: Exchange = {
+    api,
+    stream,
+    receivedAt: performance.now(),
+    respondedAt: Number.NaN,
+    latencyMs,
+    answered,
+    calls,
+    text: step.text,
+  };
+  return logExchange(context, exchange);
+}
+
+/**
+ * Sends an exchange's answer: the JSON body at once, or its events as a stream (`named` for the APIs that name
+ * them); the exchange's `respondedAt` is set when the last byte is out.
+ */
+export function respond(
+  context: MockContext,
+  exchange: Exchange,
+  body: unknown,
+  stream?: { events: readonly unknown[]; named: boolean },
+): Response {
+  if (!stream) {
+    const response = HttpResponse.json(body as Parameters<typeof HttpResponse.json>[0]);
+    exchange.respondedAt = performance.now();
+    return response;
+  }
+  const done = () => {
+    exchange.respondedAt = performance.now();
+  };
+  return new HttpResponse(eventStream(stream.events, context.settings.streamChunkDelayMs, done, stream.named), {
+    headers: { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' },
+  });
 }
 
 /** The model latency of a step after the override. */

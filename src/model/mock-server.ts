@@ -1,3 +1,4 @@
+import Anthropic, { type ClientOptions as AnthropicClientOptions } from '@anthropic-ai/sdk';
 import { type HttpHandler, http } from 'msw';
 import { type SetupServer, setupServer } from 'msw/node';
 import OpenAI, { type ClientOptions } from 'openai';
@@ -13,14 +14,17 @@ import {
   type StreamSettings,
 } from './context.ts';
 import { shortHash } from './ids.ts';
+import { ANTHROPIC_BASE_URL, messagesRoute } from './messages.ts';
 import { responsesRoute, type StoredResponse } from './responses.ts';
 import type { Scenario } from './scenario.ts';
 
 export interface ModelMockOptions extends StreamSettings {
   /** The scenario to play until {@link ModelMock.use} picks another. */
   scenario?: Scenario;
-  /** Where the API is mocked; the SDK's default. @default 'https://api.openai.com/v1' */
+  /** Where the OpenAI API is mocked; the SDK's default. @default 'https://api.openai.com/v1' */
   baseURL?: string;
+  /** Where the Anthropic Messages API is mocked (`/v1/messages` below it); the SDK's default. @default 'https://api.anthropic.com' */
+  anthropicBaseURL?: string;
   /**
    * What msw does with a request to the mocked API that no handler matches (`error` keeps the model off the
    * network). Requests elsewhere — a user's tool calling its own service — always pass through. @default 'error'
@@ -58,10 +62,13 @@ export interface ModelMock {
    * {@link createClient}. A request no handler answers is refused, never sent.
    */
   createDirectClient(options?: ClientOptions): OpenAI;
+  /** An Anthropic SDK client on the same direct path, for `/v1/messages`. */
+  createDirectAnthropicClient(options?: AnthropicClientOptions): Anthropic;
 }
 
 export function createModelMock(options: ModelMockOptions = {}): ModelMock {
   const baseURL = (options.baseURL ?? OPENAI_BASE_URL).replace(/\/+$/, '');
+  const anthropicBaseURL = (options.anthropicBaseURL ?? ANTHROPIC_BASE_URL).replace(/\/+$/, '');
   const scenarios = new Map<string, Scenario>();
   let active = options.scenario;
   if (active) scenarios.set(active.name, active);
@@ -102,8 +109,16 @@ export function createModelMock(options: ModelMockOptions = {}): ModelMock {
   const routes = new Map<string, Route>([
     [`${baseURL}/chat/completions`, chatRoute(context)],
     [`${baseURL}/responses`, responsesRoute(context, store)],
+    [`${anthropicBaseURL}/v1/messages`, messagesRoute(context)],
   ]);
   const handlers = [...routes].map(([url, route]) => http.post(url, ({ request }) => route(request)));
+  /** A `fetch` that hands a request straight to its route; what no route answers is refused, never sent. */
+  const direct = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const request = new Request(input, init);
+    const route = request.method === 'POST' ? routes.get(request.url.split('?')[0] ?? '') : undefined;
+    if (route) return route(request);
+    throw new Error(`${request.method} ${request.url} is not mocked: refused, never sent`);
+  };
   const server = setupServer(...handlers);
   let listening = false;
 
@@ -124,7 +139,8 @@ export function createModelMock(options: ModelMockOptions = {}): ModelMock {
       const strategy = options.onUnhandledRequest ?? 'error';
       server.listen({
         onUnhandledRequest: (request, print) => {
-          if (!request.url.startsWith(baseURL) || strategy === 'bypass') return; // not the model's: let it through
+          const mocked = request.url.startsWith(baseURL) || request.url.startsWith(`${anthropicBaseURL}/v1/`);
+          if (!mocked || strategy === 'bypass') return; // not the model's: let it through
           if (strategy === 'warn') return print.warning();
           print.error();
           // printing alone lets the request through: only an error thrown here keeps it off the network
@@ -157,13 +173,16 @@ export function createModelMock(options: ModelMockOptions = {}): ModelMock {
       return createMockClient({ baseURL, ...clientOptions });
     },
     createDirectClient(clientOptions) {
-      const direct = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-        const request = new Request(input, init);
-        const route = request.method === 'POST' ? routes.get(request.url.split('?')[0] ?? '') : undefined;
-        if (route) return route(request);
-        throw new Error(`${request.method} ${request.url} is not mocked: refused, never sent`);
-      };
       return createMockClient({ baseURL, fetch: direct, ...clientOptions });
+    },
+    createDirectAnthropicClient(clientOptions) {
+      return new Anthropic({
+        apiKey: 'test',
+        baseURL: anthropicBaseURL,
+        maxRetries: 0,
+        fetch: direct,
+        ...clientOptions,
+      });
     },
   };
 }

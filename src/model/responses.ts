@@ -3,12 +3,13 @@ import type { Response as ApiResponse, ResponseOutputItem, Tool } from 'openai/r
 import { eventStream } from './chat-stream.ts';
 import {
   latencyOf,
-  logExchange,
+  logStep,
   type MockContext,
   modelName,
   NO_SCENARIO,
   type Route,
   refuse,
+  respond,
   tokens,
 } from './context.ts';
 import { functionCallItemId } from './ids.ts';
@@ -83,33 +84,18 @@ export function responsesRoute(context: MockContext, store: Map<string, StoredRe
     const step = nextStep(scenario, progress, { parallelToolCalls: body.parallel_tool_calls !== false, results });
 
     const latencyMs = latencyOf(context, step.latencyMs);
-    const exchange = logExchange(context, {
-      api: 'responses',
-      stream,
-      receivedAt: performance.now(),
-      respondedAt: Number.NaN,
-      latencyMs,
-      answered: outputs.map((o) => ({ id: o.call_id, content: o.output })),
-      calls: step.kind === 'calls' ? step.calls : [],
-      text: step.text,
-    });
+    const answered = outputs.map((o) => ({ id: o.call_id, content: o.output }));
+    const exchange = logStep(context, 'responses', stream, latencyMs, step, answered);
     if (latencyMs > 0) await delay(latencyMs);
     const id = context.nextId('resp_');
     const callIds = step.kind === 'calls' ? step.calls.map((call) => call.id) : [];
     store.set(id, { scenario, progress: advance(scenario, progress, callIds.length), callIds, results });
     if (store.size > MAX_STORED_RESPONSES) store.delete(store.keys().next().value ?? '');
     const answer = response(id, step, body, context);
-    if (!stream) {
-      const sent = HttpResponse.json(answer);
-      exchange.respondedAt = performance.now();
-      return sent;
-    }
-    const events = responsesEvents(answer, context.settings.argumentFragmentChars);
-    const done = () => {
-      exchange.respondedAt = performance.now();
-    };
-    return new HttpResponse(eventStream(events, context.settings.streamChunkDelayMs, done, true), {
-      headers: { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' },
+    if (!stream) return respond(context, exchange, answer);
+    return respond(context, exchange, undefined, {
+      events: responsesEvents(answer, context.settings.argumentFragmentChars),
+      named: true,
     });
   };
 }

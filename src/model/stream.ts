@@ -87,7 +87,8 @@ export class StreamAccumulator {
   }
 }
 
-function parsesAsJson(text: string): boolean {
+/** Whether `text` is one whole JSON value. */
+export function parsesAsJson(text: string): boolean {
   try {
     JSON.parse(text);
     return true;
