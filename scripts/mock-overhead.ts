@@ -38,7 +38,7 @@ paths.push({
   name: 'direct',
   mock: direct,
   openai: direct.createDirectClient(),
-  anthropic: direct.createDirectAnthropicClient(),
+  anthropic: await direct.createDirectAnthropicClient(),
 });
 
 const q = (values: number[], p: number) => quantileSorted(values, p).toFixed(3);

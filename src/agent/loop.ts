@@ -1,9 +1,10 @@
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import type OpenAI from 'openai';
 import { epochNow } from '../executors/call.ts';
 import type { IdealSchedule } from '../executors/definition.ts';
 import type { Executor, ToolCall, ToolOutcome } from '../executors/types.ts';
 import type { ChatFunctionTool } from '../tools/catalog.ts';
+import { isAnthropicClient } from './anthropic.ts';
 import type { Provider } from './provider.ts';
 import { chatProvider } from './providers/chat.ts';
 import { messagesProvider } from './providers/messages.ts';
@@ -160,7 +161,7 @@ function createProvider(api: ApiMode, options: AgentOptions): Provider {
     parallelToolCalls: options.parallelToolCalls,
   };
   const wants = isAnthropicApi(api) ? 'an Anthropic' : 'an OpenAI';
-  if (client instanceof Anthropic !== isAnthropicApi(api)) {
+  if (isAnthropicClient(client) !== isAnthropicApi(api)) {
     throw new AgentError(`\`--api ${api}\` needs ${wants} SDK client`);
   }
   switch (api) {

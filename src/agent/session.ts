@@ -1,4 +1,4 @@
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import type { CallPolicy } from '../executors/policy.ts';
 import { createExecutor, type ExecutorSpec, idealShape } from '../executors/registry.ts';
@@ -8,6 +8,7 @@ import type { Scenario } from '../model/scenario.ts';
 import type { ToolRuntimeConfig } from '../tools/config.ts';
 import { chatTools } from '../tools/registry.ts';
 import { ToolRuntime } from '../tools/runtime.ts';
+import { loadAnthropic } from './anthropic.ts';
 import { type AgentOptions, runAgent } from './loop.ts';
 import { type AgentRun, type ApiMode, type DispatchMode, isAnthropicApi } from './types.ts';
 
@@ -76,13 +77,13 @@ export class AgentSession {
     const anthropic = isAnthropicApi(options.api);
     if (target.kind === 'live') {
       const client = anthropic
-        ? new Anthropic({ baseURL: target.baseURL, apiKey: target.apiKey, maxRetries: 0 })
+        ? new (await loadAnthropic()).Anthropic({ baseURL: target.baseURL, apiKey: target.apiKey, maxRetries: 0 })
         : new OpenAI({ baseURL: target.baseURL, apiKey: target.apiKey, maxRetries: 0 });
       return new AgentSession(options, runtime, executor, undefined, client);
     }
     if (target.shared) {
       target.shared.use(target.scenario);
-      const client = anthropic ? target.shared.createDirectAnthropicClient() : target.shared.createDirectClient();
+      const client = anthropic ? await target.shared.createDirectAnthropicClient() : target.shared.createDirectClient();
       return new AgentSession(options, runtime, executor, target.shared, client);
     }
     const mock = createModelMock({
@@ -96,7 +97,7 @@ export class AgentSession {
       runtime,
       executor,
       mock,
-      anthropic ? mock.createDirectAnthropicClient() : mock.createDirectClient(),
+      anthropic ? await mock.createDirectAnthropicClient() : mock.createDirectClient(),
     );
   }
 

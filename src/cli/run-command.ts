@@ -1,5 +1,5 @@
-import { APIConnectionError as AnthropicConnectionError } from '@anthropic-ai/sdk';
 import { APIConnectionError } from 'openai';
+import { isAnthropicConnectionError } from '../agent/anthropic.ts';
 import { AgentSession, type ModelTarget } from '../agent/session.ts';
 import { type ApiMode, DEFAULT_MAX_STEPS, isAnthropicApi } from '../agent/types.ts';
 import { matrixOptionsFromConfig } from '../bench/session.ts';
@@ -89,7 +89,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   try {
     const run = await session.run().catch((error: unknown) => {
       // the SDK says only "Connection error.": name the server and the fix
-      if (flags.baseUrl && (error instanceof APIConnectionError || error instanceof AnthropicConnectionError)) {
+      if (flags.baseUrl && (error instanceof APIConnectionError || isAnthropicConnectionError(error))) {
         throw new UsageError(`Cannot reach ${flags.baseUrl} (${(error as Error).message}); is the server running?`);
       }
       throw error;

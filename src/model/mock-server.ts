@@ -1,7 +1,8 @@
-import Anthropic, { type ClientOptions as AnthropicClientOptions } from '@anthropic-ai/sdk';
+import type { Anthropic, ClientOptions as AnthropicClientOptions } from '@anthropic-ai/sdk';
 import { type HttpHandler, http } from 'msw';
 import { type SetupServer, setupServer } from 'msw/node';
 import OpenAI, { type ClientOptions } from 'openai';
+import { loadAnthropic } from '../agent/anthropic.ts';
 import { chatRoute } from './chat.ts';
 import {
   DEFAULT_ARGUMENT_FRAGMENT_CHARS,
@@ -62,8 +63,8 @@ export interface ModelMock {
    * {@link createClient}. A request no handler answers is refused, never sent.
    */
   createDirectClient(options?: ClientOptions): OpenAI;
-  /** An Anthropic SDK client on the same direct path, for `/v1/messages`. */
-  createDirectAnthropicClient(options?: AnthropicClientOptions): Anthropic;
+  /** An Anthropic SDK client on the same direct path, for `/v1/messages` (the SDK is imported on first use). */
+  createDirectAnthropicClient(options?: AnthropicClientOptions): Promise<Anthropic>;
 }
 
 export function createModelMock(options: ModelMockOptions = {}): ModelMock {
@@ -175,7 +176,8 @@ export function createModelMock(options: ModelMockOptions = {}): ModelMock {
     createDirectClient(clientOptions) {
       return createMockClient({ baseURL, fetch: direct, ...clientOptions });
     },
-    createDirectAnthropicClient(clientOptions) {
+    async createDirectAnthropicClient(clientOptions) {
+      const { Anthropic } = await loadAnthropic();
       return new Anthropic({
         apiKey: 'test',
         baseURL: anthropicBaseURL,

@@ -9,7 +9,7 @@ import { chatTools } from '../../src/tools/registry.ts';
 import { ToolRuntime } from '../../src/tools/runtime.ts';
 
 const mock = createModelMock({ latencyOverrideMs: 0 });
-const client = mock.createDirectAnthropicClient();
+const client = await mock.createDirectAnthropicClient();
 afterEach(() => mock.reset());
 
 const tools = chatTools().map((t) => ({
@@ -137,7 +137,7 @@ describe('the loop over Messages', () => {
     const executor = await createExecutor({ strategy: 'promise-all' }, { runtime });
     try {
       const run = await runAgent({
-        client: failing.createDirectAnthropicClient(),
+        client: await failing.createDirectAnthropicClient(),
         model: 'weather-stock-news',
         question: 'q',
         executor,
