@@ -118,7 +118,7 @@ function resolveAgent(flags: MatrixFlags, base: AgentBenchConfig | undefined): A
   };
   if (!STREAMED_APIS.includes(agent.api) && (agent.dispatch === 'early' || agent.streamChunkDelayMs !== undefined)) {
     throw new UsageError(
-      '`--dispatch early` and `--stream-delay` apply to streamed turns; add `--api chat-stream` or `--api responses-stream`',
+      '`--dispatch early` and `--stream-delay` apply to streamed turns; add `--api chat-stream` (or `responses-stream`, `messages-stream`)',
     );
   }
   return agent;
