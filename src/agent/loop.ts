@@ -151,7 +151,10 @@ export async function runAgent(options: AgentOptions): Promise<AgentRun> {
   return summarize(options.question, steps, '', 'max-steps', started);
 }
 
-/** The provider of an API mode: `chat` and `chat-stream` on Chat Completions, `responses` and `responses-stream`. */
+/**
+ * The provider of an API mode, with the client it needs: OpenAI's for `chat` and `responses` (and their streams),
+ * Anthropic's for `messages` and `messages-stream`.
+ */
 function createProvider(api: ApiMode, options: AgentOptions): Provider {
   const { client } = options;
   const context = {
