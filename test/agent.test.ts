@@ -9,6 +9,7 @@ import { createExecutor, type ExecutorSpec, formatSpec } from '../src/executors/
 import type { Executor } from '../src/executors/types.ts';
 import { loadScenario } from '../src/model/load.ts';
 import { createModelMock } from '../src/model/mock-server.ts';
+import { serializeTranscript } from '../src/report/transcript.ts';
 import { toolRuntimeConfig } from '../src/tools/config.ts';
 import { chatTools } from '../src/tools/registry.ts';
 import { testRuntime } from './helpers.ts';
@@ -237,5 +238,44 @@ describe('chatToolCalls (non-conforming servers in live mode)', () => {
       'tool_calls[3] is of type custom, not function; skipped',
       'tool_calls[4] has no id and cannot be answered; skipped',
     ]);
+  });
+});
+
+describe('transcripts in each API shape', () => {
+  const transcript = async (api: ApiMode) => {
+    const session = await AgentSession.start({
+      target: { kind: 'mock', scenario: loadScenario('weather-stock-news'), modelLatencyMs: 0 },
+      executor: { strategy: 'promise-all' },
+      tools: toolRuntimeConfig({ latencyMs: 1, faults: { failRate: 0.5, hangRate: 0, crashRate: 0 } }),
+      api,
+    });
+    try {
+      const run = await session.run();
+      return { text: serializeTranscript(run, session.executorName, [], api), step: run.steps[0] as AgentStep };
+    } finally {
+      await session.close();
+    }
+  };
+
+  it("prints Claude's tool_use blocks, then one user message of tool_result blocks (is_error on failures)", async () => {
+    const { text, step } = await transcript('messages');
+    expect(text).toContain(`Claude requested ${step.calls.length} parallel call(s)`);
+    for (const call of step.calls) expect(text).toContain(`→ tool_use ${call.name} ${call.arguments}  [${call.id}]`);
+    const user = JSON.parse(
+      text.slice(text.indexOf('User: ') + 6, text.indexOf('\n----------', text.indexOf('User: '))),
+    );
+    expect(user.map((b: { tool_use_id: string }) => b.tool_use_id)).toEqual(step.outcomes.map((o) => o.id));
+    const failed = step.outcomes.findIndex((o) => o.status !== 'ok');
+    expect(failed).toBeGreaterThanOrEqual(0); // seeded: this turn has a failure
+    expect(user[failed]).toMatchObject({ type: 'tool_result', is_error: true });
+  });
+
+  it('prints Responses function_call items and function_call_output input, and chat its results list', async () => {
+    const responses = await transcript('responses');
+    expect(responses.text).toContain(`→ function_call ${responses.step.calls[0]?.name}(`);
+    expect(responses.text).toContain('"type": "function_call_output"');
+    const chat = await transcript('chat');
+    expect(chat.text).toContain('Function call results: [');
+    expect(chat.text).not.toContain('tool_result');
   });
 });

@@ -94,7 +94,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
       }
       throw error;
     });
-    process.stdout.write(serializeTranscript(run, session.executorName, session.runtime.mailbox));
+    process.stdout.write(serializeTranscript(run, session.executorName, session.runtime.mailbox, agent.api));
     return run.status === 'answered' ? EXIT.ok : EXIT.failure;
   } finally {
     await session.close();
