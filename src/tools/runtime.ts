@@ -40,8 +40,8 @@ interface PreparedCall {
   mailbox: Email[];
 }
 
-function contextOf(prepared: PreparedCall): ToolContext {
-  return { signal: prepared.signal, mailbox: prepared.mailbox };
+function contextOf(call: Pick<PreparedCall, 'signal' | 'mailbox'>): ToolContext {
+  return { signal: call.signal, mailbox: call.mailbox };
 }
 
 /**
@@ -96,7 +96,7 @@ class SimulatedIoCall extends AbortWaiter {
     try {
       if (this.fault === 'crash') this.onCrash(this.call);
       if (this.fault === 'fail') throw new ToolError(`injected failure in ${this.call.name}`);
-      this.resolve(this.definition.execute(this.args, { signal: this.signal, mailbox: this.mailbox }));
+      this.resolve(this.definition.execute(this.args, contextOf(this)));
     } catch (error) {
       this.reject(error);
     }

@@ -85,7 +85,8 @@ export function chatProvider(context: ProviderContext, stream: boolean): Provide
             for (const call of ready) onCallReady?.(call);
           }
         }
-        return { text: accumulator.text, calls: accumulator.toolCalls(), warnings: [], ...clock.end() };
+        const timing = clock.end(); // the model's time ends with its last chunk, before the turn is read
+        return { text: accumulator.text, calls: accumulator.toolCalls(), warnings: [], ...timing };
       }
       const completion = await context.client.chat.completions.create(request(), signal ? { signal } : {});
       const modelMs = performance.now() - sent;

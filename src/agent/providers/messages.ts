@@ -89,15 +89,14 @@ export function messagesProvider(context: ProviderContext<Anthropic>, stream: bo
           }
         }
       }
-      content = [...building.entries()].sort(([a], [b]) => a - b).map(([, part]) => part.block);
-      const turn = turnOf(content);
+      const timing = clock.end(); // the model's time ends with its last event, before the turn is read
+      const parts = [...building.entries()].sort(([a], [b]) => a - b).map(([, part]) => part);
+      content = parts.map((part) => part.block);
       // a streamed call keeps its arguments as sent (the loop's tools see the raw JSON, as after `.done` elsewhere)
-      turn.calls = content.flatMap((b) => {
-        if (b.type !== 'tool_use') return [];
-        const json = [...building.values()].find((p) => p.block === b)?.json ?? '';
-        return [{ id: b.id, name: b.name, arguments: json || '{}' }];
-      });
-      return { ...turn, warnings: [], ...clock.end() };
+      const calls = parts.flatMap(({ block, json }) =>
+        block.type === 'tool_use' ? [{ id: block.id, name: block.name, arguments: json || '{}' }] : [],
+      );
+      return { text: turnOf(content).text, calls, warnings: [], ...timing };
     },
     answer(_turn, calls, outcomes) {
       const answered = new Set(calls.map((c) => c.id));

@@ -71,9 +71,10 @@ export function responsesProvider(context: ProviderContext, stream: boolean): Pr
           throw new AgentError(`the model's stream failed: ${JSON.stringify(event).slice(0, 200)}`);
         }
       }
+      const timing = clock.end(); // the model's time ends with its last event, before the turn is read
       if (!completed) throw new AgentError('the stream ended without response.completed');
       lastId = completed.id;
-      return { ...readOutput(completed), warnings: [], ...clock.end() };
+      return { ...readOutput(completed), warnings: [], ...timing };
     },
     answer(_turn, _calls, outcomes) {
       previousId = lastId;
