@@ -2,6 +2,7 @@
  * The benchmark suites: which matrix each named run measures. `npm run bench` runs `default`; flags given on the
  * command line override a suite's values.
  */
+import { API_MODES, agentModes, DISPATCH_MODES } from '../src/agent/types.ts';
 import type { BenchConfig } from '../src/results/document.ts';
 import { NO_FAULTS } from '../src/tools/config.ts';
 
@@ -63,6 +64,26 @@ export const SUITES: Record<string, SuiteDefinition> = {
     rounds: 5,
     faults: NO_FAULTS,
     agent: { scenario: 'weather-stock-news', api: 'chat', dispatch: 'after-stream', modelLatencyMs: 300 },
+  },
+  apis: {
+    description:
+      'weather-stock-news over every API mode, early vs after-stream where it streams: 300 ms tools and turns (about 3 min)',
+    executors: ['sequential', 'promise-all', 'limited(2)'],
+    calls: [3],
+    limits: [],
+    kinds: ['io'],
+    latencyMs: 300,
+    profile: 'fixed',
+    seed: 42,
+    rounds: 5,
+    faults: NO_FAULTS,
+    agent: {
+      scenario: 'weather-stock-news',
+      api: 'chat',
+      dispatch: 'after-stream',
+      modelLatencyMs: 300,
+      modes: agentModes(API_MODES, DISPATCH_MODES),
+    },
   },
   gate: {
     description: 'the CI regression gate: small latencies, the cells that matter (under a minute)',

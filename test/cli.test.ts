@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { apiTable } from '../src/report/model.ts';
 import type { CellOk, ResultsDocument } from '../src/results/document.ts';
 import { cli } from './helpers.ts';
 
@@ -136,6 +137,46 @@ describe('fanout-bench bench --mode agent (end to end, 20 ms tools and model tur
     // sequential ≈ 20 + 3·20 + 20 = 100 ms, promise-all ≈ 60 ms, limited(2) ≈ 80 ms
     expect(cell('promise-all').speedup?.value).toBeGreaterThan(cell('limited(2)').speedup?.value ?? Number.NaN);
     expect(cell('limited(2)').speedup?.value).toBeGreaterThan(1.05);
+  });
+
+  it('plays one scenario over several API modes, each against its own sequential, with the cost per turn', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'fanout-'));
+    const args = ['bench', '--mode', 'agent', '--api', 'chat,messages-stream', '--dispatch', 'both'];
+    const result = await cli([
+      ...args,
+      ...['--latency', '20', '--model-latency', '20', '--executors', 'promise-all', '--iterations', '3'],
+      ...['--out', out, '--json', '--quiet'],
+    ]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const doc = JSON.parse(result.stdout) as ResultsDocument;
+    expect(doc.config.agent?.modes).toHaveLength(3);
+    expect(doc.cells.map((c) => c.id)).toEqual([
+      'agent/weather-stock-news/chat/sequential',
+      'agent/weather-stock-news/chat/promise-all',
+      'agent/weather-stock-news/messages-stream/sequential',
+      'agent/weather-stock-news/messages-stream/promise-all',
+      'agent/weather-stock-news/messages-stream+early/sequential',
+      'agent/weather-stock-news/messages-stream+early/promise-all',
+    ]);
+    for (const c of doc.cells as CellOk[]) {
+      expect(c.outcomes.ok).toBe(9);
+      expect(c.agent?.steps).toBe(2);
+      // each mode's speedups are against its own sequential: 1 for sequential itself, > 1 for promise-all
+      if (c.strategy === 'sequential') expect(c.speedup?.value).toBe(1);
+      else expect(c.speedup?.value).toBeGreaterThan(1.2);
+    }
+    expect(doc.cells.map((c) => `${c.api}/${c.dispatch}`)).toEqual([
+      ...['chat/after-stream', 'chat/after-stream', 'messages-stream/after-stream', 'messages-stream/after-stream'],
+      ...['messages-stream/early', 'messages-stream/early'],
+    ]);
+    const table = apiTable(doc);
+    expect(table?.head).toEqual(['api', 'model ms/turn', 'sequential', 'promise-all']);
+    expect(table?.rows.map((r) => r[0])).toEqual(['chat', 'messages-stream', 'messages-stream+early']);
+    // the model's time per turn is the mock's 20 ms, whatever the API
+    for (const row of table?.rows ?? []) expect(Number(row[1])).toBeGreaterThanOrEqual(19);
+    const text = await cli(['compare', join(out, 'latest.json'), join(out, 'latest.json')]);
+    expect(text.code).toBe(0);
   });
 
   it('names the scenario problem in one line', async () => {

@@ -423,6 +423,12 @@ describe('bad configs and profiles: exit 2, one line naming the file and the fie
     ],
     [
       'fanout.config.mjs',
+      `export default { suites: { a: { agent: { scenario: 'fanout-2', modes: [{ api: 'messages', dispatch: 'early' }] } } } }`,
+      ['list'],
+      /suites\.a\.agent\.modes\[0\]: early dispatch applies to streamed APIs .*not messages/,
+    ],
+    [
+      'fanout.config.mjs',
       `export default { get executors() { throw new Error('getter boom'); } }`,
       ['list'],
       /fanout\.config\.mjs: getter boom/,

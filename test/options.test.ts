@@ -22,6 +22,44 @@ describe('resolveBenchConfig', () => {
     });
   });
 
+  it('plays several API modes: a list or all, times early and after-stream where the API streams', () => {
+    const every = resolveBenchConfig({ mode: 'agent', api: 'all', dispatch: 'both' }).agent;
+    expect(every?.modes?.map((m) => `${m.api}/${m.dispatch}`)).toEqual([
+      'chat/after-stream',
+      'chat-stream/after-stream',
+      'chat-stream/early',
+      'responses/after-stream',
+      'responses-stream/after-stream',
+      'responses-stream/early',
+      'messages/after-stream',
+      'messages-stream/after-stream',
+      'messages-stream/early',
+    ]);
+    expect(every).toMatchObject({ api: 'chat', dispatch: 'after-stream' });
+    const two = resolveBenchConfig({ mode: 'agent', api: 'messages-stream,responses-stream', dispatch: 'early' }).agent;
+    expect(two).toMatchObject({ api: 'messages-stream', dispatch: 'early' });
+    expect(two?.modes).toHaveLength(2);
+    // one mode is written as before, without a list; a flag narrows a suite of many modes
+    expect(resolveBenchConfig({ mode: 'agent', api: 'messages' }).agent?.modes).toBeUndefined();
+    expect(resolveBenchConfig({ suite: 'apis' }).agent?.modes).toHaveLength(9);
+    expect(
+      resolveBenchConfig({ suite: 'apis', api: 'messages-stream', dispatch: 'early' }).agent?.modes,
+    ).toBeUndefined();
+    expect(() => resolveBenchConfig({ suite: 'apis', api: 'chat,responses', dispatch: 'early' })).toThrow(
+      /not to chat, responses; add `--api chat-stream`.*`--dispatch both`/,
+    );
+  });
+
+  it('names the words --api and --dispatch take when one is wrong', () => {
+    expect(() => resolveBenchConfig({ mode: 'agent', api: 'chat,claude' })).toThrow(
+      /Expected `--api` to be one of chat, .*, messages-stream, all, got `claude`/,
+    );
+    expect(() => resolveBenchConfig({ mode: 'agent', dispatch: 'later' })).toThrow(/after-stream, early, both/);
+    expect(() => resolveBenchConfig({ mode: 'agent', api: 'messages,responses', frameworks: 'ai-sdk' })).toThrow(
+      /add `chat` to `--api`/,
+    );
+  });
+
   it('refuses flags an agent run would ignore', () => {
     expect(() => resolveBenchConfig({ mode: 'agent', calls: '4' })).toThrow(/drop `--calls`/);
     expect(() => resolveBenchConfig({ mode: 'agent', kind: 'io,cpu' })).toThrow(/one tool kind/);

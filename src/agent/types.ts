@@ -18,6 +18,27 @@ export const isAnthropicApi = (api: ApiMode): boolean => api === 'messages' || a
 export type DispatchMode = 'after-stream' | 'early';
 export const DISPATCH_MODES: readonly DispatchMode[] = ['after-stream', 'early'];
 
+/** One way our loop talks to the model: an API and, where it streams, when calls start. */
+export interface AgentMode {
+  api: ApiMode;
+  dispatch: DispatchMode;
+}
+
+/**
+ * Every pairing of the APIs and dispatch modes given, in API order: early dispatch only where the API streams (a
+ * turn that arrives whole has nothing to start early), so `all` × `both` is nine modes.
+ */
+export function agentModes(apis: readonly ApiMode[], dispatches: readonly DispatchMode[]): AgentMode[] {
+  return apis.flatMap((api) =>
+    dispatches.flatMap((dispatch): AgentMode[] =>
+      dispatch === 'early' && !STREAMED_APIS.includes(api) ? [] : [{ api, dispatch }],
+    ),
+  );
+}
+
+/** `messages-stream+early`, or the API alone after the stream: how cell ids and tables name a mode. */
+export const formatMode = (mode: AgentMode): string => (mode.dispatch === 'early' ? `${mode.api}+early` : mode.api);
+
 export const DEFAULT_MAX_STEPS = 10;
 
 /** One model turn and the tool batch that followed it. */

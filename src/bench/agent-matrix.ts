@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { AgentSession } from '../agent/session.ts';
-import { AgentError, type AgentRun } from '../agent/types.ts';
+import { AgentError, type AgentMode, type AgentRun, formatMode } from '../agent/types.ts';
 import type { IdealSchedule } from '../executors/definition.ts';
 import type { CallPolicy } from '../executors/policy.ts';
 import { type ExecutorSpec, formatSpec, idealShape } from '../executors/registry.ts';
@@ -59,7 +59,8 @@ function runPeakInFlight(run: AgentRun): number {
 interface AgentVariant {
   name: string;
   key: Omit<CellKey, 'id' | 'calls' | 'kind'>;
-  api: string;
+  /** Its cell id after the scenario: our loop's mode (`messages-stream+early/promise-all`), a framework's API. */
+  id: string;
   shape: Shape;
   start(): Promise<{ run(signal?: AbortSignal): Promise<AgentRun>; close(): Promise<void> }>;
 }
@@ -68,6 +69,8 @@ export interface AgentGroupOptions {
   /** The scenario this group plays (for `fanout`, `fanout-N`). */
   scenario: Scenario;
   agent: AgentBenchConfig;
+  /** The API and dispatch our loop uses in this group (one of the run's modes). */
+  mode: AgentMode;
   specs: readonly ExecutorSpec[];
   frameworks: readonly ResolvedFramework[];
   tools: ToolRuntimeConfig;
@@ -89,20 +92,20 @@ function frameworkRef(framework: ResolvedFramework): FrameworkRef {
 }
 
 function variantsOf(options: AgentGroupOptions, mock: ModelMock): AgentVariant[] {
-  const { scenario, agent, tools, policy } = options;
+  const { scenario, mode, tools, policy } = options;
   const executors = options.specs.map(
     (spec): AgentVariant => ({
       name: formatSpec(spec),
-      key: { executor: formatSpec(spec), ...spec },
-      api: agent.api,
+      key: { executor: formatSpec(spec), ...spec, ...mode },
+      id: `${formatMode(mode)}/${formatSpec(spec)}`,
       shape: idealShape(spec),
       async start() {
         const session = await AgentSession.start({
           target: { kind: 'mock', scenario, shared: mock },
           executor: spec,
           tools,
-          api: agent.api,
-          dispatch: agent.dispatch,
+          api: mode.api,
+          dispatch: mode.dispatch,
           ...(policy ? { policy } : {}),
         });
         return { run: (signal) => session.run(signal ? { signal } : {}), close: () => session.close() };
@@ -112,8 +115,13 @@ function variantsOf(options: AgentGroupOptions, mock: ModelMock): AgentVariant[]
   const frameworks = options.frameworks.map(
     (framework): AgentVariant => ({
       name: framework.label,
-      key: { executor: framework.label, strategy: framework.definition.name, framework: frameworkRef(framework) },
-      api: framework.definition.api,
+      key: {
+        executor: framework.label,
+        strategy: framework.definition.name,
+        framework: frameworkRef(framework),
+        ...mode,
+      },
+      id: `${framework.definition.api}/${framework.label}`,
       shape: FRAMEWORK_SHAPE,
       start: () => FrameworkSession.start({ framework, scenario, mock, tools, ...(policy ? { policy } : {}) }),
     }),
@@ -138,7 +146,7 @@ export async function runAgentGroup(options: AgentGroupOptions): Promise<CellRes
   const variants = variantsOf(options, mock);
   const sessions = new Map<string, Awaited<ReturnType<AgentVariant['start']>>>();
   const cellKey = (variant: AgentVariant) => ({
-    id: `agent/${scenario.name}/${variant.api}/${variant.name}`,
+    id: `agent/${scenario.name}/${variant.id}`,
     kind: tools.kind,
     calls,
     ...variant.key,

@@ -5,6 +5,7 @@ import {
   type CellResult,
   type OutcomeCounts,
   SUPERLINEAR_EXPONENT,
+  seriesKey,
 } from '../results/document.ts';
 import { mean, meanInterval, pairedRatio, powerLawExponent } from '../stats/summary.ts';
 import type { VariantRecord } from './interleave.ts';
@@ -62,15 +63,15 @@ const GROWTH_SPAN = 10;
 
 /**
  * Fits each executor's overhead against its calls over the run's call counts and sets `growth` on its cells (per
- * kind): the exponent b of overhead ∝ calls^b, flagged superlinear above {@link SUPERLINEAR_EXPONENT}. The fit uses
- * the counts of at least a tenth of the largest (below that fixed costs dominate and pull b under 1) when there are
- * three or more of them, otherwise every count; it needs three counts spanning at least 10× (1..16 does not fit:
- * timer jitter, not the strategy, would set b).
+ * kind and, in agent runs, mode): the exponent b of overhead ∝ calls^b, flagged superlinear above
+ * {@link SUPERLINEAR_EXPONENT}. The fit uses the counts of at least a tenth of the largest (below that fixed costs
+ * dominate and pull b under 1) when there are three or more of them, otherwise every count; it needs three counts
+ * spanning at least 10× (1..16 does not fit: timer jitter, not the strategy, would set b).
  */
 export function withGrowth(cells: CellResult[]): void {
   const byExecutor = new Map<string, CellResult[]>();
   for (const cell of cells) {
-    const key = `${cell.kind}\n${cell.executor}`;
+    const key = seriesKey(cell);
     byExecutor.set(key, [...(byExecutor.get(key) ?? []), cell]);
   }
   for (const group of byExecutor.values()) {

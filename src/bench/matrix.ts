@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import os from 'node:os';
+import type { AgentMode } from '../agent/types.ts';
 import type { CallPolicy } from '../executors/policy.ts';
 import {
   createExecutor,
@@ -57,6 +58,8 @@ export interface Group {
   specs: ExecutorSpec[];
   /** Agent mode: frameworks measured beside the executors. */
   frameworks?: string[];
+  /** Agent mode: the API and dispatch of our loop in this group. */
+  mode?: AgentMode;
 }
 
 export type MatrixEvent =

@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { resolve } from 'node:path';
+import type { AgentMode } from '../agent/types.ts';
 import { activeConfig } from '../config/load.ts';
 import { formatSpec, parseSpec } from '../executors/registry.ts';
 import {
@@ -11,8 +12,13 @@ import {
 } from '../frameworks/registry.ts';
 import { FANOUT_FAMILY, loadScenario } from '../model/load.ts';
 import type { Scenario } from '../model/scenario.ts';
-import type { BenchConfig, CellResult, ResultsDocument } from '../results/document.ts';
-import { SCHEMA_VERSION } from '../results/document.ts';
+import {
+  type BenchConfig,
+  type CellResult,
+  type ResultsDocument,
+  runModes,
+  SCHEMA_VERSION,
+} from '../results/document.ts';
 import { environmentFingerprint, ownVersion } from '../results/environment.ts';
 import type { WorkloadKind } from '../tools/config.ts';
 import { type CpuCalibration, calibrateCpu } from '../tools/cpu.ts';
@@ -80,12 +86,11 @@ export async function remeasureGroups(
   const cells: CellResult[] = [];
   if (config.agent) {
     const kind = config.kinds[0] ?? 'io';
-    for (const scenario of agentScenarios(config)) {
+    const frameworks = resolveFrameworks(config, hooks.substitutes);
+    for (const { scenario, mode } of agentGroups(config)) {
       if (hooks.signal?.aborted) break;
       if (!wanted(kind, scenarioCalls(scenario))) continue;
-      cells.push(
-        ...(await measureAgentGroup(config, options, scenario, resolveFrameworks(config, hooks.substitutes), hooks)),
-      );
+      cells.push(...(await measureAgentGroup(config, options, scenario, mode, frameworks, hooks)));
     }
     withGrowth(cells);
     return cells;
@@ -112,6 +117,20 @@ export function agentScenarios(config: BenchConfig): Scenario[] {
 }
 
 /**
+ * The groups of an agent run: every scenario in every mode, scenario by scenario. Frameworks run in the mode they
+ * speak (Chat Completions, after the stream), so only that group has them.
+ */
+export function agentGroups(config: BenchConfig): { scenario: Scenario; mode: AgentMode }[] {
+  const modes = runModes(config.agent as NonNullable<BenchConfig['agent']>);
+  return agentScenarios(config).flatMap((scenario) => modes.map((mode) => ({ scenario, mode })));
+}
+
+/** Frameworks speak Chat Completions; they join the group of that mode only. */
+const FRAMEWORK_MODE: AgentMode = { api: 'chat', dispatch: 'after-stream' };
+export const hostsFrameworks = (mode: AgentMode) =>
+  mode.api === FRAMEWORK_MODE.api && mode.dispatch === FRAMEWORK_MODE.dispatch;
+
+/**
  * The config's frameworks, found installed (a missing package is a one-line error naming it). A substitute
  * replaces the framework of its name but keeps the config's name, so its cells line up with a baseline's.
  */
@@ -131,14 +150,16 @@ function measureAgentGroup(
   config: BenchConfig,
   options: MatrixOptions,
   scenario: Scenario,
+  mode: AgentMode,
   frameworks: ResolvedFramework[],
   hooks: Pick<BenchHooks, 'signal'> & { onSample?: (variant: string, round: number) => void },
 ): Promise<CellResult[]> {
   return runAgentGroup({
     scenario,
     agent: config.agent as NonNullable<BenchConfig['agent']>,
+    mode,
     specs: planGroups(options)[0]?.specs ?? [],
-    frameworks,
+    frameworks: hostsFrameworks(mode) ? frameworks : [],
     tools: { ...options.tools, kind: config.kinds[0] ?? 'io' },
     rounds: config.rounds,
     ...(options.policy ? { policy: options.policy } : {}),
@@ -179,16 +200,18 @@ export async function runBench(config: BenchConfig, hooks: BenchHooks = {}): Pro
   const cells: CellResult[] = document.cells;
   if (config.agent) {
     const frameworks = resolveFrameworks(config, hooks.substitutes);
-    const scenarios = agentScenarios(config);
+    const groups = agentGroups(config);
     const specs = planGroups(options)[0]?.specs ?? [];
     const kind = config.kinds[0] ?? 'io';
-    const totalCost = config.rounds * (specs.length + frameworks.length) * scenarios.length;
+    const totalCost =
+      config.rounds * groups.reduce((n, g) => n + specs.length + (hostsFrameworks(g.mode) ? frameworks.length : 0), 0);
     let doneCost = 0;
-    for (const [index, scenario] of scenarios.entries()) {
+    for (const [index, { scenario, mode }] of groups.entries()) {
       if (hooks.signal?.aborted) break;
-      const group = { kind, calls: scenarioCalls(scenario), specs, frameworks: frameworks.map((f) => f.label) };
-      hooks.onEvent?.({ type: 'group-start', group, index, total: scenarios.length });
-      const groupCells = await measureAgentGroup(config, options, scenario, frameworks, {
+      const labels = hostsFrameworks(mode) ? frameworks.map((f) => f.label) : [];
+      const group = { kind, calls: scenarioCalls(scenario), specs, frameworks: labels, mode };
+      hooks.onEvent?.({ type: 'group-start', group, index, total: groups.length });
+      const groupCells = await measureAgentGroup(config, options, scenario, mode, frameworks, {
         ...(hooks.signal ? { signal: hooks.signal } : {}),
         onSample: (executor, round) =>
           hooks.onEvent?.({ type: 'sample', group, executor, round, doneCost: ++doneCost, totalCost }),
@@ -198,7 +221,7 @@ export async function runBench(config: BenchConfig, hooks: BenchHooks = {}): Pro
       withGrowth(cells);
       document.wallTimeMs = performance.now() - started;
       hooks.onDocument?.(document);
-      hooks.onEvent?.({ type: 'group-end', group, index, total: scenarios.length, cells: groupCells });
+      hooks.onEvent?.({ type: 'group-end', group, index, total: groups.length, cells: groupCells });
     }
     return finish(document, hooks, started);
   }

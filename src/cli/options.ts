@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { DEFAULT_SUITE } from '../../bench/suites.ts';
-import { API_MODES, DISPATCH_MODES, STREAMED_APIS } from '../agent/types.ts';
+import { type AgentMode, API_MODES, agentModes, DISPATCH_MODES, STREAMED_APIS } from '../agent/types.ts';
+import { hostsFrameworks } from '../bench/session.ts';
 import { activeConfig } from '../config/load.ts';
 import { RANGES } from '../config/ranges.ts';
 import { findSuite, suiteEntries } from '../config/suites.ts';
@@ -13,7 +14,7 @@ import {
   resolveFramework,
 } from '../frameworks/registry.ts';
 import { FANOUT_FAMILY, loadScenario } from '../model/load.ts';
-import type { AgentBenchConfig, BenchConfig, RecordedProfileRef } from '../results/document.ts';
+import { type AgentBenchConfig, type BenchConfig, type RecordedProfileRef, runModes } from '../results/document.ts';
 import { LATENCY_PROFILES, type LatencyProfileName, WORKLOAD_KINDS } from '../tools/config.ts';
 import { loadProfileCached, looksLikeProfilePath, profileStats } from '../tools/recorded.ts';
 import { registerRecordedTools, shownPath } from '../tools/recorded-tools.ts';
@@ -104,11 +105,15 @@ function resolveAgent(flags: MatrixFlags, base: AgentBenchConfig | undefined): A
     return undefined;
   }
   const start = base ?? DEFAULT_AGENT;
+  const modes = resolveModes(flags, start);
+  const first = modes[0] as AgentMode;
+  const { modes: _, ...single } = start;
   const agent: AgentBenchConfig = {
-    ...start,
+    ...single,
     scenario: flags.scenario === undefined ? start.scenario : checkScenario(flags.scenario),
-    api: flags.api === undefined ? start.api : parseChoice('--api', flags.api, API_MODES),
-    dispatch: flags.dispatch === undefined ? start.dispatch : parseChoice('--dispatch', flags.dispatch, DISPATCH_MODES),
+    api: first.api,
+    dispatch: first.dispatch,
+    ...(modes.length > 1 ? { modes } : {}),
     ...(flags.modelLatency === undefined
       ? {}
       : { modelLatencyMs: parseNumber('--model-latency', flags.modelLatency, 0, 600_000) }),
@@ -116,12 +121,51 @@ function resolveAgent(flags: MatrixFlags, base: AgentBenchConfig | undefined): A
       ? {}
       : { streamChunkDelayMs: parseNumber('--stream-delay', flags.streamDelay, 0, 60_000) }),
   };
-  if (!STREAMED_APIS.includes(agent.api) && (agent.dispatch === 'early' || agent.streamChunkDelayMs !== undefined)) {
+  if (agent.streamChunkDelayMs !== undefined && !modes.some((m) => STREAMED_APIS.includes(m.api))) {
     throw new UsageError(
-      '`--dispatch early` and `--stream-delay` apply to streamed turns; add `--api chat-stream` (or `responses-stream`, `messages-stream`)',
+      '`--stream-delay` applies to streamed turns; add `--api chat-stream` (or `responses-stream`, `messages-stream`)',
     );
   }
   return agent;
+}
+
+/**
+ * The modes of an agent run: `--api` (one, a list or `all`) × `--dispatch` (one, a list or `both`); early dispatch
+ * pairs only with streamed APIs, so `--dispatch early` alone needs every API to stream. Flags not given keep the
+ * suite's.
+ */
+function resolveModes(flags: MatrixFlags, start: AgentBenchConfig): AgentMode[] {
+  const before = runModes(start);
+  /** A flag's list, `every` for its word for all, or the suite's values when the flag is not given. */
+  const listed = <T extends string>(
+    flag: string,
+    text: string | undefined,
+    every: string,
+    all: readonly T[],
+    suite: T[],
+  ) => (text === undefined ? [...new Set(suite)] : text === every ? all : parseChoiceList(flag, text, all, [every]));
+  const apis = listed(
+    '--api',
+    flags.api,
+    'all',
+    API_MODES,
+    before.map((m) => m.api),
+  );
+  const dispatches = listed(
+    '--dispatch',
+    flags.dispatch,
+    'both',
+    DISPATCH_MODES,
+    before.map((m) => m.dispatch),
+  );
+  if (flags.api === undefined && flags.dispatch === undefined) return before;
+  const whole = apis.filter((api) => !STREAMED_APIS.includes(api));
+  if (!dispatches.includes('after-stream') && whole.length > 0) {
+    throw new UsageError(
+      `\`--dispatch early\` applies to streamed turns, not to ${whole.join(', ')}; add \`--api chat-stream\` (or \`responses-stream\`, \`messages-stream\`), or \`--dispatch both\``,
+    );
+  }
+  return agentModes(apis, dispatches);
 }
 
 /** Strategies named without a limit that take one (`limited`, not `limited(4)`). */
@@ -144,7 +188,7 @@ function checkAgentConfig(config: BenchConfig, flags: MatrixFlags): void {
     throw new UsageError('An agent run uses one tool kind; pass `--kind io` or `--kind cpu`');
   if (flags.tools !== undefined) throw new UsageError('The scenario names the tools of an agent run; drop `--tools`');
   if (
-    config.agent.dispatch === 'early' &&
+    runModes(config.agent).some((mode) => mode.dispatch === 'early') &&
     config.executors.some((e) => executorDefinition(parseSpec(e).strategy).ideal === 'chunks')
   ) {
     throw new UsageError(
@@ -289,9 +333,9 @@ export function parseFrameworkList(text: string, where: string): FrameworkSpec[]
 /** Frameworks run our loop's reference on Chat Completions; our loop's own fail-fast has no say over theirs. */
 function checkFrameworkConfig(config: BenchConfig, flags: MatrixFlags): void {
   if (!config.frameworks || !config.agent) return;
-  if (config.agent.api !== 'chat') {
+  if (!runModes(config.agent).some(hostsFrameworks)) {
     throw new UsageError(
-      'Frameworks are measured on Chat Completions (ai-sdk-stream streams it), against our loop on the same API; drop `--api`',
+      'Frameworks are measured on Chat Completions (ai-sdk-stream streams it), against our loop on the same API; add `chat` to `--api`',
     );
   }
   if (config.policy?.errorPolicy === 'fail-fast') {

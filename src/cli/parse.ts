@@ -33,11 +33,25 @@ export function parseNumber(flag: string, text: string, min: number, max: number
   return value;
 }
 
-export function parseChoice<T extends string>(flag: string, text: string, choices: readonly T[]): T {
-  if (!(choices as readonly string[]).includes(text)) throw expected(flag, `one of ${choices.join(', ')}`, text);
+/** One of `choices`; `also` are further words the flag takes, named in the message (`all`). */
+export function parseChoice<T extends string>(
+  flag: string,
+  text: string,
+  choices: readonly T[],
+  also: readonly string[] = [],
+): T {
+  if (!(choices as readonly string[]).includes(text)) {
+    throw expected(flag, `one of ${[...choices, ...also].join(', ')}`, text);
+  }
   return text as T;
 }
 
-export function parseChoiceList<T extends string>(flag: string, text: string, choices: readonly T[]): T[] {
-  return [...new Set(text.split(',').map((part) => parseChoice(flag, part.trim(), choices)))];
+/** A comma list of `choices` (repeats dropped); `also` as for {@link parseChoice}. */
+export function parseChoiceList<T extends string>(
+  flag: string,
+  text: string,
+  choices: readonly T[],
+  also: readonly string[] = [],
+): T[] {
+  return [...new Set(text.split(',').map((part) => parseChoice(flag, part.trim(), choices, also)))];
 }

@@ -1,5 +1,4 @@
 import { Command, Option } from 'commander';
-import { API_MODES } from '../agent/types.ts';
 import { setupConfig } from '../config/load.ts';
 import { ownVersion } from '../results/environment.ts';
 import { benchCommand } from './bench-command.ts';
@@ -63,14 +62,13 @@ export function addToolOptions(command: Command): Command {
       '--scenario <name|path>',
       'agent mode: scenario to play (default weather-stock-news); fanout: fanout-N per --calls',
     )
-    .addOption(
-      new Option('--api <mode>', 'agent mode: chat, chat-stream, responses or responses-stream').choices(API_MODES),
+    .option(
+      '--api <modes>',
+      'agent mode: chat, chat-stream, responses, responses-stream, messages, messages-stream; bench: a comma list or all',
     )
-    .addOption(
-      new Option('--dispatch <when>', 'agent mode with a streamed API: after-stream or early').choices([
-        'after-stream',
-        'early',
-      ]),
+    .option(
+      '--dispatch <when>',
+      'agent mode with a streamed API: after-stream or early; bench: both (early where the API streams)',
     )
     .option('--model-latency <ms>', "agent mode: the mock model's latency per turn (default: the scenario's)")
     .option('--stream-delay <ms>', 'agent mode with chat-stream: delay between streamed chunks (a slow stream)');

@@ -1,3 +1,4 @@
+import { formatMode } from '../agent/types.ts';
 import type { MatrixEvent } from '../bench/matrix.ts';
 import { formatSpec } from '../executors/registry.ts';
 
@@ -25,7 +26,7 @@ export function progressRenderer(stream: NodeJS.WriteStream = process.stderr): {
     onEvent(event) {
       if (event.type === 'group-start') {
         const frameworks = event.group.frameworks?.length ? ` + ${event.group.frameworks.length} frameworks` : '';
-        group = `[${event.index + 1}/${event.total}] ${event.group.kind} ${event.group.calls === 0 ? 'agent runs' : `${event.group.calls} calls`} (${event.group.specs.map(formatSpec).length} executors${frameworks})`;
+        group = `[${event.index + 1}/${event.total}] ${event.group.kind} ${event.group.calls === 0 ? 'agent runs' : `${event.group.calls} calls`}${event.group.mode ? ` ${formatMode(event.group.mode)}` : ''} (${event.group.specs.map(formatSpec).length} executors${frameworks})`;
         draw(`${group} · starting`);
       } else if (event.type === 'sample' && event.doneCost > 0) {
         const elapsed = performance.now() - started;

@@ -55,6 +55,9 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   const config = resolveBenchConfig({ ...flags, suite: 'default', mode: 'agent', executors: flags.executor });
   const agent = config.agent;
   if (!agent) throw new UsageError('internal: agent settings missing');
+  if (agent.modes) {
+    throw new UsageError('`run` plays one conversation in one mode; pass one `--api` and one `--dispatch`');
+  }
   if (agent.scenario === FANOUT_FAMILY) {
     throw new UsageError('`run` plays one conversation; name one scenario, e.g. `--scenario fanout-8`');
   }

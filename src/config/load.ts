@@ -140,7 +140,15 @@ export function applyConfig(loadedConfig: LoadedConfig): void {
           ),
           faults: { ...NO_FAULTS, ...suite.faults },
           ...(suite.agent
-            ? { agent: { api: 'chat' as const, dispatch: 'after-stream' as const, ...suite.agent } }
+            ? {
+                agent: {
+                  api: 'chat' as const,
+                  dispatch: 'after-stream' as const,
+                  ...suite.agent,
+                  // with several modes, `api` and `dispatch` name the first
+                  ...suite.agent.modes?.[0],
+                },
+              }
             : {}),
           ...(suite.policy ? { policy: { ...DEFAULT_POLICY, ...suite.policy } } : {}),
           ...(profile === undefined || recorded ? {} : { profile: profile as typeof base.profile }),

@@ -1,4 +1,4 @@
-import { API_MODES, DISPATCH_MODES } from '../agent/types.ts';
+import { API_MODES, type ApiMode, DISPATCH_MODES, STREAMED_APIS } from '../agent/types.ts';
 import { IDEAL_SCHEDULES } from '../executors/definition.ts';
 import { ERROR_POLICIES } from '../executors/policy.ts';
 import { EXECUTOR_NAME } from '../executors/registry.ts';
@@ -223,10 +223,29 @@ function checkSuite(suite: Record<string, unknown>, at: string, fail: Fail): voi
   if (suite.agent !== undefined) checkAgent(suite.agent, `${at}.agent`, fail);
 }
 
+function checkModes(value: unknown, at: string, fail: Fail): void {
+  const example = "like [{ api: 'chat', dispatch: 'after-stream' }, { api: 'messages-stream', dispatch: 'early' }]";
+  if (!Array.isArray(value) || value.length === 0) fail(at, `must be a list of modes ${example}`);
+  for (const [index, mode] of (value as unknown[]).entries()) {
+    if (!isObject(mode)) fail(`${at}[${index}]`, `must be a mode ${example}`);
+    const { api, dispatch } = mode as Record<string, unknown>;
+    allowKeys(mode as Record<string, unknown>, `${at}[${index}]`, ['api', 'dispatch'], fail);
+    if (!(API_MODES as readonly unknown[]).includes(api)) {
+      fail(`${at}[${index}].api`, `must be one of ${API_MODES.join(', ')}, got ${show(api)}`);
+    }
+    if (!(DISPATCH_MODES as readonly unknown[]).includes(dispatch)) {
+      fail(`${at}[${index}].dispatch`, `must be one of ${DISPATCH_MODES.join(', ')}, got ${show(dispatch)}`);
+    }
+    if (dispatch === 'early' && !STREAMED_APIS.includes(api as ApiMode)) {
+      fail(`${at}[${index}]`, `early dispatch applies to streamed APIs (${STREAMED_APIS.join(', ')}), not ${api}`);
+    }
+  }
+}
+
 function checkAgent(value: unknown, at: string, fail: Fail): void {
   if (!isObject(value)) fail(at, "must be an object like { scenario: 'weather-stock-news', api: 'chat' }");
   const agent = value as Record<string, unknown>;
-  allowKeys(agent, at, ['scenario', 'api', 'dispatch', 'modelLatencyMs', 'streamChunkDelayMs'], fail);
+  allowKeys(agent, at, ['scenario', 'api', 'dispatch', 'modelLatencyMs', 'streamChunkDelayMs', 'modes'], fail);
   if (typeof agent.scenario !== 'string' || agent.scenario === '') {
     fail(`${at}.scenario`, 'required: a scenario name or the path of a scenario file');
   }
@@ -236,6 +255,7 @@ function checkAgent(value: unknown, at: string, fail: Fail): void {
   if (agent.dispatch !== undefined && !(DISPATCH_MODES as readonly unknown[]).includes(agent.dispatch)) {
     fail(`${at}.dispatch`, `must be one of ${DISPATCH_MODES.join(', ')}, got ${show(agent.dispatch)}`);
   }
+  if (agent.modes !== undefined) checkModes(agent.modes, `${at}.modes`, fail);
   if (agent.modelLatencyMs !== undefined) {
     inRange(agent.modelLatencyMs, `${at}.modelLatencyMs`, RANGES.modelLatencyMs, false, fail);
   }

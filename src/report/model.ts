@@ -1,5 +1,6 @@
-import type { CellOk, CellResult, ResultsDocument } from '../results/document.ts';
-import { type Estimate, halfWidth } from '../stats/summary.ts';
+import { formatMode } from '../agent/types.ts';
+import { type CellOk, type CellResult, type ResultsDocument, runModes, seriesKey } from '../results/document.ts';
+import { type Estimate, halfWidth, mean } from '../stats/summary.ts';
 
 /** A table as rows of strings, rendered by each exporter in its own format. */
 export interface TableModel {
@@ -29,7 +30,12 @@ export function formatMs(ms: number | undefined): string {
 function reference(cells: readonly CellResult[], cell: CellResult): CellOk | undefined {
   return cells.find(
     (c): c is CellOk =>
-      c.status === 'ok' && c.strategy === 'sequential' && c.kind === cell.kind && c.calls === cell.calls,
+      c.status === 'ok' &&
+      c.strategy === 'sequential' &&
+      c.kind === cell.kind &&
+      c.calls === cell.calls &&
+      c.api === cell.api &&
+      c.dispatch === cell.dispatch,
   );
 }
 
@@ -42,6 +48,24 @@ export function idealSpeedup(cells: readonly CellResult[], cell: CellOk): number
 /** The executor as tables show it: a framework cell with the version it measured (`openai-runtools 6.44.0`). */
 export function executorLabel(cell: CellResult): string {
   return cell.framework ? `${cell.executor} ${cell.framework.version}` : cell.executor;
+}
+
+/** An agent run over several modes (`--api all`): its tables name each row's mode. */
+const severalModes = (results: ResultsDocument): boolean =>
+  results.config.agent !== undefined && runModes(results.config.agent).length > 1;
+
+/** A row's name: the executor, and in a run over several modes the mode (`promise-all @messages-stream+early`). */
+function rowLabel(results: ResultsDocument, cell: CellResult): string {
+  const mode =
+    severalModes(results) && cell.api && cell.dispatch ? { api: cell.api, dispatch: cell.dispatch } : undefined;
+  return mode && !cell.framework ? `${executorLabel(cell)} @${formatMode(mode)}` : executorLabel(cell);
+}
+
+/** Cells grouped by the series a row follows over call counts, in the order they were measured. */
+function bySeries<T extends CellResult>(cells: readonly T[]): T[][] {
+  const series = new Map<string, T[]>();
+  for (const cell of cells) series.set(seriesKey(cell), [...(series.get(seriesKey(cell)) ?? []), cell]);
+  return [...series.values()];
 }
 
 /** `0.31 ms` or `12 µs`, for overheads per call. */
@@ -57,17 +81,11 @@ export function formatSmallMs(ms: number | undefined): string {
 export function speedupMatrix(results: ResultsDocument): TableModel | undefined {
   if (results.config.reference === false) return undefined;
   const calls = [...new Set(results.cells.map((c) => c.calls))].sort((a, b) => a - b);
-  const rowKeys: { kind: string; executor: string }[] = [];
-  for (const c of results.cells) {
-    if (!rowKeys.some((r) => r.kind === c.kind && r.executor === c.executor)) {
-      rowKeys.push({ kind: c.kind, executor: c.executor });
-    }
-  }
-  const rows = rowKeys.map(({ kind, executor }) => [
-    kind,
-    executorLabel(results.cells.find((c) => c.kind === kind && c.executor === executor) as CellResult),
+  const rows = bySeries(results.cells).map((own) => [
+    (own[0] as CellResult).kind,
+    rowLabel(results, own[0] as CellResult),
     ...calls.map((n) => {
-      const cell = results.cells.find((c) => c.kind === kind && c.executor === executor && c.calls === n);
+      const cell = own.find((c) => c.calls === n);
       if (!cell) return '';
       if (cell.status === 'error') return 'error';
       const total = cell.outcomes.ok + cell.outcomes.error + cell.outcomes.timeout + cell.outcomes.cancelled;
@@ -114,12 +132,24 @@ function notes(cell: CellOk, failures: number): string {
 export function latencyTable(results: ResultsDocument): TableModel {
   const rows = results.cells.map((cell) => {
     if (cell.status === 'error')
-      return [cell.kind, String(cell.calls), executorLabel(cell), `error: ${cell.error}`, '', '', '', '', '', '', ''];
+      return [
+        cell.kind,
+        String(cell.calls),
+        rowLabel(results, cell),
+        `error: ${cell.error}`,
+        '',
+        '',
+        '',
+        '',
+        '',
+        '',
+        '',
+      ];
     const failures = cell.outcomes.error + cell.outcomes.timeout + cell.outcomes.cancelled;
     return [
       cell.kind,
       String(cell.calls),
-      executorLabel(cell),
+      rowLabel(results, cell),
       formatMs(cell.stats.mean),
       formatMs(cell.stats.p50),
       formatMs(cell.stats.p99),
@@ -147,9 +177,7 @@ export function growthTable(results: ResultsDocument): TableModel | undefined {
   const calls = [...new Set(cells.map((c) => c.calls))].sort((a, b) => a - b);
   const agent = results.config.agent !== undefined;
   if (calls.length < 2 || !(agent || cells.some((c) => c.growth))) return undefined;
-  const rowKeys = [...new Set(cells.map((c) => `${c.kind}\n${c.executor}`))];
-  const rows = rowKeys.map((rowKey) => {
-    const own = cells.filter((c) => `${c.kind}\n${c.executor}` === rowKey);
+  const rows = bySeries(cells).map((own) => {
     const first = own[0] as CellOk;
     const growth = own.find((c) => c.growth)?.growth;
     const peaks = calls.map((n) => {
@@ -158,7 +186,7 @@ export function growthTable(results: ResultsDocument): TableModel | undefined {
     });
     return [
       ...(agent ? [] : [first.kind]),
-      executorLabel(first),
+      rowLabel(results, first),
       ...calls.map((n) => formatSmallMs(own.find((c) => c.calls === n)?.overheadPerCallMs?.value)),
       ...(agent ? peaks : []),
       growth ? `${growth.exponent.toFixed(2)}${growth.superlinear ? ' SUPERLINEAR' : ''}` : '—',
@@ -175,6 +203,43 @@ export function growthTable(results: ResultsDocument): TableModel | undefined {
       ...(agent ? calls.map((n) => `peak @${n}`) : []),
       'b',
     ],
+    rows,
+  };
+}
+
+/**
+ * An agent run over several modes: per mode (rows) the model's time per turn as the mock's server side saw it, and
+ * per executor of our loop its own cost per turn, (run − ideal) ÷ turns: the SDK, the API's parsing and the
+ * executor, where the model and the tools themselves are taken out. Frameworks are left out (they have one mode).
+ */
+export function apiTable(results: ResultsDocument): TableModel | undefined {
+  if (!severalModes(results)) return undefined;
+  const cells = results.cells.filter((c): c is CellOk => c.status === 'ok' && c.agent !== undefined && !c.framework);
+  const executors = [...new Set(cells.map((c) => c.executor))];
+  const groups = new Map<string, CellOk[]>();
+  for (const cell of cells) {
+    if (!cell.api || !cell.dispatch) continue;
+    const key = `${formatMode({ api: cell.api, dispatch: cell.dispatch })}\n${cell.agent?.scenario}`;
+    groups.set(key, [...(groups.get(key) ?? []), cell]);
+  }
+  const scenarios = new Set(cells.map((c) => c.agent?.scenario));
+  const perTurn = (ms: number | undefined, cell: CellOk) =>
+    ms === undefined || !cell.agent?.steps ? Number.NaN : ms / cell.agent.steps;
+  const rows = [...groups].map(([key, group]) => {
+    const [mode, scenario] = key.split('\n') as [string, string];
+    return [
+      mode,
+      ...(scenarios.size > 1 ? [scenario] : []),
+      formatMs(mean(group.map((c) => perTurn(c.agent?.modelMs, c)))),
+      ...executors.map((executor) => {
+        const cell = group.find((c) => c.executor === executor);
+        return cell ? formatSmallMs(perTurn(cell.overheadMs?.value, cell)) : '—';
+      }),
+    ];
+  });
+  return {
+    title: "Per API mode: model time per turn (server side), and our loop's own cost per turn (run − ideal) ÷ turns",
+    head: ['api', ...(scenarios.size > 1 ? ['scenario'] : []), 'model ms/turn', ...executors],
     rows,
   };
 }
@@ -206,7 +271,11 @@ export function recordedTable(results: ResultsDocument): TableModel | undefined 
 
 /** Every table of a results document, in report order (the terminal and Markdown exporters both show these). */
 export function reportTables(results: ResultsDocument): TableModel[] {
-  return [speedupMatrix(results), latencyTable(results), growthTable(results), recordedTable(results)].filter(
-    (t): t is TableModel => t !== undefined,
-  );
+  return [
+    speedupMatrix(results),
+    latencyTable(results),
+    apiTable(results),
+    growthTable(results),
+    recordedTable(results),
+  ].filter((t): t is TableModel => t !== undefined);
 }

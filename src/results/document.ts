@@ -1,4 +1,4 @@
-import type { ApiMode, DispatchMode } from '../agent/types.ts';
+import type { AgentMode, ApiMode, DispatchMode } from '../agent/types.ts';
 import type { LatencySummary } from '../bench/interleave.ts';
 import type { CallPolicy } from '../executors/policy.ts';
 import type { Estimate } from '../stats/summary.ts';
@@ -57,6 +57,16 @@ export interface AgentBenchConfig {
   modelLatencyMs?: number;
   /** chat-stream: delay between streamed chunks (a slow stream). @default 0 */
   streamChunkDelayMs?: number;
+  /**
+   * Several modes in one run (`--api all --dispatch both`): one group per mode, each with its own `sequential`
+   * reference; `api` and `dispatch` are then the first mode. Absent: the one mode `api` + `dispatch`.
+   */
+  modes?: AgentMode[];
+}
+
+/** The modes an agent run plays: its `modes`, else its one `api` + `dispatch`. */
+export function runModes(agent: AgentBenchConfig): AgentMode[] {
+  return agent.modes ?? [{ api: agent.api, dispatch: agent.dispatch }];
 }
 
 /** Agent-mode cells: where a whole run's time went (means over rounds). */
@@ -114,7 +124,17 @@ export interface CellKey {
   limit?: number;
   /** Set on cells that measured a framework's own loop (then `strategy` is the framework's name). */
   framework?: FrameworkRef;
+  /**
+   * Agent cells: the mode of the group the cell was measured in (our loop's API and dispatch; a framework cell
+   * carries its group's, its own API is in `framework.api`). Speedups compare cells of one mode.
+   */
+  api?: ApiMode;
+  dispatch?: DispatchMode;
 }
+
+/** What one row of a table follows over call counts: kind, executor and, in agent runs, mode. */
+export const seriesKey = (cell: CellKey): string =>
+  `${cell.kind}\n${cell.executor}\n${cell.api ?? ''}\n${cell.dispatch ?? ''}`;
 
 /** A measured cell. Speedup is sequential ÷ this cell, paired by round; efficiency is ideal ÷ measured. */
 export interface CellOk extends CellKey {

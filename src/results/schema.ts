@@ -31,6 +31,9 @@ const stats = z.object({
   samples: z.number().int().min(0),
 });
 
+const apiMode = z.enum(API_MODES as [string, ...string[]]);
+const dispatchMode = z.enum(DISPATCH_MODES as [string, ...string[]]);
+
 const key = {
   id: z.string().min(1),
   kind: z.enum(WORKLOAD_KINDS as [string, ...string[]]),
@@ -38,6 +41,8 @@ const key = {
   executor: z.string().min(1),
   strategy: z.string().min(1),
   limit: z.number().int().min(1).optional(),
+  api: apiMode.optional(),
+  dispatch: dispatchMode.optional(),
 };
 
 const growth = z.object({ exponent: number, points: z.number().int().min(1), superlinear: z.boolean() });
@@ -103,10 +108,14 @@ const config = z.looseObject({
   agent: z
     .looseObject({
       scenario: z.string().min(1),
-      api: z.enum(API_MODES as [string, ...string[]]),
-      dispatch: z.enum(DISPATCH_MODES as [string, ...string[]]),
+      api: apiMode,
+      dispatch: dispatchMode,
       modelLatencyMs: inRange(RANGES.modelLatencyMs).optional(),
       streamChunkDelayMs: inRange(RANGES.streamChunkDelayMs).optional(),
+      modes: z
+        .array(z.looseObject({ api: apiMode, dispatch: dispatchMode }))
+        .min(1)
+        .optional(),
     })
     .optional(),
   tools: names('a tool name').optional(),
