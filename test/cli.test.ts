@@ -32,7 +32,7 @@ describe('fanout-bench bench (end to end, 20 ms tools)', () => {
     expect(readdirSync(out).filter((f) => f.startsWith('run-'))).toHaveLength(1);
     expect(readdirSync(out).some((f) => f.endsWith('.tmp'))).toBe(false);
 
-    expect(printed).toMatchObject({ schemaVersion: 1, status: 'complete', tool: { name: 'fanout-bench' } });
+    expect(printed).toMatchObject({ schemaVersion: 2, status: 'complete', tool: { name: 'fanout-bench' } });
     expect(printed.config).toMatchObject({ latencyMs: 20, calls: [1, 8], rounds: 3 });
     expect(printed.config.executors).toEqual(['sequential', 'promise-all', 'limited(2)', 'worker-pool(2)']);
     expect(printed.environment.cores).toBeGreaterThan(0);

@@ -223,7 +223,7 @@ describe('Ctrl-C during fanout-bench bench', () => {
       expect(latest.reads, context).toBeGreaterThan(0);
       const text = readFileSync(join(out, 'latest.json'), 'utf8');
       const document = JSON.parse(text) as ResultsDocument;
-      expect(document.schemaVersion, context).toBe(1);
+      expect(document.schemaVersion, context).toBe(2);
       expect(['partial', 'complete'], context).toContain(document.status);
       expectWholeGroups(document, context);
       for (const file of readdirSync(out).filter((f) => f.endsWith('.json'))) {

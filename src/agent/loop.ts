@@ -115,6 +115,8 @@ export async function runAgent(options: AgentOptions): Promise<AgentRun> {
       provider.streams && options.dispatch === 'early'
         ? earlyDispatcher(executor, options.schedule, signal)
         : undefined;
+    // early dispatch times calls from the turn's start, a batch after the stream from when it is handed over
+    let batchStart = turnStart;
     const turn = await provider.ask({ signal, onCallReady: early ? (call) => early.dispatch(call) : undefined });
     const answered = performance.now();
     const startedDuringStream = early?.started.size ?? 0;
@@ -124,6 +126,7 @@ export async function runAgent(options: AgentOptions): Promise<AgentRun> {
       for (const call of calls) early.dispatch(call); // calls whose arguments never parsed go now, and fail there
       outcomes = await Promise.all(calls.map((c) => early.started.get(c.id) as Promise<ToolOutcome>));
     } else {
+      batchStart = performance.now();
       outcomes = calls.length === 0 ? [] : await executor.run(calls, signal);
     }
     const step: AgentStep = {
@@ -135,6 +138,8 @@ export async function runAgent(options: AgentOptions): Promise<AgentRun> {
       toolsMs: performance.now() - answered,
       ...(turn.streamMs === undefined ? {} : { streamMs: turn.streamMs, startedDuringStream }),
       turnMs: performance.now() - turnStart,
+      startedMs: turnStart - started,
+      batchStartedMs: batchStart - started,
       warnings: [...turn.warnings, ...warnings],
     };
     const failed = outcomes.filter((o) => o.status !== 'ok');

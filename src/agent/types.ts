@@ -59,6 +59,10 @@ export interface AgentStep {
   startedDuringStream?: number;
   /** Request sent → every outcome in. */
   turnMs: number;
+  /** When the turn's request went out, ms from the run's start (for timelines). */
+  startedMs?: number;
+  /** What the outcomes' `startedMs`/`endedMs` count from, ms from the run's start. */
+  batchStartedMs?: number;
   /** When some calls failed: one summary of their errors (each call's own error also went back as its answer). */
   errorSummary?: string;
   /** Problems with the model's answer itself (duplicate ids, empty call list), answered rather than crashed on. */

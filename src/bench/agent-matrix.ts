@@ -9,10 +9,17 @@ import type { ResolvedFramework } from '../frameworks/registry.ts';
 import { FrameworkSession } from '../frameworks/session.ts';
 import { createModelMock, type ModelMock } from '../model/mock-server.ts';
 import type { Scenario } from '../model/scenario.ts';
-import type { AgentBenchConfig, CellKey, CellResult, FrameworkRef } from '../results/document.ts';
+import {
+  type AgentBenchConfig,
+  type CellKey,
+  type CellResult,
+  type FrameworkRef,
+  TIMELINE_MAX_CALLS,
+  type TimelineSpan,
+} from '../results/document.ts';
 import { mean, peakOverlap } from '../stats/summary.ts';
 import type { ToolRuntimeConfig } from '../tools/config.ts';
-import { measuredCell, referenceRounds } from './cells.ts';
+import { callSpans, measuredCell, referenceRounds, toMicros } from './cells.ts';
 import { withDeadline } from './deadline.ts';
 import { runInterleaved, type Variant } from './interleave.ts';
 import { SAMPLE_DEADLINE_FLOOR_MS, sampleIdealMs } from './matrix.ts';
@@ -20,6 +27,7 @@ import { SAMPLE_DEADLINE_FLOOR_MS, sampleIdealMs } from './matrix.ts';
 interface RunExtra {
   run: AgentRun;
   idealMs: number;
+  spans?: TimelineSpan[];
   /** As the mock saw them (see {@link exchangeTimes}), for every variant alike. */
   modelMs: number;
   toolsMs: number;
@@ -48,6 +56,18 @@ function runIdealMs(
     0,
   );
   return serverModelMs + batches;
+}
+
+/** A run as timeline bars: each turn's model time, then its calls; none when a step was not timed from the run. */
+function runSpans(run: AgentRun): TimelineSpan[] | undefined {
+  const spans: TimelineSpan[] = [];
+  for (const step of run.steps) {
+    if (step.startedMs === undefined || step.batchStartedMs === undefined) return undefined;
+    const startMs = toMicros(step.startedMs);
+    spans.push({ kind: 'model', turn: step.index, startMs, endMs: toMicros(step.startedMs + step.modelMs) });
+    spans.push(...callSpans(step.calls, step.outcomes, step.batchStartedMs, step.index));
+  }
+  return spans;
 }
 
 /** Most calls running at once in any turn of the run. */
@@ -181,7 +201,8 @@ export async function runAgentGroup(options: AgentGroupOptions): Promise<CellRes
             const run = await withDeadline(session.run(signal), deadline, `${variant.name}: run`);
             const times = exchangeTimes(mock.takeExchanges(), performance.now());
             const ideal = runIdealMs(run, times.modelMs, variant.shape, tools, policy);
-            return { durationMs: run.totalMs, extra: { run, idealMs: ideal, ...times } };
+            const spans = calls <= TIMELINE_MAX_CALLS ? runSpans(run) : undefined;
+            return { durationMs: run.totalMs, extra: { run, idealMs: ideal, ...times, ...(spans ? { spans } : {}) } };
           },
         };
       });

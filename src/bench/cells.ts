@@ -1,4 +1,4 @@
-import type { OutcomeStatus } from '../executors/types.ts';
+import type { OutcomeStatus, ToolCall, ToolOutcome } from '../executors/types.ts';
 import {
   type CellKey,
   type CellOk,
@@ -6,6 +6,7 @@ import {
   type OutcomeCounts,
   SUPERLINEAR_EXPONENT,
   seriesKey,
+  type TimelineSpan,
 } from '../results/document.ts';
 import { mean, meanInterval, pairedRatio, powerLawExponent } from '../stats/summary.ts';
 import type { VariantRecord } from './interleave.ts';
@@ -15,6 +16,34 @@ export function countOutcomes(statuses: Iterable<OutcomeStatus>): OutcomeCounts 
   const counts: OutcomeCounts = { ok: 0, error: 0, timeout: 0, cancelled: 0 };
   for (const status of statuses) counts[status]++;
   return counts;
+}
+
+/** Milliseconds to the microsecond: timeline bars need no more, and the document stays small. */
+export const toMicros = (ms: number): number => Math.round(ms * 1000) / 1000;
+
+/** A batch's calls as timeline bars, from their outcomes (which the executor timed from the batch's start). */
+export function callSpans(
+  calls: readonly ToolCall[],
+  outcomes: readonly ToolOutcome[],
+  offsetMs = 0,
+  turn?: number,
+): TimelineSpan[] {
+  const tools = new Map(calls.map((c) => [c.id, c.name]));
+  return outcomes.map((o) => ({
+    kind: 'call',
+    id: o.id,
+    tool: tools.get(o.id) ?? '',
+    status: o.status,
+    startMs: toMicros(offsetMs + o.startedMs),
+    endMs: toMicros(offsetMs + o.endedMs),
+    ...(turn === undefined ? {} : { turn }),
+  }));
+}
+
+/** The round of median duration, the one a timeline shows (a typical sample, not the fastest or slowest). */
+function medianRound(durations: readonly number[]): number {
+  const order = durations.map((ms, i) => [ms, i] as const).sort((a, b) => a[0] - b[0]);
+  return order[Math.floor((order.length - 1) / 2)]?.[1] ?? 0;
 }
 
 /** The sequential variant's per-round durations, the speedup reference; empty when it was not measured. */
@@ -28,7 +57,7 @@ export function referenceRounds(records: readonly VariantRecord<unknown>[]): num
  * round, and the overhead over the ideal. What cannot be computed is left out rather than written as NaN: no
  * speedup without a sequential reference, no efficiency when the ideal is unknown or 0 (`--latency 0`).
  */
-export function measuredCell<Extra extends { idealMs: number }>(
+export function measuredCell<Extra extends { idealMs: number; spans?: TimelineSpan[] }>(
   key: CellKey,
   record: Extract<VariantRecord<Extra>, { status: 'ok' }>,
   referenceMs: readonly number[],
@@ -39,6 +68,8 @@ export function measuredCell<Extra extends { idealMs: number }>(
   // an executor that declares no schedule has no ideal: the cell says so rather than carrying NaN
   const hasIdeal = idealRoundsMs.every(Number.isFinite);
   const overheads = hasIdeal ? roundsMs.map((ms, i) => ms - (idealRoundsMs[i] as number)) : [];
+  const round = medianRound(roundsMs);
+  const spans = record.rounds[round]?.extra.spans;
   return {
     ...key,
     status: 'ok',
@@ -54,6 +85,7 @@ export function measuredCell<Extra extends { idealMs: number }>(
       : {}),
     roundsMs,
     outcomes: countOutcomes(statuses),
+    ...(spans ? { timeline: { round, durationMs: roundsMs[round] as number, spans } } : {}),
   };
 }
 

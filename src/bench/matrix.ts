@@ -10,8 +10,7 @@ import {
   idealShape,
 } from '../executors/registry.ts';
 import type { Executor, OutcomeStatus, ToolCall, ToolOutcome } from '../executors/types.ts';
-import type { CellResult } from '../results/document.ts';
-import { cellId } from '../results/document.ts';
+import { type CellResult, cellId, TIMELINE_MAX_CALLS, type TimelineSpan } from '../results/document.ts';
 import { idealMs } from '../stats/ideal.ts';
 import { mean } from '../stats/summary.ts';
 import type { ToolRuntimeConfig, WorkloadKind } from '../tools/config.ts';
@@ -19,7 +18,7 @@ import { planCall, WARM_UP_PREFIX } from '../tools/latency.ts';
 import { toolNamed } from '../tools/registry.ts';
 import { ToolRuntime } from '../tools/runtime.ts';
 import { DEFAULT_BATCH_TOOLS, hasOwnLatency, syntheticBatch } from './batch.ts';
-import { measuredCell, referenceRounds } from './cells.ts';
+import { callSpans, measuredCell, referenceRounds } from './cells.ts';
 import { withDeadline } from './deadline.ts';
 import { runInterleaved, type Variant, type VariantRecord } from './interleave.ts';
 import { type LoopDelay, startLoopProbe } from './loop-probe.ts';
@@ -173,6 +172,8 @@ interface BatchExtra {
   lingering: number;
   /** Event-loop delay during this sample, ms. */
   loopDelay: LoopDelay;
+  /** Every call as a bar, for the report's timeline (samples of up to TIMELINE_MAX_CALLS calls). */
+  spans?: TimelineSpan[];
 }
 
 /** The time a call should take: its drawn latency, or for a hang, the timeout that ends it. */
@@ -390,6 +391,7 @@ export async function runGroup(
               tookMs: outcomes.map((o) => (o ? o.endedMs - o.startedMs : Number.NaN)),
               cpuBound: calls.some((c) => hasOwnLatency(c) && toolNamed(c.name).definition.kind === 'cpu'),
               statuses: outcomes.map((o) => o?.status ?? 'error'),
+              ...(complete && calls.length <= TIMELINE_MAX_CALLS ? { spans: callSpans(calls, outcomes) } : {}),
               complete,
               lingering,
               loopDelay,

@@ -9,6 +9,7 @@ import { EXIT } from './errors.ts';
 import { type MatrixFlags, profileWarnings, resolveBenchConfig } from './options.ts';
 import { checkOutDir, checkOutputs, DEFAULT_BASELINE } from './outputs.ts';
 import { formatDuration, progressRenderer } from './progress.ts';
+import { checkReportPath, REPORT_FILE, writeReport } from './report-command.ts';
 
 export interface BenchFlags extends MatrixFlags {
   out: string;
@@ -18,6 +19,8 @@ export interface BenchFlags extends MatrixFlags {
   exportCsv?: string;
   exportMarkdown?: string;
   force?: boolean;
+  /** Also write the HTML report beside latest.json. */
+  report?: boolean;
 }
 
 /**
@@ -66,6 +69,8 @@ export async function benchCommand(flags: BenchFlags): Promise<number> {
     [{ what: 'the baseline', path: DEFAULT_BASELINE }],
     flags.force === true,
   );
+  const reportPath = join(flags.out, REPORT_FILE);
+  if (flags.report) checkReportPath('--report', reportPath);
   await preflightExecutors(config.executors, config.limits);
   if (!flags.quiet) for (const warning of profileWarnings(config)) process.stderr.write(`${warning}\n`);
   const showProgress = !flags.quiet && process.stderr.isTTY === true;
@@ -101,6 +106,8 @@ export async function benchCommand(flags: BenchFlags): Promise<number> {
       `Results: ${writer?.latestPath} (copy: ${writer?.runPath})${exported.length ? `; exported ${exported.join(', ')}` : ''}\n`,
     );
   }
+  // after the results are safe: a report that cannot be drawn loses nothing measured
+  if (flags.report) await writeReport(reportPath, document, {}, flags.quiet);
   if (document.status === 'interrupted') {
     process.stderr.write(`Interrupted: ${document.cells.length} finished cells kept in ${writer?.runPath}\n`);
     return EXIT.interrupted;

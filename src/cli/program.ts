@@ -6,6 +6,7 @@ import { compareCommand } from './compare-command.ts';
 import { baselineCommand, DEFAULT_BASELINE, gateCommand } from './gate-command.ts';
 import { listText } from './list-command.ts';
 import { probeCommand } from './probe-command.ts';
+import { reportCommand } from './report-command.ts';
 import { runCommand } from './run-command.ts';
 import { verifyCommand } from './verify-command.ts';
 
@@ -91,7 +92,8 @@ export function buildProgram(run: (result: CommandResult) => void): Command {
     .exitOverride()
     // the user's config registers its executors, tools and suites before any command parses its names
     .hook('preAction', async (_program, action) => {
-      if (action.name() !== 'compare') await setupConfig(action.opts().config as string | undefined);
+      if (action.name() !== 'compare' && action.name() !== 'report')
+        await setupConfig(action.opts().config as string | undefined);
     })
     .configureOutput({
       // commander's own errors (unknown option, bad choice) as one line that names the fix
@@ -109,6 +111,7 @@ export function buildProgram(run: (result: CommandResult) => void): Command {
     .option('--export-csv <file>', 'also write one CSV row per cell to FILE')
     .option('--export-markdown <file>', 'also write the tables as Markdown to FILE')
     .option('--force', 'let an export write over the baseline file')
+    .option('--report', 'also write report.html (charts, timelines, tables) next to latest.json')
     .action((flags) => run(benchCommand(flags)));
 
   addMatrixOptions(program.command('baseline').description('record the gate suite into the baseline file'), 'gate')
@@ -140,6 +143,15 @@ export function buildProgram(run: (result: CommandResult) => void): Command {
     .argument('<a>', 'results file A (e.g. the older one)')
     .argument('<b>', 'results file B')
     .action((a: string, b: string) => run(compareCommand(a, b)));
+
+  program
+    .command('report')
+    .description('write an HTML report (charts, call timelines, tables) of a results file, or compare two')
+    .argument('[files...]', 'results file(s): one run, or A then B to compare (default: results/latest.json)')
+    .option('--out <file>', 'the page to write (default: report.html beside the first file)')
+    .option('--open', 'open the page in the desktop browser')
+    .option('-q, --quiet', 'no note on stderr')
+    .action((files: string[], flags) => run(reportCommand(files, flags)));
 
   addToolOptions(program.command('run').description('run one agent conversation and print its transcript'))
     .option('--executor <name>', 'strategy for the tool calls, e.g. promise-all or limited(4)', 'promise-all')

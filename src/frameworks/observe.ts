@@ -152,6 +152,9 @@ export function observedRun(
       modelMs,
       toolsMs: exchange.calls.length > 0 ? toolsMs : 0,
       turnMs: modelMs + (exchange.calls.length > 0 ? toolsMs : 0),
+      // seen from the server: the turn from the request's arrival, calls from the response's end
+      startedMs: exchange.receivedAt - startedAt,
+      batchStartedMs: responded - startedAt,
       ...(exchange.calls.length > 0 ? { answered } : {}),
       warnings,
     });

@@ -55,7 +55,7 @@ const severalModes = (results: ResultsDocument): boolean =>
   results.config.agent !== undefined && runModes(results.config.agent).length > 1;
 
 /** A row's name: the executor, and in a run over several modes the mode (`promise-all @messages-stream+early`). */
-function rowLabel(results: ResultsDocument, cell: CellResult): string {
+export function rowLabel(results: ResultsDocument, cell: CellResult): string {
   const mode =
     severalModes(results) && cell.api && cell.dispatch ? { api: cell.api, dispatch: cell.dispatch } : undefined;
   return mode && !cell.framework ? `${executorLabel(cell)} @${formatMode(mode)}` : executorLabel(cell);

@@ -1,13 +1,18 @@
 import type { AgentMode, ApiMode, DispatchMode } from '../agent/types.ts';
 import type { LatencySummary } from '../bench/interleave.ts';
 import type { CallPolicy } from '../executors/policy.ts';
+import type { OutcomeStatus } from '../executors/types.ts';
 import type { Estimate } from '../stats/summary.ts';
 import type { FaultConfig, LatencyProfileName, WorkloadKind } from '../tools/config.ts';
 import type { CpuCalibration } from '../tools/cpu.ts';
 import type { EnvironmentFingerprint } from './environment.ts';
 
-/** Bump when a field changes meaning or goes away; readers refuse other versions. */
-export const SCHEMA_VERSION = 1;
+/**
+ * Bump when a field changes meaning or goes away, or a reader needs a new field. Readers refuse versions outside
+ * {@link READABLE_VERSIONS}; version 1 (before `timeline`) reads as version 2 without timelines.
+ */
+export const SCHEMA_VERSION = 2;
+export const READABLE_VERSIONS: readonly number[] = [1, 2];
 
 /** What was asked for: two documents are comparable only when these match. */
 export interface BenchConfig {
@@ -171,7 +176,27 @@ export interface CellOk extends CellKey {
   /** Event-loop delay on the main thread while this cell's samples ran (a recurring-timer probe, see src/bench/loop-probe.ts). */
   eventLoopDelayMs?: { p50: number; p99: number; max: number };
   agent?: AgentCellStats;
+  /** One representative sample (the round of median duration) as bars, for the report's timeline. */
+  timeline?: Timeline;
 }
+
+/**
+ * The spans of one sample, in ms from its start: every call from `startedMs` to `endedMs` (as the executor
+ * reported them) and, in agent runs, every model turn. Kept for samples of up to {@link TIMELINE_MAX_CALLS} calls.
+ */
+export interface Timeline {
+  /** Which round (0-based) and how long it took. */
+  round: number;
+  durationMs: number;
+  spans: TimelineSpan[];
+}
+
+export type TimelineSpan =
+  | { kind: 'call'; id: string; tool: string; status: OutcomeStatus; startMs: number; endMs: number; turn?: number }
+  | { kind: 'model'; turn: number; startMs: number; endMs: number };
+
+/** Samples with more calls keep no timeline (a chart of thousands of bars says less than the tables). */
+export const TIMELINE_MAX_CALLS = 256;
 
 /** A cell that could not be measured; the run goes on. */
 export interface CellError extends CellKey {

@@ -76,6 +76,26 @@ const cellOk = z.looseObject({
     timeout: z.number().int().min(0),
     cancelled: z.number().int().min(0),
   }),
+  timeline: z
+    .looseObject({
+      round: z.number().int().min(0),
+      durationMs: number,
+      spans: z.array(
+        z.discriminatedUnion('kind', [
+          z.looseObject({
+            kind: z.literal('call'),
+            id: z.string(),
+            tool: z.string(),
+            status: z.enum(['ok', 'error', 'timeout', 'cancelled']),
+            startMs: number,
+            endMs: number,
+            turn: z.number().int().min(1).optional(),
+          }),
+          z.looseObject({ kind: z.literal('model'), turn: z.number().int().min(1), startMs: number, endMs: number }),
+        ]),
+      ),
+    })
+    .optional(),
 });
 
 const cellError = z.looseObject({ ...key, status: z.literal('error'), error: z.string() });
@@ -125,7 +145,8 @@ const config = z.looseObject({
 });
 
 export const resultsSchema = z.looseObject({
-  schemaVersion: z.literal(SCHEMA_VERSION),
+  // version 1 documents (no timelines) read as the current version
+  schemaVersion: z.union([z.literal(1), z.literal(SCHEMA_VERSION)]).transform(() => SCHEMA_VERSION),
   tool: z.looseObject({ name: z.literal('fanout-bench'), version: z.string() }),
   createdAt: z.string(),
   status: z.enum(['complete', 'partial', 'interrupted']),

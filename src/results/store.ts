@@ -1,6 +1,6 @@
 import { lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { type ResultsDocument, SCHEMA_VERSION } from './document.ts';
+import { READABLE_VERSIONS, type ResultsDocument } from './document.ts';
 import { checkResults } from './schema.ts';
 
 /** A results file that cannot be used, with a message that names the fix. */
@@ -75,11 +75,11 @@ export function readResults(path: string): ResultsDocument {
     throw new ResultsFileError(`\`${path}\` is not valid JSON (${(error as Error).message})`);
   }
   const version = (data as { schemaVersion?: unknown } | null)?.schemaVersion;
-  if (data !== null && typeof data === 'object' && version !== SCHEMA_VERSION) {
+  if (data !== null && typeof data === 'object' && !READABLE_VERSIONS.includes(version as number)) {
     throw new ResultsFileError(
       version === undefined
         ? `\`${path}\` is not a fanout-bench results file (no schemaVersion); pass a file that \`fanout-bench bench\` wrote`
-        : `\`${path}\` has schema version ${JSON.stringify(version)}, this fanout-bench reads ${SCHEMA_VERSION}; re-run the bench to regenerate it`,
+        : `\`${path}\` has schema version ${JSON.stringify(version)}, this fanout-bench reads ${READABLE_VERSIONS.join(' and ')}; re-run the bench to regenerate it`,
     );
   }
   const checked = checkResults(data);

@@ -1,0 +1,166 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CellOk, ResultsDocument } from '../src/results/document.ts';
+import { cli } from './helpers.ts';
+
+/** Debian's Chromium, which `.ci/run` installs; playwright-core drives it (it never downloads a browser). */
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+
+const out = mkdtempSync(join(tmpdir(), 'fanout-report-'));
+const batchDir = join(out, 'batch');
+const agentDir = join(out, 'agent');
+const read = (dir: string) => JSON.parse(readFileSync(join(dir, 'latest.json'), 'utf8')) as ResultsDocument;
+
+/** A small real run with failures and timeouts (so every outcome colour shows), then an agent run. */
+beforeAll(async () => {
+  const batch = await cli([
+    ...['bench', '--executors', 'sequential,promise-all,limited(2),chunked(2),worker-pool(2)'],
+    ...['--calls', '1,4,8', '--latency', '10', '--iterations', '3', '--fail-rate', '0.2'],
+    ...['--hang-rate', '0.1', '--timeout', '40', '--out', batchDir, '--report', '--quiet'],
+  ]);
+  expect(batch.stderr).toBe('');
+  const agent = await cli([
+    ...['bench', '--mode', 'agent', '--executors', 'sequential,promise-all', '--latency', '10'],
+    ...['--model-latency', '10', '--iterations', '3', '--out', agentDir, '--report'],
+  ]);
+  expect(agent.code).toBe(0);
+  expect(agent.stderr).toMatch(/Report: .*report\.html \(\d+ KB, rendered in [\d.]+ s\)/);
+}, 120_000);
+
+describe('the HTML report (files)', () => {
+  it('is one self-contained page: no script, nothing it must fetch', () => {
+    for (const dir of [batchDir, agentDir]) {
+      const html = readFileSync(join(dir, 'report.html'), 'utf8');
+      expect(html).toMatch(/^<!doctype html>/);
+      // (an SVG gradient's `url(#id)` points into the page itself)
+      expect(html.match(/<script|<link|<img|<iframe|@import|url\((?!#)/i)?.[0]).toBeUndefined();
+      // the only URLs are the SVG namespaces
+      expect(html.replace(/xmlns(:xlink)?="http:\/\/www\.w3\.org\/[^"]+"/g, '')).not.toMatch(/https?:\/\//);
+    }
+  });
+
+  it('keeps the timings of one representative sample per cell in the results document', () => {
+    const doc = read(batchDir);
+    expect(doc.schemaVersion).toBe(2);
+    for (const cell of doc.cells as CellOk[]) {
+      const timeline = cell.timeline as NonNullable<CellOk['timeline']>;
+      expect(timeline.spans).toHaveLength(cell.calls);
+      expect(cell.roundsMs[timeline.round]).toBe(timeline.durationMs);
+      // the median round: as many rounds took less as took more
+      const shorter = cell.roundsMs.filter((ms) => ms < timeline.durationMs).length;
+      expect(shorter).toBe(1);
+      for (const span of timeline.spans) expect(span.endMs).toBeGreaterThanOrEqual(span.startMs);
+    }
+    const agent = read(agentDir).cells[0] as CellOk;
+    const kinds = agent.timeline?.spans.map((s) => s.kind);
+    expect(kinds).toEqual(['model', 'call', 'call', 'call', 'model']); // weather-stock-news: 3 calls in turn 1
+  });
+
+  it('refuses bad input in one line before writing anything (exit 2)', async () => {
+    for (const [args, message] of [
+      [['report', 'a.json', 'b.json', 'c.json'], /at most two/],
+      [['report', join(batchDir, 'latest.json'), '--out', join(out, 'r.json')], /ending in \.html/],
+      [['report', join(out, 'missing.json')], /Cannot read results file/],
+      [['bench', '--report', '--out', join(out, 'x'), '--calls', 'abc'], /--calls/],
+    ] as const) {
+      const result = await cli([...args]);
+      expect(result.code).toBe(2);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toMatch(message);
+    }
+  });
+});
+
+describe.skipIf(!hasChromium)(
+  `the HTML report in headless Chromium${hasChromium ? '' : ` (skipped: ${CHROMIUM} is missing; apt-get install chromium)`}`,
+  () => {
+    let browser: Browser;
+    beforeAll(async () => {
+      const { chromium } = await import('playwright-core');
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+      });
+    }, 60_000);
+    afterAll(async () => browser?.close());
+
+    /** Opens a page; every request, console error and page error it causes is recorded. */
+    async function open(file: string) {
+      const page = await browser.newPage();
+      const requests: string[] = [];
+      const errors: string[] = [];
+      page.on('request', (request) => requests.push(request.url()));
+      page.on('console', (message) => {
+        if (message.type() === 'error') errors.push(message.text());
+      });
+      page.on('pageerror', (error) => errors.push(error.message));
+      const url = pathToFileURL(file).href;
+      await page.goto(url);
+      const marks = (chart: string, mark: string) =>
+        page.locator(`figure[data-chart="${chart}"] g.mark-${mark}.role-mark > path`).count();
+      return { page, requests: requests.filter((r) => r !== url), errors, marks };
+    }
+
+    it('draws every chart of a batch run with one mark per cell, bar per call, and no request', async () => {
+      const doc = read(batchDir);
+      const { page, requests, errors, marks } = await open(join(batchDir, 'report.html'));
+      const cells = doc.cells.filter((c): c is CellOk => c.status === 'ok');
+      const charts = await page
+        .locator('figure[data-chart]')
+        .evaluateAll((f) => f.map((e) => e.getAttribute('data-chart')));
+      expect(charts).toEqual(['speedup', 'efficiency', 'timeline', 'faults']);
+      expect(await marks('speedup', 'symbol')).toBe(cells.filter((c) => c.speedup).length);
+      expect(await marks('efficiency', 'rect')).toBe(cells.filter((c) => c.efficiency).length);
+      // the timeline shows each strategy's sample at its largest count: 8 calls, one bar each
+      const strategies = new Set(cells.map((c) => c.executor)).size;
+      expect(await marks('timeline', 'rect')).toBe(strategies * 8);
+      const text = await page.locator('body').innerText();
+      for (const name of ['sequential', 'promise-all', 'limited(2)', 'chunked(2)', 'worker-pool(2)']) {
+        expect(text).toContain(name);
+      }
+      // failed and timed-out calls have their own colours in the timeline
+      const fills = await page
+        .locator('figure[data-chart="timeline"] g.mark-rect.role-mark > path')
+        .evaluateAll((paths) => [...new Set(paths.map((p) => p.getAttribute('fill')))]);
+      const statuses = new Set(
+        cells
+          .filter((c) => c.calls === 8)
+          .flatMap((c) => c.timeline?.spans.map((s) => (s.kind === 'call' ? s.status : '')) ?? []),
+      );
+      expect(fills.length).toBe(statuses.size);
+      expect(errors).toEqual([]);
+      expect(requests).toEqual([]);
+      await page.close();
+    });
+
+    it('draws an agent run: model turns on the timeline and where the time went', async () => {
+      const { page, requests, errors, marks } = await open(join(agentDir, 'report.html'));
+      // two strategies × (2 model turns + 3 calls)
+      expect(await marks('timeline', 'rect')).toBe(10);
+      expect(await marks('turns', 'rect')).toBe(6);
+      expect(errors).toEqual([]);
+      expect(requests).toEqual([]);
+      await page.close();
+    });
+
+    it('compares two runs cell by cell', async () => {
+      const file = join(out, 'compare.html');
+      const result = await cli(['report', join(batchDir, 'latest.json'), join(batchDir, 'latest.json'), '--out', file]);
+      expect(result.code).toBe(0);
+      const { page, errors, requests, marks } = await open(file);
+      const measured = read(batchDir).cells.filter((c) => c.status === 'ok' && c.speedup).length;
+      expect(await marks('comparison', 'rect')).toBe(measured);
+      // the same run twice: every change is 0 and every pair of intervals overlaps
+      expect(await page.locator('table').first().innerText()).toMatch(/overlap/);
+      expect(await page.locator('figure[data-run="B"]').count()).toBeGreaterThan(0);
+      expect(errors).toEqual([]);
+      expect(requests).toEqual([]);
+      await page.close();
+    });
+  },
+);
