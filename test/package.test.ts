@@ -112,6 +112,10 @@ describe('the packed package, installed into an empty project', () => {
     );
     expect(timed.code, timed.stderr).toBe(0);
     expect(timed.stdout).toMatch(/│ io +│ window\(2\) +│ (1\.[5-9]\d|2\.[01]\d)x ±[\d.]+ \(ideal 2\.00x\)/);
+    // the HTML report of that run, rendered by the installed package's own Vega
+    const report = await sh('npx', ['--no-install', 'fanout-bench', 'report', '--quiet'], project);
+    expect(report.code, report.stderr).toBe(0);
+    expect(readFileSync(join(project, 'results', 'report.html'), 'utf8')).toMatch(/data-chart="timeline"><svg/);
 
     // frameworks load on demand from the user's project: one that is missing is named with its install command...
     const missing = await sh('npx', ['--no-install', 'fanout-bench', 'bench', '--frameworks', 'ai-sdk'], project);
