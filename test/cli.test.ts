@@ -171,7 +171,7 @@ describe('fanout-bench bench --mode agent (end to end, 20 ms tools and model tur
       ...['messages-stream/early', 'messages-stream/early'],
     ]);
     const table = apiTable(doc);
-    expect(table?.head).toEqual(['api', 'model ms/turn', 'sequential', 'promise-all']);
+    expect(table?.head).toEqual(['mode', 'model ms/turn', 'sequential', 'promise-all']);
     expect(table?.rows.map((r) => r[0])).toEqual(['chat', 'messages-stream', 'messages-stream+early']);
     // the model's time per turn is the mock's 20 ms, whatever the API
     for (const row of table?.rows ?? []) expect(Number(row[1])).toBeGreaterThanOrEqual(19);

@@ -429,6 +429,18 @@ describe('bad configs and profiles: exit 2, one line naming the file and the fie
     ],
     [
       'fanout.config.mjs',
+      `export default { suites: { a: { agent: { scenario: 'fanout-2', modes: [{ api: 'chat', dispatch: 'after-stream' }, { api: 'chat', dispatch: 'after-stream' }] } } } }`,
+      ['list'],
+      /suites\.a\.agent\.modes\[1\]: repeats chat after-stream; list each mode once/,
+    ],
+    [
+      'fanout.config.mjs',
+      `export default { suites: { a: { agent: { scenario: 'fanout-2', api: 'messages', modes: [{ api: 'chat', dispatch: 'after-stream' }] } } } }`,
+      ['list'],
+      /suites\.a\.agent: `modes` lists every API and dispatch of the run; drop `api` and `dispatch` beside it/,
+    ],
+    [
+      'fanout.config.mjs',
       `export default { get executors() { throw new Error('getter boom'); } }`,
       ['list'],
       /fanout\.config\.mjs: getter boom/,

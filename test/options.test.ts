@@ -45,9 +45,14 @@ describe('resolveBenchConfig', () => {
     expect(
       resolveBenchConfig({ suite: 'apis', api: 'messages-stream', dispatch: 'early' }).agent?.modes,
     ).toBeUndefined();
-    expect(() => resolveBenchConfig({ suite: 'apis', api: 'chat,responses', dispatch: 'early' })).toThrow(
-      /not to chat, responses; add `--api chat-stream`.*`--dispatch both`/,
+    expect(() => resolveBenchConfig({ suite: 'apis', api: 'chat,responses-stream', dispatch: 'early' })).toThrow(
+      /not to chat; add `--api chat-stream`.*, or `--dispatch both`/,
     );
+    // a flag that would change nothing is refused, as everywhere
+    expect(() => resolveBenchConfig({ mode: 'agent', api: 'chat,responses', dispatch: 'both' })).toThrow(
+      /`--dispatch both` would start nothing early: chat, responses do not stream/,
+    );
+    expect(() => resolveBenchConfig({ mode: 'agent', api: 'all,chat' })).toThrow(/`all` stands alone/);
   });
 
   it('names the words --api and --dispatch take when one is wrong', () => {

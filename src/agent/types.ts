@@ -36,6 +36,11 @@ export function agentModes(apis: readonly ApiMode[], dispatches: readonly Dispat
   );
 }
 
+/** Frameworks speak Chat Completions: in a run over several modes they join the group of this one only. */
+export const FRAMEWORK_MODE: AgentMode = { api: 'chat', dispatch: 'after-stream' };
+export const hostsFrameworks = (mode: AgentMode): boolean =>
+  mode.api === FRAMEWORK_MODE.api && mode.dispatch === FRAMEWORK_MODE.dispatch;
+
 /** `messages-stream+early`, or the API alone after the stream: how cell ids and tables name a mode. */
 export const formatMode = (mode: AgentMode): string => (mode.dispatch === 'early' ? `${mode.api}+early` : mode.api);
 

@@ -8,7 +8,7 @@ import { exchangeTimes } from '../frameworks/observe.ts';
 import type { ResolvedFramework } from '../frameworks/registry.ts';
 import { FrameworkSession } from '../frameworks/session.ts';
 import { createModelMock, type ModelMock } from '../model/mock-server.ts';
-import type { Scenario } from '../model/scenario.ts';
+import { type Scenario, scenarioCalls } from '../model/scenario.ts';
 import {
   type AgentBenchConfig,
   type CellKey,
@@ -156,7 +156,7 @@ function variantsOf(options: AgentGroupOptions, mock: ModelMock): AgentVariant[]
  */
 export async function runAgentGroup(options: AgentGroupOptions): Promise<CellResult[]> {
   const { scenario, agent, tools, rounds, policy, signal } = options;
-  const calls = scenario.turns.reduce((n, turn) => n + ('calls' in turn ? turn.calls.length : 0), 0);
+  const calls = scenarioCalls(scenario);
   const mock = createModelMock({
     scenario,
     ...(agent.modelLatencyMs === undefined ? {} : { latencyOverrideMs: agent.modelLatencyMs }),

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { resolve } from 'node:path';
-import type { AgentMode } from '../agent/types.ts';
+import { type AgentMode, hostsFrameworks } from '../agent/types.ts';
 import { activeConfig } from '../config/load.ts';
 import { formatSpec, parseSpec } from '../executors/registry.ts';
 import {
@@ -11,7 +11,7 @@ import {
   resolveFramework,
 } from '../frameworks/registry.ts';
 import { FANOUT_FAMILY, loadScenario } from '../model/load.ts';
-import type { Scenario } from '../model/scenario.ts';
+import { type Scenario, scenarioCalls } from '../model/scenario.ts';
 import {
   type BenchConfig,
   type CellResult,
@@ -104,11 +104,6 @@ export async function remeasureGroups(
   return cells;
 }
 
-/** Calls a scenario makes over all its turns. */
-export function scenarioCalls(scenario: Scenario): number {
-  return scenario.turns.reduce((n, turn) => n + ('calls' in turn ? turn.calls.length : 0), 0);
-}
-
 /** The scenarios an agent run plays: `fanout` is one generated `fanout-N` per call count, else the one named. */
 export function agentScenarios(config: BenchConfig): Scenario[] {
   const agent = config.agent as NonNullable<BenchConfig['agent']>;
@@ -124,11 +119,6 @@ export function agentGroups(config: BenchConfig): { scenario: Scenario; mode: Ag
   const modes = runModes(config.agent as NonNullable<BenchConfig['agent']>);
   return agentScenarios(config).flatMap((scenario) => modes.map((mode) => ({ scenario, mode })));
 }
-
-/** Frameworks speak Chat Completions; they join the group of that mode only. */
-const FRAMEWORK_MODE: AgentMode = { api: 'chat', dispatch: 'after-stream' };
-export const hostsFrameworks = (mode: AgentMode) =>
-  mode.api === FRAMEWORK_MODE.api && mode.dispatch === FRAMEWORK_MODE.dispatch;
 
 /**
  * The config's frameworks, found installed (a missing package is a one-line error naming it). A substitute

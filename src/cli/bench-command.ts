@@ -9,7 +9,7 @@ import { EXIT } from './errors.ts';
 import { type MatrixFlags, profileWarnings, resolveBenchConfig } from './options.ts';
 import { checkOutDir, checkOutputs, DEFAULT_BASELINE } from './outputs.ts';
 import { formatDuration, progressRenderer } from './progress.ts';
-import { checkReportPath, REPORT_FILE, writeReport } from './report-command.ts';
+import { REPORT_FILE, writeReport } from './report-command.ts';
 
 export interface BenchFlags extends MatrixFlags {
   out: string;
@@ -65,12 +65,12 @@ export async function benchCommand(flags: BenchFlags): Promise<number> {
       ...(flags.exportJson ? [{ flag: '--export-json', path: flags.exportJson }] : []),
       ...(flags.exportCsv ? [{ flag: '--export-csv', path: flags.exportCsv }] : []),
       ...(flags.exportMarkdown ? [{ flag: '--export-markdown', path: flags.exportMarkdown }] : []),
+      ...(flags.report ? [{ flag: '--report (beside latest.json)', path: join(flags.out, REPORT_FILE) }] : []),
     ],
     [{ what: 'the baseline', path: DEFAULT_BASELINE }],
     flags.force === true,
   );
   const reportPath = join(flags.out, REPORT_FILE);
-  if (flags.report) checkReportPath('--report', reportPath);
   await preflightExecutors(config.executors, config.limits);
   if (!flags.quiet) for (const warning of profileWarnings(config)) process.stderr.write(`${warning}\n`);
   const showProgress = !flags.quiet && process.stderr.isTTY === true;

@@ -1,7 +1,13 @@
 import { resolve } from 'node:path';
 import { DEFAULT_SUITE } from '../../bench/suites.ts';
-import { type AgentMode, API_MODES, agentModes, DISPATCH_MODES, STREAMED_APIS } from '../agent/types.ts';
-import { hostsFrameworks } from '../bench/session.ts';
+import {
+  type AgentMode,
+  API_MODES,
+  agentModes,
+  DISPATCH_MODES,
+  hostsFrameworks,
+  STREAMED_APIS,
+} from '../agent/types.ts';
 import { activeConfig } from '../config/load.ts';
 import { RANGES } from '../config/ranges.ts';
 import { findSuite, suiteEntries } from '../config/suites.ts';
@@ -143,7 +149,14 @@ function resolveModes(flags: MatrixFlags, start: AgentBenchConfig): AgentMode[] 
     every: string,
     all: readonly T[],
     suite: T[],
-  ) => (text === undefined ? [...new Set(suite)] : text === every ? all : parseChoiceList(flag, text, all, [every]));
+  ) => {
+    if (text === undefined) return [...new Set(suite)];
+    if (text === every) return all;
+    if (text.split(',').some((part) => part.trim() === every)) {
+      throw new UsageError(`\`${every}\` stands alone: pass \`${flag} ${every}\`, or list the ones you want`);
+    }
+    return parseChoiceList(flag, text, all, [every]);
+  };
   const apis = listed(
     '--api',
     flags.api,
@@ -162,10 +175,16 @@ function resolveModes(flags: MatrixFlags, start: AgentBenchConfig): AgentMode[] 
   const whole = apis.filter((api) => !STREAMED_APIS.includes(api));
   if (!dispatches.includes('after-stream') && whole.length > 0) {
     throw new UsageError(
-      `\`--dispatch early\` applies to streamed turns, not to ${whole.join(', ')}; add \`--api chat-stream\` (or \`responses-stream\`, \`messages-stream\`), or \`--dispatch both\``,
+      `\`--dispatch early\` applies to streamed turns, not to ${whole.join(', ')}; add \`--api chat-stream\` (or \`responses-stream\`, \`messages-stream\`)${whole.length < apis.length ? ', or `--dispatch both`' : ''}`,
     );
   }
-  return agentModes(apis, dispatches);
+  const modes = agentModes(apis, dispatches);
+  if (dispatches.includes('early') && !modes.some((m) => m.dispatch === 'early')) {
+    throw new UsageError(
+      `\`--dispatch ${flags.dispatch ?? dispatches.join(',')}\` would start nothing early: ${apis.join(', ')} ${apis.length === 1 ? 'does' : 'do'} not stream; add \`--api chat-stream\` (or \`responses-stream\`, \`messages-stream\`)`,
+    );
+  }
+  return modes;
 }
 
 /** Strategies named without a limit that take one (`limited`, not `limited(4)`). */

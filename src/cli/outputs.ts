@@ -46,8 +46,13 @@ export interface Protected {
  */
 export function checkOutputs(targets: readonly OutputTarget[], protect: readonly Protected[], force?: boolean): void {
   const guarded = protect.map((p) => ({ ...p, at: landing(p.path) }));
+  const taken = new Map<string, string>();
   for (const { flag, path } of targets) {
     const at = landing(path);
+    const before = taken.get(at);
+    if (before)
+      throw new UsageError(`\`${flag} ${path}\` is also where \`${before}\` writes; give each output its own file`);
+    taken.set(at, flag);
     const kept = guarded.find((p) => p.at === at);
     if (kept && force !== true) {
       throw new UsageError(

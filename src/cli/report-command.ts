@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
+import { configDifferences } from '../gate/decide.ts';
 import { renderReport } from '../report/html.ts';
 import type { ResultsDocument } from '../results/document.ts';
-import { readResults, writeFileAtomic } from '../results/store.ts';
+import { readResults, requireComparable, writeFileAtomic } from '../results/store.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { checkOutputs, DEFAULT_BASELINE } from './outputs.ts';
 
@@ -70,7 +71,20 @@ export async function reportCommand(files: readonly string[], flags: ReportFlags
   const out = flags.out ?? join(dirname(inputs[0] as string), REPORT_FILE);
   checkReportPath('--out', out, inputs);
   const [a, b] = inputs.map((file) => readResults(file)) as [ResultsDocument, ResultsDocument | undefined];
-  await writeReport(out, a, { sources: inputs, ...(b ? { compareWith: b } : {}) }, flags.quiet);
+  let differences: string[] = [];
+  if (b) {
+    // a comparison holds complete runs to the same rules as `compare`
+    requireComparable(a, inputs[0] as string, 'A');
+    requireComparable(b, inputs[1] as string, 'B');
+    differences = configDifferences(a.config, b.config);
+    if (differences.length > 0 && !flags.quiet) {
+      process.stderr.write(
+        `Note: configurations differ (${differences.join(', ')}); only cells with the same id line up\n`,
+      );
+    }
+  }
+  const options = { sources: inputs, ...(b ? { compareWith: b, differences } : {}) };
+  await writeReport(out, a, options, flags.quiet);
   if (flags.open) openInBrowser(resolve(out));
   return EXIT.ok;
 }

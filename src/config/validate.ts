@@ -226,6 +226,7 @@ function checkSuite(suite: Record<string, unknown>, at: string, fail: Fail): voi
 function checkModes(value: unknown, at: string, fail: Fail): void {
   const example = "like [{ api: 'chat', dispatch: 'after-stream' }, { api: 'messages-stream', dispatch: 'early' }]";
   if (!Array.isArray(value) || value.length === 0) fail(at, `must be a list of modes ${example}`);
+  const seen = new Set<string>();
   for (const [index, mode] of (value as unknown[]).entries()) {
     if (!isObject(mode)) fail(`${at}[${index}]`, `must be a mode ${example}`);
     const { api, dispatch } = mode as Record<string, unknown>;
@@ -239,6 +240,8 @@ function checkModes(value: unknown, at: string, fail: Fail): void {
     if (dispatch === 'early' && !STREAMED_APIS.includes(api as ApiMode)) {
       fail(`${at}[${index}]`, `early dispatch applies to streamed APIs (${STREAMED_APIS.join(', ')}), not ${api}`);
     }
+    if (seen.has(`${api}/${dispatch}`)) fail(`${at}[${index}]`, `repeats ${api} ${dispatch}; list each mode once`);
+    seen.add(`${api}/${dispatch}`);
   }
 }
 
@@ -255,7 +258,12 @@ function checkAgent(value: unknown, at: string, fail: Fail): void {
   if (agent.dispatch !== undefined && !(DISPATCH_MODES as readonly unknown[]).includes(agent.dispatch)) {
     fail(`${at}.dispatch`, `must be one of ${DISPATCH_MODES.join(', ')}, got ${show(agent.dispatch)}`);
   }
-  if (agent.modes !== undefined) checkModes(agent.modes, `${at}.modes`, fail);
+  if (agent.modes !== undefined) {
+    checkModes(agent.modes, `${at}.modes`, fail);
+    if (agent.api !== undefined || agent.dispatch !== undefined) {
+      fail(at, '`modes` lists every API and dispatch of the run; drop `api` and `dispatch` beside it');
+    }
+  }
   if (agent.modelLatencyMs !== undefined) {
     inRange(agent.modelLatencyMs, `${at}.modelLatencyMs`, RANGES.modelLatencyMs, false, fail);
   }

@@ -55,6 +55,11 @@ export class ScenarioError extends Error {
   }
 }
 
+/** Calls a scenario makes over all its turns. */
+export function scenarioCalls(scenario: Scenario): number {
+  return scenario.turns.reduce((n, turn) => n + ('calls' in turn ? turn.calls.length : 0), 0);
+}
+
 export function isAnswerTurn(turn: ScenarioTurn): turn is AnswerTurn {
   return 'answer' in turn;
 }

@@ -4,6 +4,7 @@
  */
 import { type CellOk, type ResultsDocument, seriesKey } from '../results/document.ts';
 import { halfWidth } from '../stats/summary.ts';
+import { cellChanges } from './compare.ts';
 import { idealSpeedup, rowLabel } from './model.ts';
 
 /** A Vega-Lite specification (kept loose: the compiler checks it). */
@@ -49,9 +50,18 @@ function callsAxis(cells: readonly CellOk[]): Record<string, unknown> {
   };
 }
 
-/** Speedup against call count, one line per strategy, its ideal dashed, its 95% interval as a band. */
+/** Over ten series the default palette repeats: twenty colours. */
+const seriesColors = (count: number) => (count > 10 ? { scale: { scheme: 'tableau20' } } : {});
+
+/**
+ * Speedup against call count, one line per strategy, its ideal dashed, its 95% interval as a band; with one call
+ * count (an agent run), one row per strategy: the speedup as a dot, its interval as a bar, the ideal as a tick.
+ * `sequential` is left out: it is the reference, 1 by definition.
+ */
 export function speedupChart(results: ResultsDocument): Chart | undefined {
-  const cells = okCells(results).filter((c) => c.speedup && Number.isFinite(c.speedup.value));
+  const cells = okCells(results).filter(
+    (c) => c.speedup && Number.isFinite(c.speedup.value) && c.strategy !== 'sequential',
+  );
   if (cells.length === 0) return undefined;
   const values = cells.map((c) => {
     const ideal = idealSpeedup(results.cells, c);
@@ -65,43 +75,61 @@ export function speedupChart(results: ResultsDocument): Chart | undefined {
       ...(Number.isFinite(ideal) ? { ideal } : {}),
     };
   });
-  const several = new Set(values.map((v) => v.calls)).size > 1;
-  const x = callsAxis(cells);
+  const series = [...new Set(values.map((v) => v.series))];
+  const title = 'Speedup vs sequential';
+  if (new Set(values.map((v) => v.calls)).size === 1) {
+    const y = { field: 'series', type: 'nominal', title: null, sort: series, axis: { labelLimit: 360 } };
+    const x = (field: string) => ({ field, type: 'quantitative', title: 'speedup (×)', scale: { zero: false } });
+    return {
+      name: 'speedup',
+      title,
+      caption: `${values[0]?.calls} calls. Dot: measured speedup (sequential ÷ strategy, paired by round); bar: its 95% interval; tick: the ideal schedule’s speedup. A dot left of its tick is time the strategy loses.`,
+      spec: {
+        width: WIDTH,
+        height: { step: 20 },
+        data: { values },
+        encoding: { y },
+        layer: [
+          {
+            mark: { type: 'rule', strokeWidth: 2, color: '#9ecae9' },
+            encoding: { x: x('low'), x2: { field: 'high' } },
+          },
+          {
+            transform: [{ filter: 'isValid(datum.ideal)' }],
+            mark: { type: 'tick', color: '#555', thickness: 2 },
+            encoding: { x: x('ideal') },
+          },
+          { mark: { type: 'point', filled: true, size: 50, color: '#4c78a8' }, encoding: { x: x('speedup') } },
+        ],
+      },
+    };
+  }
   // the legend shows each strategy's line, not its faint band
   const color = {
     field: 'series',
     type: 'nominal',
     title: 'strategy',
     legend: { symbolOpacity: 1, symbolType: 'stroke' },
+    ...seriesColors(series.length),
   };
+  const y = (field: string) => ({ field, type: 'quantitative', title: 'speedup (×)' });
   return {
     name: 'speedup',
-    title: 'Speedup vs sequential',
+    title,
     caption:
-      'Solid: measured speedup (sequential ÷ strategy, paired by round), band or bar: its 95% interval; dashed: the ideal schedule’s speedup. A line under its dashed twin is time the strategy loses.',
+      'Solid: measured speedup (sequential ÷ strategy, paired by round), band: its 95% interval; dashed: the ideal schedule’s speedup. A line under its dashed twin is time the strategy loses.',
     spec: {
       width: WIDTH,
       height: 300,
       data: { values },
-      encoding: { x, color },
+      encoding: { x: callsAxis(cells), color },
       layer: [
-        several
-          ? {
-              mark: { type: 'area', opacity: 0.18 },
-              encoding: { y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } },
-            }
-          : {
-              mark: { type: 'rule', strokeWidth: 2 },
-              encoding: { y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } },
-            },
-        {
-          mark: { type: 'line', point: true },
-          encoding: { y: { field: 'speedup', type: 'quantitative', title: 'speedup (×)' } },
-        },
+        { mark: { type: 'area', opacity: 0.18 }, encoding: { y: y('low'), y2: { field: 'high' } } },
+        { mark: { type: 'line', point: true }, encoding: { y: y('speedup') } },
         {
           transform: [{ filter: 'isValid(datum.ideal)' }],
           mark: { type: 'line', strokeDash: [5, 4], opacity: 0.8 },
-          encoding: { y: { field: 'ideal', type: 'quantitative' } },
+          encoding: { y: y('ideal') },
         },
       ],
     },
@@ -173,8 +201,7 @@ function timelineCells(results: ResultsDocument): CellOk[] {
 
 /**
  * One sample per strategy as a Gantt chart: a bar per call from its start to its end, coloured by outcome; in
- * agent runs each model turn too. Sequential shows a staircase, limited(k) waves of k, chunked(k) chunks, a pool
- * its threads.
+ * agent runs each model turn too. Sequential shows a staircase, limited(k) waves of k, chunked(k) chunks.
  */
 export function timelineChart(results: ResultsDocument): Chart | undefined {
   const cells = timelineCells(results);
@@ -196,7 +223,7 @@ export function timelineChart(results: ResultsDocument): Chart | undefined {
     name: 'timeline',
     title: 'Timeline of one sample per strategy',
     caption:
-      'Each bar is one call from its start to its end in the sample of median duration (agent runs: model turns in purple). Failed calls red, timed out orange, cancelled grey.',
+      'Each bar is one call, from when it started to when it ended, in the sample of median duration (agent runs: model turns in purple before their calls): sequential is a staircase, limited(k) runs in waves of k, chunked(k) in chunks. Failed calls red, timed out orange, cancelled grey.',
     spec: {
       data: { values },
       facet: {
@@ -300,7 +327,7 @@ export function overheadChart(results: ResultsDocument): Chart | undefined {
     name: 'overhead',
     title: 'Overhead per call against the number of calls',
     caption:
-      'Measured − ideal, divided by the calls, on log–log axes: a flat line is a constant cost per call; b is the fitted exponent of overhead ∝ calls^b (above 1.2: each call costs more as calls are added).',
+      'Measured − ideal, divided by the calls, on log–log axes: a flat line is a constant cost per call; b is the fitted exponent of overhead ∝ calls^b (above 1.2: each call costs more as calls are added). A cell that ran at or under its ideal has no point (a log axis has no 0).',
     spec: {
       width: WIDTH,
       height: 280,
@@ -309,7 +336,12 @@ export function overheadChart(results: ResultsDocument): Chart | undefined {
       encoding: {
         x: { field: 'calls', type: 'quantitative', scale: { type: 'log' }, title: 'calls' },
         y: { field: 'overhead', type: 'quantitative', scale: { type: 'log' }, title: 'overhead per call (ms)' },
-        color: { field: 'series', type: 'nominal', title: 'strategy' },
+        color: {
+          field: 'series',
+          type: 'nominal',
+          title: 'strategy',
+          ...seriesColors(new Set(values.map((v) => v.series)).size),
+        },
       },
     },
   };
@@ -343,6 +375,41 @@ export function faultChart(results: ResultsDocument): Chart | undefined {
       { field: 'status', scale: statusScale(false), title: 'outcome' },
       { tooltip: [{ field: 'status' }, { field: 'count' }] },
     ),
+  };
+}
+
+/** Two runs: each cell's speedup change as a bar, grey where the intervals overlap (the change may be noise). */
+export function comparisonChart(a: ResultsDocument, b: ResultsDocument): Chart | undefined {
+  const values = cellChanges(a, b)
+    .filter((c) => Number.isFinite(c.change))
+    .map((c) => ({
+      cell: c.id,
+      change: c.change,
+      verdict: c.overlap ? 'intervals overlap' : c.change < 0 ? 'slower' : 'faster',
+    }));
+  if (values.length === 0) return undefined;
+  const spec: ChartSpec = {
+    width: 560,
+    height: { step: 18 },
+    data: { values },
+    mark: 'bar',
+    encoding: {
+      y: { field: 'cell', type: 'nominal', title: null, sort: null, axis: { labelLimit: 360 } },
+      x: { field: 'change', type: 'quantitative', title: 'speedup change, B vs A', axis: { format: '+%' } },
+      color: {
+        field: 'verdict',
+        type: 'nominal',
+        title: null,
+        scale: { domain: ['slower', 'faster', 'intervals overlap'], range: ['#e45756', '#54a24b', '#bab0ac'] },
+      },
+    },
+  };
+  return {
+    name: 'comparison',
+    title: 'Change per cell: A → B',
+    caption:
+      'B’s speedup ÷ A’s − 1 for every cell measured in both. Grey: the two 95% intervals overlap, so the change may be noise; red and green do not overlap.',
+    spec,
   };
 }
 

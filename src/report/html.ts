@@ -3,8 +3,8 @@
  * page is written, no script and nothing fetched when it is viewed.
  */
 import type { ResultsDocument } from '../results/document.ts';
-import { type Chart, type ChartSpec, runCharts } from './charts.ts';
-import { cellChanges, compareTable } from './compare.ts';
+import { type Chart, comparisonChart, runCharts } from './charts.ts';
+import { compareTable } from './compare.ts';
 import { reportTables, type TableModel } from './model.ts';
 import { renderSvg } from './svg.ts';
 
@@ -13,6 +13,8 @@ export interface ReportOptions {
   compareWith?: ResultsDocument;
   /** Where each document came from, shown in the header. */
   sources?: string[];
+  /** Configuration fields in which A and B differ (only cells with the same id line up). */
+  differences?: string[];
 }
 
 const escapeHtml = (text: string): string =>
@@ -59,53 +61,18 @@ async function chartHtml(chart: Chart, run?: string): Promise<string> {
   return `<section><h2>${escapeHtml(chart.title)}</h2>\n<figure data-chart="${chart.name}"${runAttribute}>${svg}</figure>\n<p class="caption">${escapeHtml(chart.caption)}</p></section>`;
 }
 
-/** Two runs: each cell's speedup change as a bar, grey where the intervals overlap (the change may be noise). */
-function comparisonChart(a: ResultsDocument, b: ResultsDocument): Chart | undefined {
-  const values = cellChanges(a, b)
-    .filter((c) => Number.isFinite(c.change))
-    .map((c) => ({
-      cell: c.id,
-      change: c.change,
-      verdict: c.overlap ? 'intervals overlap' : c.change < 0 ? 'slower' : 'faster',
-    }));
-  if (values.length === 0) return undefined;
-  const spec: ChartSpec = {
-    width: 560,
-    height: { step: 18 },
-    data: { values },
-    mark: 'bar',
-    encoding: {
-      y: { field: 'cell', type: 'nominal', title: null, sort: null, axis: { labelLimit: 360 } },
-      x: { field: 'change', type: 'quantitative', title: 'speedup change, B vs A', axis: { format: '+%' } },
-      color: {
-        field: 'verdict',
-        type: 'nominal',
-        title: null,
-        scale: { domain: ['slower', 'faster', 'intervals overlap'], range: ['#e45756', '#54a24b', '#bab0ac'] },
-      },
-    },
-  };
-  return {
-    name: 'comparison',
-    title: 'Change per cell: A → B',
-    caption:
-      'B’s speedup ÷ A’s − 1 for every cell measured in both. Grey: the two 95% intervals overlap, so the change may be noise; red and green do not overlap.',
-    spec,
-  };
-}
-
 const STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:1100px;padding:0 20px 40px;color:#222}
 h1{font-size:22px;margin:24px 0 4px}h2{font-size:17px;margin:28px 0 6px;border-bottom:1px solid #ddd;padding-bottom:4px}
 h3{font-size:14px;margin:18px 0 6px}.meta{color:#555;margin:0 0 12px}figure{margin:0;overflow-x:auto}
-.caption{color:#555;margin:4px 0 0;max-width:760px}.scroll{overflow-x:auto}
+.note{background:#fff6e0;border:1px solid #f0d58c;padding:6px 10px}.caption{color:#555;margin:4px 0 0;max-width:760px}.scroll{overflow-x:auto}
 table{border-collapse:collapse;font-size:12.5px;font-variant-numeric:tabular-nums}
 th,td{border:1px solid #ddd;padding:3px 7px;text-align:left;vertical-align:top}th{background:#f5f5f5}
 `;
 
-function header(results: ResultsDocument, options: ReportOptions): string {
+/** One line on a run: its suite, what it measured, how it ended, when, and with which version. */
+function runMeta(results: ResultsDocument): string {
   const what = results.config.agent ? `agent runs of ${results.config.agent.scenario}` : 'tool batches';
-  const sources = (options.sources ?? []).map((s, i) => `${options.compareWith ? `${'AB'[i]}: ` : ''}${s}`);
   const facts = [
     `suite ${results.config.suite}`,
     what,
@@ -113,8 +80,22 @@ function header(results: ResultsDocument, options: ReportOptions): string {
     `run ${results.createdAt}`,
     `fanout-bench ${results.tool.version}`,
   ];
-  return `<h1>fanout-bench report${options.compareWith ? ': comparison' : ''}</h1>
-<p class="meta">${escapeHtml(facts.join(' · '))}</p>${sources.length > 0 ? `\n<p class="meta">${sources.map(escapeHtml).join('<br>')}</p>` : ''}`;
+  return `<p class="meta">${escapeHtml(facts.join(' · '))}</p>`;
+}
+
+function header(results: ResultsDocument, options: ReportOptions): string {
+  const sources = (options.sources ?? []).map((s, i) => `${options.compareWith ? `${'AB'[i]}: ` : ''}${s}`);
+  const lines = [
+    `<h1>fanout-bench report${options.compareWith ? ': comparison' : ''}</h1>`,
+    ...(options.compareWith ? [] : [runMeta(results)]),
+    ...(sources.length > 0 ? [`<p class="meta">${sources.map(escapeHtml).join('<br>')}</p>`] : []),
+    ...(options.differences?.length
+      ? [
+          `<p class="note">The configurations differ (${escapeHtml(options.differences.join(', '))}): only cells with the same id line up.</p>`,
+        ]
+      : []),
+  ];
+  return lines.join('\n');
 }
 
 /**
@@ -131,7 +112,7 @@ export async function renderReport(results: ResultsDocument, options: ReportOpti
   }
   for (const [index, doc] of (b ? [results, b] : [results]).entries()) {
     const run = b ? 'AB'[index] : undefined;
-    if (run) parts.push(`<h2>Run ${run}</h2>`);
+    if (run) parts.push(`<h2>Run ${run}</h2>\n${runMeta(doc)}`);
     for (const chart of runCharts(doc)) parts.push(await chartHtml(chart, run));
     parts.push(`<section><h2>Tables</h2>\n${reportTables(doc).map(tableHtml).join('\n')}</section>`);
     parts.push(`<section><h2>Run</h2>\n${runFacts(doc).map(tableHtml).join('\n')}</section>`);

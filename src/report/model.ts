@@ -239,7 +239,7 @@ export function apiTable(results: ResultsDocument): TableModel | undefined {
   });
   return {
     title: "Per API mode: model time per turn (server side), and our loop's own cost per turn (run − ideal) ÷ turns",
-    head: ['api', ...(scenarios.size > 1 ? ['scenario'] : []), 'model ms/turn', ...executors],
+    head: ['mode', ...(scenarios.size > 1 ? ['scenario'] : []), 'model ms/turn', ...executors],
     rows,
   };
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { API_MODES, DISPATCH_MODES } from '../agent/types.ts';
 import { RANGES } from '../config/ranges.ts';
 import { LATENCY_PROFILES, WORKLOAD_KINDS } from '../tools/config.ts';
-import { SCHEMA_VERSION } from './document.ts';
+import { READABLE_VERSIONS, SCHEMA_VERSION } from './document.ts';
 
 /**
  * The whole shape of a results document, checked on read (the gate and `compare` trust nothing else), with the
@@ -146,7 +146,10 @@ const config = z.looseObject({
 
 export const resultsSchema = z.looseObject({
   // version 1 documents (no timelines) read as the current version
-  schemaVersion: z.union([z.literal(1), z.literal(SCHEMA_VERSION)]).transform(() => SCHEMA_VERSION),
+  schemaVersion: z
+    .number()
+    .refine((v) => READABLE_VERSIONS.includes(v))
+    .transform(() => SCHEMA_VERSION),
   tool: z.looseObject({ name: z.literal('fanout-bench'), version: z.string() }),
   createdAt: z.string(),
   status: z.enum(['complete', 'partial', 'interrupted']),
