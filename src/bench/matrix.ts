@@ -9,7 +9,7 @@ import {
   idealShape,
 } from '../executors/registry.ts';
 import type { Executor, OutcomeStatus, ToolCall, ToolOutcome } from '../executors/types.ts';
-import type { CellResult } from '../results/document.ts';
+import type { CellOk, CellResult } from '../results/document.ts';
 import { cellId } from '../results/document.ts';
 import { idealMs } from '../stats/ideal.ts';
 import { mean } from '../stats/summary.ts';
@@ -251,6 +251,15 @@ export function cellsFromRecords(
   });
 }
 
+/** Calls recovered from dead workers, and the time to recovery of those whose worker's death was seen. */
+function recoverySummary(recoveriesMs: readonly number[]): NonNullable<CellOk['recovery']> {
+  const seen = recoveriesMs.filter(Number.isFinite);
+  return {
+    calls: recoveriesMs.length,
+    ...(seen.length > 0 ? { meanMs: mean(seen), maxMs: Math.max(...seen) } : {}),
+  };
+}
+
 export interface RunMatrixHooks {
   signal?: AbortSignal;
   onEvent?: (event: MatrixEvent) => void;
@@ -319,6 +328,8 @@ export async function runGroup(
   const startupMs = new Map<string, number>();
   /** Worker replacements a kept pool had before this group: the group reports only its own. */
   const replacedBefore = new Map<string, number>();
+  /** Likewise for calls a queue recovered from dead workers. */
+  const recoveredBefore = new Map<string, number>();
   const failures: CellResult[] = [];
   try {
     for (const spec of group.specs) {
@@ -337,6 +348,9 @@ export async function runGroup(
         if (poolable && !kept) pools.keep(group.kind, name, executor);
         if ('replacementsMs' in executor && Array.isArray(executor.replacementsMs)) {
           replacedBefore.set(name, executor.replacementsMs.length);
+        }
+        if ('recoveriesMs' in executor && Array.isArray(executor.recoveriesMs)) {
+          recoveredBefore.set(name, executor.recoveriesMs.length);
         }
         // a pool's start-up belongs to the group that started it
         if (!kept && 'startupMs' in executor && typeof executor.startupMs === 'number') {
@@ -455,6 +469,11 @@ export async function runGroup(
       if (cell.status === 'ok' && replaced.length > 0) {
         cell.workerReplacements = { count: replaced.length, meanMs: mean(replaced) };
       }
+      const recovered =
+        executor && 'recoveriesMs' in executor
+          ? (executor.recoveriesMs as number[]).slice(recoveredBefore.get(cell.executor) ?? 0)
+          : [];
+      if (cell.status === 'ok' && recovered.length > 0) cell.recovery = recoverySummary(recovered);
     }
     return group.specs.map((spec) => {
       const name = formatSpec(spec);

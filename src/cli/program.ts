@@ -7,8 +7,10 @@ import { compareCommand } from './compare-command.ts';
 import { baselineCommand, DEFAULT_BASELINE, gateCommand } from './gate-command.ts';
 import { listText } from './list-command.ts';
 import { probeCommand } from './probe-command.ts';
+import { addQueueOptions, addRedisOptions } from './queue-options.ts';
 import { runCommand } from './run-command.ts';
 import { verifyCommand } from './verify-command.ts';
+import { workerCommand } from './worker-command.ts';
 
 export type CommandResult = Promise<number>;
 
@@ -103,7 +105,7 @@ export function buildProgram(run: (result: CommandResult) => void): Command {
         ),
     });
 
-  addMatrixOptions(program.command('bench').description('run a benchmark matrix and write results/'))
+  addQueueOptions(addMatrixOptions(program.command('bench').description('run a benchmark matrix and write results/')))
     .option('--out <dir>', 'directory for latest.json and the timestamped copy', 'results')
     .option('--json', 'print the results document on stdout instead of tables')
     .option('-q, --quiet', 'no progress and no file notes on stderr')
@@ -152,12 +154,17 @@ export function buildProgram(run: (result: CommandResult) => void): Command {
     .option('--question <text>', "live mode: the question (default: the scenario's)")
     .action((flags) => run(runCommand(flags)));
 
-  withConfig(program.command('verify'))
+  addQueueOptions(withConfig(program.command('verify')))
     .description('check that an executor keeps the rules every strategy keeps (exit 1 when one fails)')
     .option('--executor <name>', 'executor to check, e.g. limited(2) or one from your config')
     .option('--latency <ms>', 'latency of the simulated tools in the checks', '20')
     .option('--calls <n>', 'calls per batch in the checks', '6')
     .action((flags) => run(verifyCommand(flags)));
+
+  addRedisOptions(withConfig(program.command('worker')))
+    .description("serve queue(k)'s tool calls from Redis, here or on another machine, until Ctrl-C")
+    .option('--concurrency <n>', 'jobs this worker runs at once', '1')
+    .action((flags) => run(workerCommand(flags)));
 
   program
     .command('probe')
