@@ -63,11 +63,38 @@ export interface QueueExecutor extends Executor {
   readonly recoveriesMs: readonly number[];
   /** The queue's name and Redis (password redacted). */
   readonly where: string;
+  /** Process ids of the worker processes started here and alive now (none with external workers). */
+  readonly workerPids: readonly number[];
+  /** Resolves once abandoned calls' jobs are gone and dead worker processes are replaced. */
+  ready(): Promise<void>;
 }
 
 interface Pending {
   resolve: (result: QueueJobResult) => void;
   reject: (error: Error) => void;
+}
+
+/** How long closing the queue's clients may take (Redis may be gone: then they are dropped). */
+const CLOSE_DEADLINE_MS = 2000;
+
+/** Settles when `promise` does or after `ms`, whichever is first; never rejects. */
+function within(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise.then(
+      () => {},
+      () => {},
+    ),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/** Closes the producer's clients; with Redis gone, they are disconnected instead of waiting for it. */
+async function closeClients(queue: Queue, events: QueueEvents | undefined): Promise<void> {
+  await within(Promise.allSettled([events?.close(), queue.close()]), CLOSE_DEADLINE_MS);
+  await within(Promise.allSettled([events?.disconnect(), queue.disconnect()]), CLOSE_DEADLINE_MS);
 }
 
 /** Total concurrency of the `fanout-bench worker`s serving `queue`, waiting up to a few seconds for one. */
@@ -111,23 +138,27 @@ export async function queueExecutor(
   }
   const name = external ? where.queue : `${where.queue}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const shown = `queue \`${name}\` on ${redactRedisUrl(where.redisUrl)}`;
-  const queue = new bullmq.Queue<QueueJobData, QueueJobResult>(name, {
-    connection: connectionOptions(where.redisUrl, 'producer'),
-    streams: { events: { maxLen: EVENTS_MAX_LEN } },
-  });
   const pending = new Map<string, Pending>();
   let lost: Error | undefined;
+  /** Redis was lost or the executor is closing: the clients stop reconnecting. */
+  let givenUp = false;
   const loseRedis = (error: Error) => {
+    givenUp = true;
+    if (lost) return;
     lost = new Error(`lost Redis at ${redactRedisUrl(where.redisUrl)}: ${error.message.split('\n')[0]}`);
     for (const p of pending.values()) p.reject(lost);
     pending.clear();
   };
+  const queue = new bullmq.Queue<QueueJobData, QueueJobResult>(name, {
+    connection: connectionOptions(where.redisUrl, 'producer', () => givenUp),
+    streams: { events: { maxLen: EVENTS_MAX_LEN } },
+  });
   let events: QueueEvents | undefined;
   let processes: WorkerProcesses | undefined;
   try {
     queue.on('error', loseRedis);
     events = new bullmq.QueueEvents(name, {
-      connection: connectionOptions(where.redisUrl, 'worker'),
+      connection: connectionOptions(where.redisUrl, 'worker', () => givenUp),
       lastEventId: await lastEventId(queue),
     });
     events.on('error', loseRedis);
@@ -151,8 +182,9 @@ export async function queueExecutor(
       processes = await WorkerProcesses.start(where.redisUrl, name, splitSlots(k, workers));
     }
   } catch (error) {
+    givenUp = true;
     await processes?.stop();
-    await Promise.allSettled([events?.close(), queue.close()]);
+    await closeClients(queue, events);
     throw error;
   }
 
@@ -240,8 +272,9 @@ export async function queueExecutor(
   try {
     await Promise.all(warmCalls.map((call) => enqueue({ call, config })));
   } catch (error) {
+    givenUp = true;
     await processes?.stop();
-    await Promise.allSettled([events.close(), queue.close()]);
+    await closeClients(queue, events);
     throw error;
   }
   const startupMs = performance.now() - started;
@@ -253,6 +286,9 @@ export async function queueExecutor(
     replacementsMs: processes?.replacementsMs ?? [],
     recoveriesMs,
     where: shown,
+    get workerPids() {
+      return processes?.pids ?? [];
+    },
     async ready() {
       await cleanUp();
       await processes?.ready();
@@ -263,12 +299,13 @@ export async function queueExecutor(
     },
     close() {
       closed ??= (async () => {
+        givenUp = true;
         const goingAway = new Error(`queue(${k}) closed`);
         for (const p of pending.values()) p.reject(goingAway);
         pending.clear();
         await processes?.stop();
-        if (!external && !lost) await queue.obliterate({ force: true }).catch(() => {});
-        await Promise.allSettled([events?.close(), queue.close()]);
+        if (!external && !lost) await within(queue.obliterate({ force: true }), CLOSE_DEADLINE_MS);
+        await closeClients(queue, events);
       })();
       return closed;
     },

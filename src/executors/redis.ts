@@ -112,14 +112,20 @@ export function queueLibraries(): Promise<QueueLibraries> {
 
 /**
  * Connection options for BullMQ. Producers fail fast while Redis is away (no offline queue, one retry); workers
- * (`blocking`) wait for it to come back, as BullMQ requires (`maxRetriesPerRequest: null`).
+ * (`blocking`) wait for it to come back, as BullMQ requires (`maxRetriesPerRequest: null`). A client stops
+ * reconnecting once `givenUp()` says so (the bench has given up on Redis, or is closing).
  */
-export function connectionOptions(url: string, role: 'producer' | 'worker'): BullMQ.ConnectionOptions {
+export function connectionOptions(
+  url: string,
+  role: 'producer' | 'worker',
+  givenUp: () => boolean = () => false,
+): BullMQ.ConnectionOptions {
   return {
     url,
     connectTimeout: CONNECT_TIMEOUT_MS,
     ...(role === 'producer' ? { enableOfflineQueue: false } : {}),
     maxRetriesPerRequest: role === 'producer' ? 1 : null,
+    retryStrategy: (times: number) => (givenUp() ? null : Math.min(1000 * times, 5000)),
   };
 }
 
@@ -131,8 +137,9 @@ function reason(error: unknown): string {
 /** Connects, pings and disconnects within {@link CONNECT_TIMEOUT_MS}; rejects with a one-line {@link QueueError}. */
 export async function checkRedis(url: string): Promise<void> {
   const { Redis } = await queueLibraries();
+  // our own deadline: ioredis's connectTimeout leaves a socket timer that holds the process after a refusal
   const client = new Redis(url, {
-    connectTimeout: CONNECT_TIMEOUT_MS,
+    connectTimeout: 0,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
@@ -142,15 +149,20 @@ export async function checkRedis(url: string): Promise<void> {
   client.on('error', (error) => {
     lastError = error;
   });
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS);
+  });
   try {
-    await client.connect();
-    await client.ping();
+    await Promise.race([client.connect().then(() => client.ping()), deadline]);
   } catch (error) {
     const port = new URL(url).port || '6379';
     throw new QueueError(
       `Cannot reach Redis at ${redactRedisUrl(url)} (${reason(lastError ?? error)}); start one with \`redis-server --port ${port} --save '' --appendonly no\`, or pass \`--redis URL\``,
     );
   } finally {
-    client.disconnect();
+    clearTimeout(timer);
+    // on a closed connection, disconnect() would start a 2 s timer that never clears
+    if (client.status !== 'end') client.disconnect();
   }
 }
