@@ -1,7 +1,7 @@
-import { delay, HttpResponse } from 'msw';
+import { delay } from 'msw';
 import type { ChatCompletion } from 'openai/resources/chat/completions';
 import type { CompletionUsage } from 'openai/resources/completions';
-import { chatChunks, eventStream } from './chat-stream.ts';
+import { chatChunks } from './chat-stream.ts';
 import {
   latencyOf,
   logStep,

@@ -1,5 +1,5 @@
 import { delay, HttpResponse } from 'msw';
-import { eventStream, split } from './chat-stream.ts';
+import { split } from './chat-stream.ts';
 import { latencyOf, logStep, type MockContext, modelName, type Route, respond, tokens } from './context.ts';
 import { contentText, readBody, type Violation } from './rules.ts';
 import { nextStep, progressFromIds, type Step } from './script.ts';
@@ -203,13 +203,17 @@ export function messageEvents(message: AssistantMessage, fragmentChars: number, 
   };
   const parts = message.content.map(fragments);
   if (interleave) {
-    message.content.forEach((block, index) => start(index, block));
+    message.content.forEach((block, index) => {
+      start(index, block);
+    });
     for (let round = 0; round < Math.max(0, ...parts.map((p) => p.length)); round++) {
       parts.forEach((p, index) => {
         if (p[round] !== undefined) events.push({ type: 'content_block_delta', index, delta: p[round] });
       });
     }
-    message.content.forEach((_, index) => stop(index));
+    message.content.forEach((_, index) => {
+      stop(index);
+    });
   } else {
     message.content.forEach((block, index) => {
       start(index, block);

@@ -1,6 +1,5 @@
-import { delay, HttpResponse } from 'msw';
+import { delay } from 'msw';
 import type { Response as ApiResponse, ResponseOutputItem, Tool } from 'openai/resources/responses/responses';
-import { eventStream } from './chat-stream.ts';
 import {
   latencyOf,
   logStep,
