@@ -1,7 +1,7 @@
 /**
  * queue(k) with worker processes that die: per round, the outcomes of a batch whose calls may kill their worker
  * process (`crashRate`), how many calls BullMQ recovered on a live worker and how long that took, and whether every
- * call id was answered. Redis from `--redis`, else REDIS_URL, else redis://127.0.0.1:6379.
+ * call id was answered. Redis from REDIS_URL, else redis://127.0.0.1:6379.
  * Usage: npm run bench:queue-crash -- [rounds=5] [k=4] [workers=2] [calls=8] [latency=50] [crashRate=0.25]
  */
 import { syntheticBatch } from '../src/bench/batch.ts';
@@ -22,7 +22,7 @@ const workers = options.workers ?? 2;
 const calls = options.calls ?? 8;
 const latencyMs = options.latency ?? 50;
 const crashRate = options.crashRate ?? 0.25;
-const redisUrl = resolveRedisUrl(process.env.FANOUT_REDIS);
+const redisUrl = resolveRedisUrl(undefined);
 
 const runtime = new ToolRuntime(toolRuntimeConfig({ latencyMs, faults: { failRate: 0, hangRate: 0, crashRate } }));
 const executor = await queueExecutor(runtime, k, undefined, { redisUrl, queue: 'fanout-bench', workers });

@@ -48,7 +48,7 @@ export function addToolOptions(command: Command): Command {
     .option('--profile <name|file>', 'fixed, uniform, long-tail, or a recorded file: JSON, CSV (tool,ms), OTLP JSON')
     .option('--seed <n>', 'seed of every random draw (latencies, faults)')
     .option('--fail-rate <p>', 'share of calls that throw (0..1)')
-    .option('--crash-rate <p>', 'share of calls that kill their worker thread (0..1)')
+    .option('--crash-rate <p>', 'share of calls that kill their worker thread, or queue worker process (0..1)')
     .option('--hang-rate <p>', 'share of calls that never settle (0..1); needs --timeout')
     .option('--rate-limit <q>', 'tools answer "429, retry after" beyond q calls in flight')
     .option('--timeout <ms>', 'per-call timeout; a timed-out call becomes a timeout outcome')
