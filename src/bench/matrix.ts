@@ -10,7 +10,7 @@ import {
   idealShape,
 } from '../executors/registry.ts';
 import type { Executor, OutcomeStatus, ToolCall, ToolOutcome } from '../executors/types.ts';
-import { type CellResult, cellId, TIMELINE_MAX_CALLS, type TimelineSpan } from '../results/document.ts';
+import { type CellOk, type CellResult, cellId, TIMELINE_MAX_CALLS, type TimelineSpan } from '../results/document.ts';
 import { idealMs } from '../stats/ideal.ts';
 import { mean } from '../stats/summary.ts';
 import type { ToolRuntimeConfig, WorkloadKind } from '../tools/config.ts';
@@ -255,6 +255,15 @@ export function cellsFromRecords(
   });
 }
 
+/** Calls recovered from dead workers, and the time to recovery of those whose worker's death was seen. */
+function recoverySummary(recoveriesMs: readonly number[]): NonNullable<CellOk['recovery']> {
+  const seen = recoveriesMs.filter(Number.isFinite);
+  return {
+    calls: recoveriesMs.length,
+    ...(seen.length > 0 ? { meanMs: mean(seen), maxMs: Math.max(...seen) } : {}),
+  };
+}
+
 export interface RunMatrixHooks {
   signal?: AbortSignal;
   onEvent?: (event: MatrixEvent) => void;
@@ -323,6 +332,8 @@ export async function runGroup(
   const startupMs = new Map<string, number>();
   /** Worker replacements a kept pool had before this group: the group reports only its own. */
   const replacedBefore = new Map<string, number>();
+  /** Likewise for calls a queue recovered from dead workers. */
+  const recoveredBefore = new Map<string, number>();
   const failures: CellResult[] = [];
   try {
     for (const spec of group.specs) {
@@ -341,6 +352,9 @@ export async function runGroup(
         if (poolable && !kept) pools.keep(group.kind, name, executor);
         if ('replacementsMs' in executor && Array.isArray(executor.replacementsMs)) {
           replacedBefore.set(name, executor.replacementsMs.length);
+        }
+        if ('recoveriesMs' in executor && Array.isArray(executor.recoveriesMs)) {
+          recoveredBefore.set(name, executor.recoveriesMs.length);
         }
         // a pool's start-up belongs to the group that started it
         if (!kept && 'startupMs' in executor && typeof executor.startupMs === 'number') {
@@ -460,6 +474,11 @@ export async function runGroup(
       if (cell.status === 'ok' && replaced.length > 0) {
         cell.workerReplacements = { count: replaced.length, meanMs: mean(replaced) };
       }
+      const recovered =
+        executor && 'recoveriesMs' in executor
+          ? (executor.recoveriesMs as number[]).slice(recoveredBefore.get(cell.executor) ?? 0)
+          : [];
+      if (cell.status === 'ok' && recovered.length > 0) cell.recovery = recoverySummary(recovered);
     }
     return group.specs.map((spec) => {
       const name = formatSpec(spec);

@@ -9,9 +9,10 @@ import { EXIT } from './errors.ts';
 import { type MatrixFlags, profileWarnings, resolveBenchConfig } from './options.ts';
 import { checkOutDir, checkOutputs, DEFAULT_BASELINE } from './outputs.ts';
 import { formatDuration, progressRenderer } from './progress.ts';
+import { type QueueFlags, resolveQueueFlags } from './queue-options.ts';
 import { REPORT_FILE, writeReport } from './report-command.ts';
 
-export interface BenchFlags extends MatrixFlags {
+export interface BenchFlags extends MatrixFlags, QueueFlags {
   out: string;
   json?: boolean;
   quiet?: boolean;
@@ -71,6 +72,8 @@ export async function benchCommand(flags: BenchFlags): Promise<number> {
     flags.force === true,
   );
   const reportPath = join(flags.out, REPORT_FILE);
+  const queue = await resolveQueueFlags(flags, config.executors, config.limits);
+  if (queue) config.queue = queue;
   await preflightExecutors(config.executors, config.limits);
   if (!flags.quiet) for (const warning of profileWarnings(config)) process.stderr.write(`${warning}\n`);
   const showProgress = !flags.quiet && process.stderr.isTTY === true;

@@ -5,7 +5,14 @@ import { EXIT, UsageError } from './errors.ts';
 import { buildProgram } from './program.ts';
 
 /** Errors of bad input (flags, files, configs): exit 2, as `UsageError`. */
-const USAGE_ERRORS = new Set(['ResultsFileError', 'ConfigError', 'ProfileError', 'ScenarioError', 'FrameworkError']);
+const USAGE_ERRORS = new Set([
+  'ResultsFileError',
+  'ConfigError',
+  'ProfileError',
+  'ScenarioError',
+  'FrameworkError',
+  'QueueError',
+]);
 
 /** Prints `Error: …` on one line and picks the exit code: 2 for bad input, 1 for anything else. */
 function fail(error: unknown): number {

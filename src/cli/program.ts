@@ -6,9 +6,11 @@ import { compareCommand } from './compare-command.ts';
 import { baselineCommand, DEFAULT_BASELINE, gateCommand } from './gate-command.ts';
 import { listText } from './list-command.ts';
 import { probeCommand } from './probe-command.ts';
+import { addQueueOptions, addRedisOptions } from './queue-options.ts';
 import { reportCommand } from './report-command.ts';
 import { runCommand } from './run-command.ts';
 import { verifyCommand } from './verify-command.ts';
+import { workerCommand } from './worker-command.ts';
 
 export type CommandResult = Promise<number>;
 
@@ -46,7 +48,7 @@ export function addToolOptions(command: Command): Command {
     .option('--profile <name|file>', 'fixed, uniform, long-tail, or a recorded file: JSON, CSV (tool,ms), OTLP JSON')
     .option('--seed <n>', 'seed of every random draw (latencies, faults)')
     .option('--fail-rate <p>', 'share of calls that throw (0..1)')
-    .option('--crash-rate <p>', 'share of calls that kill their worker thread (0..1)')
+    .option('--crash-rate <p>', 'share of calls that kill their worker thread, or queue worker process (0..1)')
     .option('--hang-rate <p>', 'share of calls that never settle (0..1); needs --timeout')
     .option('--rate-limit <q>', 'tools answer "429, retry after" beyond q calls in flight')
     .option('--timeout <ms>', 'per-call timeout; a timed-out call becomes a timeout outcome')
@@ -103,7 +105,7 @@ export function buildProgram(run: (result: CommandResult) => void): Command {
         ),
     });
 
-  addMatrixOptions(program.command('bench').description('run a benchmark matrix and write results/'))
+  addQueueOptions(addMatrixOptions(program.command('bench').description('run a benchmark matrix and write results/')))
     .option('--out <dir>', 'directory for latest.json and the timestamped copy', 'results')
     .option('--json', 'print the results document on stdout instead of tables')
     .option('-q, --quiet', 'no progress and no file notes on stderr')
@@ -162,12 +164,17 @@ export function buildProgram(run: (result: CommandResult) => void): Command {
     .option('--question <text>', "live mode: the question (default: the scenario's)")
     .action((flags) => run(runCommand(flags)));
 
-  withConfig(program.command('verify'))
+  addQueueOptions(withConfig(program.command('verify')))
     .description('check that an executor keeps the rules every strategy keeps (exit 1 when one fails)')
     .option('--executor <name>', 'executor to check, e.g. limited(2) or one from your config')
     .option('--latency <ms>', 'latency of the simulated tools in the checks', '20')
     .option('--calls <n>', 'calls per batch in the checks', '6')
     .action((flags) => run(verifyCommand(flags)));
+
+  addRedisOptions(withConfig(program.command('worker')))
+    .description("serve queue(k)'s tool calls from Redis, here or on another machine, until Ctrl-C")
+    .option('--concurrency <n>', 'jobs this worker runs at once', '1')
+    .action((flags) => run(workerCommand(flags)));
 
   program
     .command('probe')

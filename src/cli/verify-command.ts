@@ -2,8 +2,9 @@ import { createExecutor, executorDefinition, executorSource, formatSpec, parseSp
 import { RULES, verifyExecutor } from '../verify/conformance.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { parseNumber, parseWhole } from './parse.ts';
+import { type QueueFlags, resolveQueueFlags } from './queue-options.ts';
 
-export interface VerifyFlags {
+export interface VerifyFlags extends QueueFlags {
   executor?: string;
   latency: string;
   calls: string;
@@ -29,6 +30,7 @@ export async function verifyCommand(flags: VerifyFlags): Promise<number> {
   if (definition.takesLimit && spec.limit === undefined) spec = { ...spec, limit: 2 };
   const latencyMs = parseNumber('--latency', flags.latency, 1, 10_000);
   const calls = parseWhole('--calls', flags.calls, 1, 1000);
+  await resolveQueueFlags(flags, [formatSpec(spec)], []);
   const source = executorSource(spec.strategy) ?? 'built-in';
   const name = formatSpec(spec);
   const limit = declaredLimit(spec.strategy, spec.limit);

@@ -13,4 +13,7 @@ export const RANGES = {
   backoffMs: [0, 60_000],
   modelLatencyMs: [0, 600_000],
   streamChunkDelayMs: [0, 60_000],
+  // queue(k): worker processes the bench starts, and jobs one `fanout-bench worker` runs at once
+  workers: [1, 64],
+  concurrency: [1, 1000],
 } as const satisfies Record<string, readonly [number, number]>;

@@ -4,12 +4,13 @@ import type { ToolCall, ToolOutcome } from './types.ts';
 /**
  * Runs one call somewhere (this thread, a worker) and resolves with its value or rejects with its error.
  * Strategies decide only *when* each call starts; a runner decides *where* it runs. A runner that queues
- * (a worker pool) reports through `onStart` when the work really began.
+ * (a worker pool, a job queue) reports through `onStart` when the work really began, and may say when it ended
+ * where it ran (a worker process answers some time after its job ended).
  */
 export type CallRunner = (
   call: ToolCall,
   signal?: AbortSignal,
-  onStart?: (epochMs: number) => void,
+  onStart?: (epochMs: number, endedEpochMs?: number) => void,
 ) => Promise<unknown>;
 
 /** Absolute wall-clock milliseconds with sub-ms precision, comparable across worker threads. */
@@ -29,12 +30,24 @@ export function failureStatus(error: unknown): 'error' | 'timeout' | 'cancelled'
   return 'error';
 }
 
-function settled(call: ToolCall, value: unknown, startedMs: number, batchStartEpoch: number): ToolOutcome {
-  return { id: call.id, status: 'ok', value, startedMs, endedMs: epochNow() - batchStartEpoch };
+function settled(
+  call: ToolCall,
+  value: unknown,
+  startedMs: number,
+  batchStartEpoch: number,
+  endedEpoch = epochNow(),
+): ToolOutcome {
+  return { id: call.id, status: 'ok', value, startedMs, endedMs: endedEpoch - batchStartEpoch };
 }
 
-function failed(call: ToolCall, error: unknown, startedMs: number, batchStartEpoch: number): ToolOutcome {
-  const endedMs = epochNow() - batchStartEpoch;
+function failed(
+  call: ToolCall,
+  error: unknown,
+  startedMs: number,
+  batchStartEpoch: number,
+  endedEpoch = epochNow(),
+): ToolOutcome {
+  const endedMs = endedEpoch - batchStartEpoch;
   return { id: call.id, status: failureStatus(error), error: errorMessage(error), startedMs, endedMs };
 }
 
@@ -63,8 +76,8 @@ export function settleCall(
 }
 
 /**
- * {@link settleCall} for a runner that queues (a worker pool): it reports through `onStart` when the work really
- * began, which is when the call's time starts.
+ * {@link settleCall} for a runner that queues (a worker pool, a job queue): it reports through `onStart` when the
+ * work really began, which is when the call's time starts, and when it ended, if it knows.
  */
 export async function settleQueuedCall(
   call: ToolCall,
@@ -73,12 +86,14 @@ export async function settleQueuedCall(
   signal?: AbortSignal,
 ): Promise<ToolOutcome> {
   let startedMs = epochNow() - batchStartEpoch;
-  const onStart = (epochMs: number) => {
+  let endedEpoch: number | undefined;
+  const onStart = (epochMs: number, endedEpochMs?: number) => {
     startedMs = epochMs - batchStartEpoch;
+    endedEpoch = endedEpochMs;
   };
   try {
-    return settled(call, await runner(call, signal, onStart), startedMs, batchStartEpoch);
+    return settled(call, await runner(call, signal, onStart), startedMs, batchStartEpoch, endedEpoch);
   } catch (error) {
-    return failed(call, error, startedMs, batchStartEpoch);
+    return failed(call, error, startedMs, batchStartEpoch, endedEpoch);
   }
 }

@@ -15,6 +15,7 @@ import type { ExecutorContext, ExecutorDefinition, IdealSchedule } from './defin
 import { limited } from './limited.ts';
 import { applyPolicy, type CallPolicy, DEFAULT_POLICY, failFastExecutor } from './policy.ts';
 import { promiseAll } from './promise-all.ts';
+import { queue } from './queue.ts';
 import { sequential } from './sequential.ts';
 import type { Executor } from './types.ts';
 import { workerPool } from './worker-pool.ts';
@@ -65,7 +66,7 @@ export function registerExecutor(definition: ExecutorDefinition, source = 'built
   registry.set(definition.name, { definition, source });
 }
 
-for (const builtIn of [sequential, promiseAll, limited, chunked, workerPool]) registerExecutor(builtIn);
+for (const builtIn of [sequential, promiseAll, limited, chunked, workerPool, queue]) registerExecutor(builtIn);
 
 /** Every registered strategy, built-ins first, in registration order. */
 export function executorDefinitions(): { definition: ExecutorDefinition; source: string }[] {

@@ -32,41 +32,45 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-let builtWorker: string | null | undefined;
+const builtEntries = new Map<string, string | null>();
 
 /**
- * A checkout's built worker (`dist/src/executors/worker.js`), when a build exists that is newer than every source file:
- * it starts 3–4× faster than the same worker loaded through tsx. A stale or missing build: null.
+ * A checkout's built entry (`dist/src/executors/NAME.js`), when a build exists that is newer than every source file:
+ * it starts 3–4× faster than the same module loaded through tsx. A stale or missing build: null.
  */
-function freshBuiltWorker(): string | null {
-  if (builtWorker !== undefined) return builtWorker;
-  builtWorker = null;
+function freshBuiltEntry(name: string): string | null {
+  const known = builtEntries.get(name);
+  if (known !== undefined) return known;
+  let entry: string | null = null;
   try {
     const src = fileURLToPath(new URL('../', import.meta.url));
-    const built = fileURLToPath(new URL('../../dist/src/executors/worker.js', import.meta.url));
-    if (existsSync(built) && statSync(built).mtimeMs > newestMtime(src)) builtWorker = pathToFileURL(built).href;
+    const built = fileURLToPath(new URL(`../../dist/src/executors/${name}.js`, import.meta.url));
+    if (existsSync(built) && statSync(built).mtimeMs > newestMtime(src)) entry = pathToFileURL(built).href;
   } catch {
-    builtWorker = null; // unreadable: load the source
+    entry = null; // unreadable: load the source
   }
-  return builtWorker;
+  builtEntries.set(name, entry);
+  return entry;
 }
 
 /**
- * The worker entry: `.js` from the build when installed; in a checkout, a fresh build's worker if there is one,
- * else the `.ts` next to this file, loaded through tsx.
+ * An entry module of this folder that runs in another thread or process (`worker`, `queue-worker-process`):
+ * `.js` from the build when installed; in a checkout, a fresh build's if there is one, else the `.ts` next to this
+ * file, loaded through tsx.
  */
-function workerOptions(): { filename: string; execArgv: string[] } {
-  if (!runningFromSource) return { filename: new URL('./worker.js', import.meta.url).href, execArgv: [] };
-  const built = freshBuiltWorker();
+export function entryModule(name: string): { filename: string; execArgv: string[] } {
+  if (!runningFromSource) return { filename: new URL(`./${name}.js`, import.meta.url).href, execArgv: [] };
+  const built = freshBuiltEntry(name);
   if (built) return { filename: built, execArgv: [] };
   const tsxRoot = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
   return {
-    filename: new URL('./worker.ts', import.meta.url).href,
+    filename: new URL(`./${name}.ts`, import.meta.url).href,
     execArgv: ['--import', pathToFileURL(join(tsxRoot, 'dist', 'loader.mjs')).href],
   };
 }
 
-function rebuildError(result: Extract<WorkerResult, { ok: false }>): Error {
+/** An error that crossed a thread or process as data, with its name back (TimeoutError, ToolError, …). */
+export function rebuildError(result: Extract<WorkerResult, { ok: false }>): Error {
   switch (result.errorName) {
     case 'TimeoutError':
       return new TimeoutError(result.message);
@@ -101,7 +105,7 @@ export async function workerPoolExecutor(
 ): Promise<WorkerPoolExecutor> {
   const started = performance.now();
   const pool = new Piscina<WorkerTask, WorkerResult>({
-    ...workerOptions(),
+    ...entryModule('worker'),
     minThreads: threads,
     maxThreads: threads,
     concurrentTasksPerWorker: 1,

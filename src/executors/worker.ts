@@ -1,12 +1,12 @@
 /**
- * Worker-thread entry for the worker-pool strategy: runs one simulated tool call with the same runtime the
- * main thread uses. Errors come back as data so their names (TimeoutError, ToolError) survive the thread hop.
+ * Worker-thread entry for the worker-pool strategy (and the way a queue worker process runs a job): runs one
+ * simulated tool call with the same runtime the main thread uses. Errors come back as data so their names (TimeoutError, ToolError) survive the thread hop.
  */
 import { threadId } from 'node:worker_threads';
 import { applyConfig, loadConfigFile } from '../config/load.ts';
 import type { ToolRuntimeConfig } from '../tools/config.ts';
 import type { Email } from '../tools/definition.ts';
-import { ToolRuntime } from '../tools/runtime.ts';
+import { type CrashHandler, ToolRuntime } from '../tools/runtime.ts';
 import type { ToolCall } from './types.ts';
 
 export interface WorkerTask {
@@ -22,27 +22,39 @@ export type WorkerResult =
 
 const runtimes = new Map<string, ToolRuntime>();
 
+/** The injected crash: the thread (in a worker thread) or the process (in a queue worker process) dies. */
+const exitOnCrash: CrashHandler = () => process.exit(70);
+
 /** The runtime of a config, made once per thread; the user's config is loaded here first, for its tools. */
-async function runtimeFor(config: ToolRuntimeConfig): Promise<ToolRuntime> {
+async function runtimeFor(config: ToolRuntimeConfig, onCrash: CrashHandler): Promise<ToolRuntime> {
   const key = JSON.stringify(config);
   let runtime = runtimes.get(key);
   if (!runtime) {
     if (config.configFile !== undefined) applyConfig(await loadConfigFile(config.configFile));
-    runtime = new ToolRuntime(config, () => process.exit(70)); // the injected crash: this thread dies
+    runtime = new ToolRuntime(config, onCrash);
     runtimes.set(key, runtime);
   }
   return runtime;
 }
 
-export default async function runToolInWorker(task: WorkerTask): Promise<WorkerResult> {
+/**
+ * Runs one task with the seeded runtime of its config, here (a worker thread, or a queue worker process); never
+ * rejects. `onCrash` is what the `crash` fault does.
+ */
+export async function runWorkerTask(task: WorkerTask, onCrash: CrashHandler = exitOnCrash): Promise<WorkerResult> {
   const startedEpoch = performance.timeOrigin + performance.now();
   const mail: Email[] = [];
   try {
     const signal = task.timeoutMs === undefined ? undefined : AbortSignal.timeout(task.timeoutMs);
-    const value = await (await runtimeFor(task.config)).invoke(task.call, signal, { mailbox: mail });
+    const value = await (await runtimeFor(task.config, onCrash)).invoke(task.call, signal, { mailbox: mail });
     return { ok: true, value, startedEpoch, threadId, mail };
   } catch (error) {
     const e = error instanceof Error ? error : new Error(String(error));
     return { ok: false, errorName: e.name, message: e.message, startedEpoch, threadId };
   }
+}
+
+/** The piscina entry. */
+export default function runToolInWorker(task: WorkerTask): Promise<WorkerResult> {
+  return runWorkerTask(task);
 }

@@ -125,7 +125,24 @@ function notes(cell: CellOk, failures: number): string {
       `${cell.workerReplacements.count} workers replaced, ${formatMs(cell.workerReplacements.meanMs)} ms each`,
     );
   }
+  if (cell.recovery) {
+    const time =
+      cell.recovery.meanMs === undefined
+        ? ''
+        : `, ${formatMs(cell.recovery.meanMs)} ms mean, ${formatMs(cell.recovery.maxMs)} ms max`;
+    parts.push(`${cell.recovery.calls} calls recovered${time}`);
+  }
   return parts.join('; ');
+}
+
+/** Where queue(k) ran: Redis (password redacted) and its workers. */
+function queueNote(queue: ResultsDocument['config']['queue']): string {
+  if (!queue) return '';
+  const workers =
+    queue.workers === 'external'
+      ? 'external workers'
+      : `${queue.workers} worker process${queue.workers === 1 ? '' : 'es'}`;
+  return `; queue(k) on ${queue.redis}, ${workers}`;
 }
 
 /** One row per cell: latency statistics, ideal, efficiency and outcome counts. */
@@ -161,7 +178,7 @@ export function latencyTable(results: ResultsDocument): TableModel {
     ];
   });
   return {
-    title: results.config.agent ? 'Latency per run (ms)' : 'Latency per batch (ms)',
+    title: `${results.config.agent ? 'Latency per run (ms)' : 'Latency per batch (ms)'}${queueNote(results.config.queue)}`,
     head: ['kind', 'calls', 'executor', 'mean', 'p50', 'p99', 'ideal', 'efficiency', 'success', 'samples', 'notes'],
     rows,
   };

@@ -39,6 +39,16 @@ export interface BenchConfig {
   frameworks?: string[];
   /** `false` with `--no-reference`: sequential was not measured, so no cell has a speedup. @default true */
   reference?: false;
+  /** Where queue(k) ran, when it did. */
+  queue?: QueueBenchConfig;
+}
+
+/** queue(k): Redis (its password redacted), the queue, and the worker processes the bench started. */
+export interface QueueBenchConfig {
+  redis: string;
+  queue: string;
+  /** Worker processes the bench started and stopped, or `external` (`fanout-bench worker` processes). */
+  workers: number | 'external';
 }
 
 /** A recorded latency profile as a run used it: where, which bytes, and what its samples look like per tool. */
@@ -171,6 +181,8 @@ export interface CellOk extends CellKey {
   poolStartupMs?: number;
   /** Worker pools: workers that died during the cell (crashes, terminated timeouts) and the mean time to replace one. */
   workerReplacements?: { count: number; meanMs: number };
+  /** queue(k): calls whose worker died and that a live worker ran again, and ms from the death to the new run. */
+  recovery?: { calls: number; meanMs?: number; maxMs?: number };
   /** Most calls still running on the main thread when a batch had returned (timed out, not cancelled). */
   lingeringCalls?: number;
   /** Event-loop delay on the main thread while this cell's samples ran (a recurring-timer probe, see src/bench/loop-probe.ts). */

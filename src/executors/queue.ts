@@ -1,0 +1,322 @@
+import type { Queue, QueueEvents } from 'bullmq';
+import { onAbort } from '../tools/abort.ts';
+import { NO_FAULTS } from '../tools/config.ts';
+import type { ToolRuntime } from '../tools/runtime.ts';
+import { type CallRunner, epochNow, settleQueuedCall } from './call.ts';
+import { defineExecutor } from './definition.ts';
+import { applyPolicy, type CallPolicy, DEFAULT_POLICY } from './policy.ts';
+import { splitSlots, WorkerProcesses } from './queue-processes.ts';
+import type { QueueJobData, QueueJobResult } from './queue-worker.ts';
+import {
+  CONNECT_TIMEOUT_MS,
+  checkRedis,
+  connectionOptions,
+  DEFAULT_QUEUE_NAME,
+  declaredConcurrency,
+  QueueError,
+  queueLibraries,
+  redactRedisUrl,
+  resolveRedisUrl,
+} from './redis.ts';
+import type { Executor, ToolCall, ToolOutcome } from './types.ts';
+import { rebuildError } from './worker-pool.ts';
+
+/** Where the queue strategy finds Redis and its workers (set once by the CLI; defaults from `REDIS_URL`). */
+export interface QueueSettings {
+  /** @default REDIS_URL, else redis://127.0.0.1:6379 */
+  redisUrl: string;
+  /** Queue name; the bench's own workers get a queue of their own under it. @default 'fanout-bench' */
+  queue: string;
+  /** Worker processes the bench starts, or `external`: `fanout-bench worker` processes already serve `queue`. @default 1 */
+  workers: number | 'external';
+}
+
+let settings: QueueSettings | undefined;
+
+export function configureQueue(next: Partial<QueueSettings>): void {
+  settings = { ...queueSettings(), ...next };
+}
+
+export function queueSettings(): QueueSettings {
+  settings ??= { redisUrl: resolveRedisUrl(undefined), queue: DEFAULT_QUEUE_NAME, workers: 1 };
+  return settings;
+}
+
+/** Latency of the calls that warm each worker slot before measuring (outside every timed region). */
+const WARM_CALL_MS = 5;
+/** The worker applies a call's timeout; the bench gives up on the call this much later (a dead or lost worker). */
+const BACKSTOP_SLACK_MS = 50;
+/** Events kept in the queue's stream: more than a 10,000-call batch writes (about 4 per job). */
+const EVENTS_MAX_LEN = 100_000;
+/** How long removing the jobs of abandoned calls may hold up the next sample. */
+const CLEANUP_DEADLINE_MS = 30_000;
+
+export interface QueueExecutor extends Executor {
+  /** Time to start the worker processes and warm every slot, measured when the executor was created. */
+  readonly startupMs: number;
+  /** Time from a worker process's death to its replacement serving the queue, ms each. */
+  readonly replacementsMs: readonly number[];
+  /**
+   * Per recovered call (its worker died; BullMQ ran it again on a live one): ms from the death to the new run's
+   * start; NaN where the death was not seen (external workers).
+   */
+  readonly recoveriesMs: readonly number[];
+  /** The queue's name and Redis (password redacted). */
+  readonly where: string;
+  /** Process ids of the worker processes started here and alive now (none with external workers). */
+  readonly workerPids: readonly number[];
+  /** Resolves once abandoned calls' jobs are gone and dead worker processes are replaced. */
+  ready(): Promise<void>;
+}
+
+interface Pending {
+  resolve: (result: QueueJobResult) => void;
+  reject: (error: Error) => void;
+}
+
+/** How long closing the queue's clients may take (Redis may be gone: then they are dropped). */
+const CLOSE_DEADLINE_MS = 2000;
+
+/** Settles when `promise` does or after `ms`, whichever is first; never rejects. */
+function within(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise.then(
+      () => {},
+      () => {},
+    ),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/** Closes the producer's clients; with Redis gone, they are disconnected instead of waiting for it. */
+async function closeClients(queue: Queue, events: QueueEvents | undefined): Promise<void> {
+  await within(Promise.allSettled([events?.close(), queue.close()]), CLOSE_DEADLINE_MS);
+  await within(Promise.allSettled([events?.disconnect(), queue.disconnect()]), CLOSE_DEADLINE_MS);
+}
+
+/** Total concurrency of the `fanout-bench worker`s serving `queue`, waiting up to a few seconds for one. */
+async function externalSlots(queue: Queue): Promise<number> {
+  const deadline = performance.now() + CONNECT_TIMEOUT_MS;
+  for (;;) {
+    const workers = await queue.getWorkers();
+    const slots = workers.reduce((sum, w) => sum + (declaredConcurrency(String(w.rawname ?? '')) ?? 0), 0);
+    if (slots > 0 || performance.now() > deadline) return slots;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The id of the last event in the queue's stream, so only events after it are read. */
+async function lastEventId(queue: Queue): Promise<string> {
+  const client = (await queue.getBackend().client) as unknown as {
+    xrevrange(...args: unknown[]): Promise<[string, unknown][]>;
+  };
+  const [last] = await client.xrevrange(queue.keys.events, '+', '-', 'COUNT', 1);
+  return last?.[0] ?? '0';
+}
+
+/**
+ * queue(k) on BullMQ: every batch is enqueued at once (`addBulk`), one job per call carrying the call and the tool
+ * runtime's config; workers (processes started here, or external ones) with k slots in all run them; each call's
+ * result arrives as the job's `completed` event, with the times it really started and ended on its worker.
+ */
+export async function queueExecutor(
+  runtime: ToolRuntime,
+  k: number,
+  policy: CallPolicy = DEFAULT_POLICY,
+  where: QueueSettings = queueSettings(),
+): Promise<QueueExecutor> {
+  const started = performance.now();
+  const { bullmq } = await queueLibraries();
+  await checkRedis(where.redisUrl);
+  const workers = where.workers;
+  const external = workers === 'external';
+  if (!external && workers > k) {
+    throw new QueueError(`queue(${k}) cannot give ${workers} worker processes a slot each; use --workers ≤ ${k}`);
+  }
+  const name = external ? where.queue : `${where.queue}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const shown = `queue \`${name}\` on ${redactRedisUrl(where.redisUrl)}`;
+  const pending = new Map<string, Pending>();
+  let lost: Error | undefined;
+  /** Redis was lost or the executor is closing: the clients stop reconnecting. */
+  let givenUp = false;
+  const loseRedis = (error: Error) => {
+    givenUp = true;
+    if (lost) return;
+    lost = new Error(`lost Redis at ${redactRedisUrl(where.redisUrl)}: ${error.message.split('\n')[0]}`);
+    for (const p of pending.values()) p.reject(lost);
+    pending.clear();
+  };
+  const queue = new bullmq.Queue<QueueJobData, QueueJobResult>(name, {
+    connection: connectionOptions(where.redisUrl, 'producer', () => givenUp),
+    streams: { events: { maxLen: EVENTS_MAX_LEN } },
+  });
+  let events: QueueEvents | undefined;
+  let processes: WorkerProcesses | undefined;
+  try {
+    queue.on('error', loseRedis);
+    events = new bullmq.QueueEvents(name, {
+      connection: connectionOptions(where.redisUrl, 'worker', () => givenUp),
+      lastEventId: await lastEventId(queue),
+    });
+    events.on('error', loseRedis);
+    events.on('completed', ({ jobId, returnvalue }) => {
+      pending.get(jobId)?.resolve(returnvalue as unknown as QueueJobResult);
+      pending.delete(jobId);
+    });
+    events.on('failed', ({ jobId, failedReason }) => {
+      pending.get(jobId)?.reject(new Error(`job failed in the queue: ${failedReason}`));
+      pending.delete(jobId);
+    });
+    await events.waitUntilReady();
+    if (external) {
+      const slots = await externalSlots(queue);
+      if (slots !== k) {
+        throw new QueueError(
+          `queue(${k}) needs workers with ${k} slots in all on ${shown}; found ${slots} (start them with \`fanout-bench worker --redis URL --queue ${name} --concurrency C\`)`,
+        );
+      }
+    } else {
+      processes = await WorkerProcesses.start(where.redisUrl, name, splitSlots(k, workers));
+    }
+  } catch (error) {
+    givenUp = true;
+    await processes?.stop();
+    await closeClients(queue, events);
+    throw error;
+  }
+
+  let seq = 0;
+  const prefix = Math.random().toString(36).slice(2, 8);
+  let outbox: { name: string; data: QueueJobData; opts: { jobId: string } }[] = [];
+  /** Jobs of calls given up on (aborted, timed out) that may still be in the queue. */
+  const abandoned = new Set<string>();
+  const flush = () => {
+    const jobs = outbox;
+    outbox = [];
+    queue.addBulk(jobs).catch((error: Error) => {
+      for (const job of jobs) {
+        pending.get(job.opts.jobId)?.reject(new Error(`could not enqueue on ${shown}: ${error.message}`));
+        pending.delete(job.opts.jobId);
+      }
+    });
+  };
+  const recoveriesMs: number[] = [];
+  const recovered = (result: QueueJobResult) => {
+    if (result.attempt === 0) return;
+    const death = processes?.deathsEpoch.findLast((epoch) => epoch <= result.startedEpoch);
+    recoveriesMs.push(death === undefined ? Number.NaN : result.startedEpoch - death);
+  };
+  const timeoutMs = policy.timeoutMs;
+
+  /** One job per call: queued with every other call of the same tick, in one `addBulk`. */
+  const enqueue = (data: QueueJobData, signal?: AbortSignal): Promise<QueueJobResult> => {
+    if (lost) return Promise.reject(lost);
+    const jobId = `${prefix}-${++seq}`;
+    return new Promise<QueueJobResult>((resolve, reject) => {
+      const stopListening = onAbort(signal, (reason) => {
+        pending.delete(jobId);
+        abandoned.add(jobId);
+        reject(reason);
+      });
+      pending.set(jobId, {
+        resolve: (result) => {
+          stopListening();
+          resolve(result);
+        },
+        reject: (error) => {
+          stopListening();
+          reject(error);
+        },
+      });
+      if (outbox.length === 0) queueMicrotask(flush);
+      outbox.push({ name: data.call.name, data, opts: { jobId } });
+    });
+  };
+
+  const queueRunner: CallRunner = async (call, signal, onStart) => {
+    const data: QueueJobData = { call, config: runtime.config, ...(timeoutMs === undefined ? {} : { timeoutMs }) };
+    const result = await enqueue(data, signal);
+    onStart?.(result.startedEpoch, result.endedEpoch);
+    recovered(result);
+    if (!result.ok) throw rebuildError(result);
+    runtime.mailbox.push(...result.mail);
+    return result.value;
+  };
+  const backstop = timeoutMs === undefined ? policy : { ...policy, timeoutMs: timeoutMs + BACKSTOP_SLACK_MS };
+  const runner = applyPolicy(queueRunner, backstop);
+
+  /** Removes the jobs of abandoned calls; a job a worker still holds is waited for until it is gone. */
+  const cleanUp = async () => {
+    const deadline = performance.now() + CLEANUP_DEADLINE_MS;
+    while (abandoned.size > 0 && performance.now() < deadline && !lost) {
+      for (const jobId of abandoned) {
+        const state = await queue
+          .remove(jobId)
+          .then((removed) => (removed === 1 ? 'unknown' : queue.getJobState(jobId)));
+        if (state === 'unknown' || state === 'completed' || state === 'failed') abandoned.delete(jobId);
+      }
+      if (abandoned.size > 0) await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+
+  // Warm every slot: process start-up and module loading stay outside the timed samples.
+  const config = { ...runtime.config, latencyMs: WARM_CALL_MS, profile: 'fixed' as const, faults: NO_FAULTS };
+  const warmCalls = Array.from({ length: k }, (_, i) => ({
+    id: `warm-${i}`,
+    name: 'get_user_profile',
+    arguments: '{}',
+  }));
+  try {
+    await Promise.all(warmCalls.map((call) => enqueue({ call, config })));
+  } catch (error) {
+    givenUp = true;
+    await processes?.stop();
+    await closeClients(queue, events);
+    throw error;
+  }
+  const startupMs = performance.now() - started;
+  let closed: Promise<void> | undefined;
+
+  return {
+    name: `queue(${k})`,
+    startupMs,
+    replacementsMs: processes?.replacementsMs ?? [],
+    recoveriesMs,
+    where: shown,
+    get workerPids() {
+      return processes?.pids ?? [];
+    },
+    async ready() {
+      await cleanUp();
+      await processes?.ready();
+    },
+    run(calls: readonly ToolCall[], signal?: AbortSignal): Promise<ToolOutcome[]> {
+      const start = epochNow();
+      return Promise.all(calls.map((call) => settleQueuedCall(call, runner, start, signal)));
+    },
+    close() {
+      closed ??= (async () => {
+        givenUp = true;
+        const goingAway = new Error(`queue(${k}) closed`);
+        for (const p of pending.values()) p.reject(goingAway);
+        pending.clear();
+        await processes?.stop();
+        if (!external && !lost) await within(queue.obliterate({ force: true }), CLOSE_DEADLINE_MS);
+        await closeClients(queue, events);
+      })();
+      return closed;
+    },
+  };
+}
+
+export const queue = defineExecutor({
+  name: 'queue',
+  description: 'a BullMQ job queue on Redis: the batch enqueued at once, worker processes with k slots in all',
+  takesLimit: true,
+  ideal: 'slots',
+  offMainThread: true,
+  create: ({ runtime, policy }, k) => queueExecutor(runtime, k, policy),
+});
