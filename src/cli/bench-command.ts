@@ -2,18 +2,20 @@ import { join } from 'node:path';
 import { runBench } from '../bench/session.ts';
 import { preflightExecutors } from '../config/preflight.ts';
 import { EXPORTERS, type ExportFormat } from '../report/index.ts';
+import { serialize as serializeTables } from '../report/table.ts';
 import type { ResultsDocument } from '../results/document.ts';
 import { writeFileAtomic } from '../results/store.ts';
 import { ResultsWriter } from '../results/writer.ts';
 import { EXIT } from './errors.ts';
 import { type MatrixFlags, profileWarnings, resolveBenchConfig } from './options.ts';
-import { checkOutDir, checkOutputs, DEFAULT_BASELINE } from './outputs.ts';
+import { checkOutDir, checkOutputs, DEFAULT_BASELINE, tableOptions } from './outputs.ts';
 import { formatDuration, progressRenderer } from './progress.ts';
 
 export interface BenchFlags extends MatrixFlags {
   out: string;
   json?: boolean;
   quiet?: boolean;
+  wide?: boolean;
   exportJson?: string;
   exportCsv?: string;
   exportMarkdown?: string;
@@ -91,7 +93,7 @@ export async function benchCommand(flags: BenchFlags): Promise<number> {
     // process.stdout, not fd 1 directly: a pipe's fd is non-blocking and a large document would be cut (EAGAIN)
     process.stdout.write(EXPORTERS.json(document));
   } else {
-    process.stdout.write(EXPORTERS.table(document));
+    process.stdout.write(serializeTables(document, tableOptions(flags)));
     process.stdout.write(
       `\nWall time ${formatDuration(document.wallTimeMs)} (${(document.wallTimeMs / 1000).toFixed(1)} s)\n`,
     );

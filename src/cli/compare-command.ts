@@ -5,15 +5,17 @@ import type { CellOk, ResultsDocument } from '../results/document.ts';
 import { readResults, requireComparable } from '../results/store.ts';
 import { UNKNOWN } from '../stats/summary.ts';
 import { EXIT } from './errors.ts';
+import { tableOptions } from './outputs.ts';
 
 /** Cells of A and B side by side: speedup of each, change, and whether their intervals overlap. */
 export function compareTable(a: ResultsDocument, b: ResultsDocument): TableModel {
   const ids = [...new Set([...a.cells, ...b.cells].map((c) => c.id))];
   const find = (doc: ResultsDocument, id: string) =>
     doc.cells.find((c): c is CellOk => c.id === id && c.status === 'ok');
+  const unit = a.config.agent || b.config.agent ? 'run' : 'batch';
   return {
-    title: 'Speedup vs sequential: A → B',
-    head: ['cell', 'A', 'B', 'change', 'A mean ms', 'B mean ms', 'intervals'],
+    title: `Speedup vs sequential: A → B (mean ms per ${unit})`,
+    head: ['cell', 'A', 'B', 'change', 'A mean', 'B mean', 'intervals'],
     rows: ids.map((id) => {
       const x = find(a, id);
       const y = find(b, id);
@@ -35,7 +37,7 @@ export function compareTable(a: ResultsDocument, b: ResultsDocument): TableModel
   };
 }
 
-export async function compareCommand(fileA: string, fileB: string): Promise<number> {
+export async function compareCommand(fileA: string, fileB: string, flags: { wide?: boolean } = {}): Promise<number> {
   const a = requireComparable(readResults(fileA), fileA, 'A');
   const b = requireComparable(readResults(fileB), fileB, 'B');
   const differences = configDifferences(a.config, b.config);
@@ -44,6 +46,6 @@ export async function compareCommand(fileA: string, fileB: string): Promise<numb
       `Note: configurations differ (${differences.join(', ')}); only cells with the same id line up\n`,
     );
   }
-  process.stdout.write(`${renderTable(compareTable(a, b))}\nA: ${fileA}\nB: ${fileB}\n`);
+  process.stdout.write(`${renderTable(compareTable(a, b), tableOptions(flags))}\nA: ${fileA}\nB: ${fileB}\n`);
   return EXIT.ok;
 }
