@@ -70,7 +70,6 @@ export async function benchCommand(flags: BenchFlags): Promise<number> {
   );
   await preflightExecutors(config.executors, config.limits);
   if (!flags.quiet) for (const warning of profileWarnings(config)) process.stderr.write(`${warning}\n`);
-  const showProgress = !flags.quiet && process.stderr.isTTY === true;
   const progress = progressRenderer();
   const interrupt = interruptSignal();
   let writer: ResultsWriter | undefined;
@@ -78,7 +77,7 @@ export async function benchCommand(flags: BenchFlags): Promise<number> {
   try {
     document = await runBench(config, {
       signal: interrupt.signal,
-      ...(showProgress ? { onEvent: progress.onEvent } : {}),
+      ...(flags.quiet ? {} : { onEvent: progress.onEvent }),
       onDocument: (doc) => {
         writer ??= new ResultsWriter(flags.out, doc.createdAt);
         writer.write(doc);

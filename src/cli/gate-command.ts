@@ -48,7 +48,7 @@ async function measure(
     const document = await runBench(config, {
       signal: interrupt.signal,
       substitutes,
-      ...(!quiet && process.stderr.isTTY ? { onEvent: progress.onEvent } : {}),
+      ...(quiet ? {} : { onEvent: progress.onEvent }),
       onDocument: (doc) => {
         if (!out) return;
         writer ??= new ResultsWriter(out, doc.createdAt, prefix);
