@@ -292,7 +292,16 @@ describe('bench and gate with frameworks (CLI)', () => {
     const baseline = join(dir, 'baseline.json');
     writeFileSync(baseline, readFileSync(join(out, 'latest.json')));
 
-    const older = await cli(['gate', '--baseline', baseline, '--with', 'openai-runtools@openai-6-44', '--out', out]);
+    const older = await cli([
+      'gate',
+      '--baseline',
+      baseline,
+      '--with',
+      'openai-runtools@openai-6-44',
+      '--out',
+      out,
+      '--wide',
+    ]);
     expect(older.code, older.stdout + older.stderr).toBe(1);
     expect(older.stdout).toMatch(/openai-runtools \(openai@6\.49\.0 → openai@6\.44\.0\).*REGRESSION/);
 

@@ -59,6 +59,8 @@ export interface Group {
   frameworks?: string[];
   /** Agent mode: the API and dispatch of our loop in this group. */
   mode?: AgentMode;
+  /** Agent mode: the scenario the group plays, as tables and progress name it (a path by its file name). */
+  scenario?: string;
 }
 
 export type MatrixEvent =

@@ -10,7 +10,7 @@ import {
   type ResolvedFramework,
   resolveFramework,
 } from '../frameworks/registry.ts';
-import { FANOUT_FAMILY, loadScenario } from '../model/load.ts';
+import { FANOUT_FAMILY, loadScenario, scenarioLabel } from '../model/load.ts';
 import { type Scenario, scenarioCalls } from '../model/scenario.ts';
 import {
   type BenchConfig,
@@ -199,7 +199,8 @@ export async function runBench(config: BenchConfig, hooks: BenchHooks = {}): Pro
     for (const [index, { scenario, mode }] of groups.entries()) {
       if (hooks.signal?.aborted) break;
       const labels = hostsFrameworks(mode) ? frameworks.map((f) => f.label) : [];
-      const group = { kind, calls: scenarioCalls(scenario), specs, frameworks: labels, mode };
+      const named = config.agent.scenario === FANOUT_FAMILY ? scenario.name : scenarioLabel(config.agent.scenario);
+      const group = { kind, calls: scenarioCalls(scenario), specs, frameworks: labels, mode, scenario: named };
       hooks.onEvent?.({ type: 'group-start', group, index, total: groups.length });
       const groupCells = await measureAgentGroup(config, options, scenario, mode, frameworks, {
         ...(hooks.signal ? { signal: hooks.signal } : {}),

@@ -2,12 +2,13 @@ import { join } from 'node:path';
 import { runBench } from '../bench/session.ts';
 import { preflightExecutors } from '../config/preflight.ts';
 import { EXPORTERS, type ExportFormat } from '../report/index.ts';
+import { serialize as serializeTables } from '../report/table.ts';
 import type { ResultsDocument } from '../results/document.ts';
 import { writeFileAtomic } from '../results/store.ts';
 import { ResultsWriter } from '../results/writer.ts';
 import { EXIT } from './errors.ts';
 import { type MatrixFlags, profileWarnings, resolveBenchConfig } from './options.ts';
-import { checkOutDir, checkOutputs, DEFAULT_BASELINE } from './outputs.ts';
+import { checkOutDir, checkOutputs, DEFAULT_BASELINE, tableOptions } from './outputs.ts';
 import { formatDuration, progressRenderer } from './progress.ts';
 import { type QueueFlags, resolveQueueFlags } from './queue-options.ts';
 import { REPORT_FILE, writeReport } from './report-command.ts';
@@ -16,6 +17,7 @@ export interface BenchFlags extends MatrixFlags, QueueFlags {
   out: string;
   json?: boolean;
   quiet?: boolean;
+  wide?: boolean;
   exportJson?: string;
   exportCsv?: string;
   exportMarkdown?: string;
@@ -76,7 +78,6 @@ export async function benchCommand(flags: BenchFlags): Promise<number> {
   if (queue) config.queue = queue;
   await preflightExecutors(config.executors, config.limits);
   if (!flags.quiet) for (const warning of profileWarnings(config)) process.stderr.write(`${warning}\n`);
-  const showProgress = !flags.quiet && process.stderr.isTTY === true;
   const progress = progressRenderer();
   const interrupt = interruptSignal();
   let writer: ResultsWriter | undefined;
@@ -84,7 +85,7 @@ export async function benchCommand(flags: BenchFlags): Promise<number> {
   try {
     document = await runBench(config, {
       signal: interrupt.signal,
-      ...(showProgress ? { onEvent: progress.onEvent } : {}),
+      ...(flags.quiet ? {} : { onEvent: progress.onEvent }),
       onDocument: (doc) => {
         writer ??= new ResultsWriter(flags.out, doc.createdAt);
         writer.write(doc);
@@ -99,7 +100,7 @@ export async function benchCommand(flags: BenchFlags): Promise<number> {
     // process.stdout, not fd 1 directly: a pipe's fd is non-blocking and a large document would be cut (EAGAIN)
     process.stdout.write(EXPORTERS.json(document));
   } else {
-    process.stdout.write(EXPORTERS.table(document));
+    process.stdout.write(serializeTables(document, tableOptions(flags)));
     process.stdout.write(
       `\nWall time ${formatDuration(document.wallTimeMs)} (${(document.wallTimeMs / 1000).toFixed(1)} s)\n`,
     );

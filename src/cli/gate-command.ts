@@ -14,8 +14,9 @@ import {
   judge,
 } from '../gate/decide.ts';
 import { benchmarkActionEntries, verdictLine, verdictTable } from '../gate/summary.ts';
+import { wrapText } from '../report/fit.ts';
 import { markdownTable } from '../report/markdown.ts';
-import { renderTable } from '../report/table.ts';
+import { DEFAULT_WIDTH, renderTable } from '../report/table.ts';
 import type { BenchConfig, ResultsDocument } from '../results/document.ts';
 import { readResults, requireComparable, serializeResults, writeFileAtomic } from '../results/store.ts';
 import { ResultsWriter } from '../results/writer.ts';
@@ -23,7 +24,7 @@ import { loadProfileCached } from '../tools/recorded.ts';
 import { interruptSignal } from './bench-command.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { type MatrixFlags, parseFrameworkList, resolveBenchConfig } from './options.ts';
-import { checkOutDir, checkOutputs, DEFAULT_BASELINE } from './outputs.ts';
+import { checkOutDir, checkOutputs, DEFAULT_BASELINE, tableOptions } from './outputs.ts';
 import { parseNumber } from './parse.ts';
 import { formatDuration, progressRenderer } from './progress.ts';
 
@@ -47,7 +48,7 @@ async function measure(
     const document = await runBench(config, {
       signal: interrupt.signal,
       substitutes,
-      ...(!quiet && process.stderr.isTTY ? { onEvent: progress.onEvent } : {}),
+      ...(quiet ? {} : { onEvent: progress.onEvent }),
       onDocument: (doc) => {
         if (!out) return;
         writer ??= new ResultsWriter(out, doc.createdAt, prefix);
@@ -153,6 +154,7 @@ export interface GateFlags {
   summary?: string;
   exportBenchmarkAction?: string;
   quiet?: boolean;
+  wide?: boolean;
 }
 
 /** Groups (kind × calls) holding failing cells: re-measured whole, since speedup needs their sequential cell. */
@@ -243,8 +245,10 @@ export async function gateCommand(flags: GateFlags): Promise<number> {
   }
   const table = verdictTable(verdicts, rerunIds);
   const line = verdictLine(verdicts);
+  const printed = tableOptions(flags);
+  const verdict = `${line} (tolerance ${options.tolerance * 100}%, min efficiency ${options.minEfficiency}; ${formatDuration(performance.now() - started)})`;
   process.stdout.write(
-    `${renderTable(table)}\n${line} (tolerance ${options.tolerance * 100}%, min efficiency ${options.minEfficiency}; ${formatDuration(performance.now() - started)})\n`,
+    `${renderTable(table, printed)}\n${printed.wide ? verdict : wrapText(verdict, printed.width ?? DEFAULT_WIDTH, '    ').join('\n')}\n`,
   );
 
   const markdown = `## fanout-bench gate\n\n${line}\n\n${markdownTable(table)}\n`;

@@ -1,5 +1,6 @@
 import { accessSync, constants, existsSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { type RenderOptions, terminalWidth } from '../report/table.ts';
 import { UsageError } from './errors.ts';
 
 /** Where `baseline` writes and `gate` reads unless told otherwise. */
@@ -81,4 +82,9 @@ export function checkOutDir(flag: string, dir: string): void {
     throw new UsageError(`\`${flag} ${dir}\` is a file; name a directory for the results`);
   }
   checkOutputs([{ flag, path: join(at, 'latest.json') }], []);
+}
+
+/** How tables print on stdout: fitted to its width (a terminal's columns, else 120), or in full with `--wide`. */
+export function tableOptions(flags: { wide?: boolean; quiet?: boolean }): RenderOptions {
+  return { width: terminalWidth(process.stdout), wide: flags.wide === true, chart: flags.quiet !== true };
 }

@@ -3,10 +3,12 @@ import { type FrameworkSpec, frameworkNames, resolveFramework } from '../framewo
 import { renderTable } from '../report/table.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { parseFrameworkList } from './options.ts';
+import { tableOptions } from './outputs.ts';
 
 export interface ProbeFlags {
   frameworks?: string;
   json?: boolean;
+  wide?: boolean;
 }
 
 /** Every registered framework whose packages are installed here (the default of `probe`). */
@@ -68,6 +70,6 @@ export async function probeCommand(flags: ProbeFlags): Promise<number> {
       r.concurrencyLimit,
     ]),
   };
-  process.stdout.write(`${renderTable(table)}\n`);
+  process.stdout.write(`${renderTable(table, tableOptions(flags))}\n`);
   return EXIT.ok;
 }

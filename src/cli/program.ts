@@ -108,7 +108,8 @@ export function buildProgram(run: (result: CommandResult) => void): Command {
   addQueueOptions(addMatrixOptions(program.command('bench').description('run a benchmark matrix and write results/')))
     .option('--out <dir>', 'directory for latest.json and the timestamped copy', 'results')
     .option('--json', 'print the results document on stdout instead of tables')
-    .option('-q, --quiet', 'no progress and no file notes on stderr')
+    .option('-q, --quiet', 'no progress, no file notes on stderr, no chart under the tables')
+    .option('--wide', 'tables in their full form, however wide (default: fit the terminal, else 120 columns)')
     .option('--export-json <file>', 'also write the results document to FILE')
     .option('--export-csv <file>', 'also write one CSV row per cell to FILE')
     .option('--export-markdown <file>', 'also write the tables as Markdown to FILE')
@@ -137,6 +138,7 @@ export function buildProgram(run: (result: CommandResult) => void): Command {
     .option('--summary <file>', 'also write the Markdown summary to FILE ($GITHUB_STEP_SUMMARY gets it when set)')
     .option('--export-benchmark-action <file>', 'write github-action-benchmark customBiggerIsBetter JSON')
     .option('-q, --quiet', 'no progress on stderr')
+    .option('--wide', 'tables in their full form, however wide (default: fit the terminal, else 120 columns)')
     .action((flags) => run(gateCommand(flags)));
 
   program
@@ -144,7 +146,8 @@ export function buildProgram(run: (result: CommandResult) => void): Command {
     .description('print two results files side by side per cell')
     .argument('<a>', 'results file A (e.g. the older one)')
     .argument('<b>', 'results file B')
-    .action((a: string, b: string) => run(compareCommand(a, b)));
+    .option('--wide', 'tables in their full form, however wide (default: fit the terminal, else 120 columns)')
+    .action((a: string, b: string, flags: { wide?: boolean }) => run(compareCommand(a, b, flags)));
 
   program
     .command('report')
@@ -181,6 +184,7 @@ export function buildProgram(run: (result: CommandResult) => void): Command {
     .description('what each framework does with a turn of calls: errors, cancellation, result order, signals, limits')
     .option('--frameworks <list>', 'frameworks to probe, e.g. ai-sdk,mastra (default: every one installed here)')
     .option('--json', 'print the probe results as JSON')
+    .option('--wide', 'tables in their full form, however wide (default: fit the terminal, else 120 columns)')
     .action((flags) => run(probeCommand(flags)));
 
   withConfig(program.command('list'))

@@ -27,10 +27,11 @@ function change(value: number): string {
   return `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)}%`;
 }
 
-/** cell, baseline, current ±CI, change, efficiency, verdict. */
+/** cell, baseline, current ±CI, change, efficiency, verdict (and its reason, a note of the verdict). */
 export function verdictTable(verdicts: readonly CellVerdict[], rerunIds: ReadonlySet<string>): TableModel {
+  const agent = verdicts.some((v) => v.baseline.agent !== undefined);
   return {
-    title: 'Gate: speedup vs baseline',
+    title: `Gate: speedup${agent ? ' per run' : ''} vs baseline`,
     head: ['cell', 'baseline', 'current', 'change', 'efficiency', 'verdict'],
     rows: verdicts.map((v) => [
       cellLabel(v),
@@ -38,8 +39,9 @@ export function verdictTable(verdicts: readonly CellVerdict[], rerunIds: Readonl
       v.current ? formatSpeedup(v.current.speedup) : '—',
       change(v.change),
       formatRatio(v.current?.efficiency),
-      `${LABEL[v.verdict]}${rerunIds.has(v.id) ? ' (re-measured)' : ''}${v.reason ? `: ${v.reason}` : ''}`,
+      `${LABEL[v.verdict]}${rerunIds.has(v.id) ? ' (re-measured)' : ''}`,
     ]),
+    notes: { texts: verdicts.map((v) => v.reason), names: verdicts.map(cellLabel), after: 5 },
   };
 }
 

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { RANGES } from '../config/ranges.ts';
 import { fixturesDir, packageRoot } from '../tools/paths.ts';
 import { parseScenario, type Scenario, ScenarioError, validateScenario } from './scenario.ts';
@@ -62,6 +62,15 @@ export function listScenarios(): string[] {
     .sort();
 }
 
+/** A scenario named by a path (anything with a slash or ending in `.json`) rather than by name. */
+const isScenarioPath = (nameOrPath: string): boolean =>
+  nameOrPath.includes('/') || nameOrPath.includes('\\') || nameOrPath.endsWith('.json');
+
+/** How tables and progress name a scenario: one given as a path by its file's base name (`my-flow.json`). */
+export function scenarioLabel(nameOrPath: string): string {
+  return isScenarioPath(nameOrPath) ? basename(nameOrPath.replaceAll('\\', '/')) : nameOrPath;
+}
+
 /**
  * Loads a scenario: `fanout-N` is generated, a bare name reads `fixtures/scenarios/NAME.json`,
  * anything with a slash or ending in `.json` is read as a path.
@@ -75,7 +84,7 @@ export function loadScenario(nameOrPath: string): Scenario {
     }
     return fanoutScenario(n);
   }
-  const isPath = nameOrPath.includes('/') || nameOrPath.includes('\\') || nameOrPath.endsWith('.json');
+  const isPath = isScenarioPath(nameOrPath);
   const path = isPath ? resolve(nameOrPath) : join(scenariosDir, `${nameOrPath}.json`);
   const shown = displayPath(path);
   if (!existsSync(path)) {

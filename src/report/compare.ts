@@ -39,9 +39,10 @@ export function formatChange(change: number): string {
 
 /** Cells of A and B side by side: speedup of each, change, and whether their intervals overlap. */
 export function compareTable(a: ResultsDocument, b: ResultsDocument): TableModel {
+  const unit = a.config.agent || b.config.agent ? 'run' : 'batch';
   return {
-    title: 'Speedup vs sequential: A → B',
-    head: ['cell', 'A', 'B', 'change', 'A mean ms', 'B mean ms', 'intervals'],
+    title: `Speedup vs sequential: A → B (mean ms per ${unit})`,
+    head: ['cell', 'A', 'B', 'change', 'A mean', 'B mean', 'intervals'],
     rows: cellChanges(a, b).map(({ id, a: x, b: y, change, overlap }) => {
       if (!x || !y)
         return [id, x ? formatSpeedup(x.speedup) : '—', y ? formatSpeedup(y.speedup) : '—', '', '', '', 'only in one'];

@@ -5,7 +5,7 @@
 import type { ResultsDocument } from '../results/document.ts';
 import { type Chart, comparisonChart, runCharts } from './charts.ts';
 import { compareTable } from './compare.ts';
-import { reportTables, type TableModel } from './model.ts';
+import { fullForm, reportTables, type TableModel } from './model.ts';
 import { renderSvg } from './svg.ts';
 
 export interface ReportOptions {
@@ -24,8 +24,10 @@ const escapeHtml = (text: string): string =>
   );
 
 function tableHtml(model: TableModel): string {
-  const head = model.head.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
-  const rows = model.rows.map((row) => `<tr>${row.map((v) => `<td>${escapeHtml(v)}</td>`).join('')}</tr>`).join('\n');
+  // a page scrolls sideways: every table in its full form, notes in their column
+  const { head: columns, rows: cells } = fullForm(model);
+  const head = columns.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
+  const rows = cells.map((row) => `<tr>${row.map((v) => `<td>${escapeHtml(v)}</td>`).join('')}</tr>`).join('\n');
   return `<h3>${escapeHtml(model.title)}</h3>\n<div class="scroll"><table><thead><tr>${head}</tr></thead><tbody>\n${rows}\n</tbody></table></div>`;
 }
 

@@ -1,11 +1,13 @@
 import type { ResultsDocument } from '../results/document.ts';
-import { reportTables, type TableModel } from './model.ts';
+import { fullForm, reportTables, type TableModel } from './model.ts';
 
 const escapeCell = (text: string) => text.replaceAll('|', '\\|');
 
+/** A table in its full form (a file is not a terminal: no width to fit). */
 export function markdownTable(model: TableModel): string {
+  const { head, rows } = fullForm(model);
   const line = (cells: string[]) => `| ${cells.map(escapeCell).join(' | ')} |`;
-  return [line(model.head), line(model.head.map(() => '---')), ...model.rows.map(line)].join('\n');
+  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
 export function serialize(results: ResultsDocument): string {

@@ -1,4 +1,5 @@
 import { formatMode } from '../agent/types.ts';
+import { FANOUT_FAMILY, scenarioLabel } from '../model/load.ts';
 import { type CellOk, type CellResult, type ResultsDocument, runModes, seriesKey } from '../results/document.ts';
 import { type Estimate, halfWidth, mean } from '../stats/summary.ts';
 
@@ -7,6 +8,30 @@ export interface TableModel {
   title: string;
   head: string[];
   rows: string[][];
+  /**
+   * Long text per row (a cell's notes, a verdict's reason; '' for none): the full form shows it in a column
+   * `head`, or after the cell of column `after` (`REGRESSION: …`); a narrow terminal lists it below the table,
+   * each note after its row's name.
+   */
+  notes?: { texts: string[]; names: string[]; head?: string; after?: number };
+  /** A narrow terminal's form of the rows and title, where it differs (the ideal on a line of its own). */
+  narrow?: { title: string; rows: string[][] };
+}
+
+/** The full form of a table (Markdown, `--wide`): its notes in their column. */
+export function fullForm(model: TableModel): { head: string[]; rows: string[][] } {
+  const notes = model.notes;
+  if (!notes) return { head: model.head, rows: model.rows };
+  const { after, head = 'notes', texts } = notes;
+  if (after === undefined) {
+    return { head: [...model.head, head], rows: model.rows.map((row, i) => [...row, texts[i] ?? '']) };
+  }
+  return {
+    head: model.head,
+    rows: model.rows.map((row, i) =>
+      row.map((cell, column) => (column === after && texts[i] ? `${cell}: ${texts[i]}` : cell)),
+    ),
+  };
 }
 
 /** `3.98x ±0.01`; "—" when there is none (no sequential reference, `--no-reference`). */
@@ -50,6 +75,25 @@ export function executorLabel(cell: CellResult): string {
   return cell.framework ? `${cell.executor} ${cell.framework.version}` : cell.executor;
 }
 
+/** `1 call`, `16 calls`. */
+export const callsLabel = (n: number): string => `${n} ${n === 1 ? 'call' : 'calls'}`;
+
+/** What one sample is: a whole agent run, or one batch of calls. */
+const sampleUnit = (results: ResultsDocument): string => (results.config.agent ? 'run' : 'batch');
+
+/** The scenario an agent run plays, as tables name it (a path by its file name; `fanout-N` for the family). */
+function scenarioOf(results: ResultsDocument): string | undefined {
+  const scenario = results.config.agent?.scenario;
+  if (scenario === undefined) return undefined;
+  return scenario === FANOUT_FAMILY ? 'fanout-N' : scenarioLabel(scenario);
+}
+
+/** ` per run of weather-stock-news` in agent mode, '' for batches. */
+function perRun(results: ResultsDocument): string {
+  const scenario = scenarioOf(results);
+  return scenario === undefined ? '' : ` per run of ${scenario}`;
+}
+
 /** An agent run over several modes (`--api all`): its tables name each row's mode. */
 const severalModes = (results: ResultsDocument): boolean =>
   results.config.agent !== undefined && runModes(results.config.agent).length > 1;
@@ -74,32 +118,71 @@ export function formatSmallMs(ms: number | undefined): string {
   return Math.abs(ms) >= 1 ? `${ms.toFixed(2)} ms` : `${(ms * 1000).toFixed(0)} µs`;
 }
 
+/** A cell's speedup and its ideal, and the share of its calls that succeeded where some failed. */
+function speedupParts(results: ResultsDocument, cell: CellResult): { measured: string; ideal: string } {
+  if (cell.status === 'error') return { measured: 'error', ideal: '' };
+  const total = cell.outcomes.ok + cell.outcomes.error + cell.outcomes.timeout + cell.outcomes.cancelled;
+  // failed calls end early and can push a speedup past its ideal: flag such cells
+  const failures = cell.outcomes.ok < total ? ` *${((100 * cell.outcomes.ok) / total).toFixed(0)}% ok` : '';
+  const ideal = idealSpeedup(results.cells, cell);
+  return {
+    measured: `${formatSpeedup(cell.speedup)}${failures}`,
+    ideal: Number.isFinite(ideal) ? `${ideal.toFixed(2)}x` : '—',
+  };
+}
+
+/** The series of a table's rows, and the call counts of its columns. */
+function seriesAndCalls<T extends CellResult>(cells: readonly T[]): { series: T[][]; calls: number[] } {
+  return { series: bySeries(cells), calls: [...new Set(cells.map((c) => c.calls))].sort((a, b) => a - b) };
+}
+
 /**
- * Rows: kind and executor; columns: call counts; each entry `speedup ±CI (ideal Nx)`. None for a `--no-reference`
- * run, which has no speedups.
+ * Rows: kind and executor; columns: call counts; each entry `speedup ±CI (ideal Nx)`, on a narrow terminal the
+ * ideal on a line of its own. None for a `--no-reference` run, which has no speedups.
  */
 export function speedupMatrix(results: ResultsDocument): TableModel | undefined {
   if (results.config.reference === false) return undefined;
-  const calls = [...new Set(results.cells.map((c) => c.calls))].sort((a, b) => a - b);
-  const rows = bySeries(results.cells).map((own) => [
-    (own[0] as CellResult).kind,
-    rowLabel(results, own[0] as CellResult),
-    ...calls.map((n) => {
-      const cell = own.find((c) => c.calls === n);
-      if (!cell) return '';
-      if (cell.status === 'error') return 'error';
-      const total = cell.outcomes.ok + cell.outcomes.error + cell.outcomes.timeout + cell.outcomes.cancelled;
-      // failed calls end early and can push a speedup past its ideal: flag such cells
-      const failures = cell.outcomes.ok < total ? ` *${((100 * cell.outcomes.ok) / total).toFixed(0)}% ok` : '';
-      const ideal = idealSpeedup(results.cells, cell);
-      return `${formatSpeedup(cell.speedup)} (ideal ${Number.isFinite(ideal) ? `${ideal.toFixed(2)}x` : '—'})${failures}`;
-    }),
-  ]);
+  const { series, calls } = seriesAndCalls(results.cells);
+  const rows = (entry: (parts: { measured: string; ideal: string }) => string) =>
+    series.map((own) => [
+      (own[0] as CellResult).kind,
+      rowLabel(results, own[0] as CellResult),
+      ...calls.map((n) => {
+        const cell = own.find((c) => c.calls === n);
+        if (!cell) return '';
+        return cell.status === 'error' ? 'error' : entry(speedupParts(results, cell));
+      }),
+    ]);
+  const what = `Speedup vs sequential${perRun(results)} (95% CI)`;
+  const failed = '; *share of calls that succeeded where some failed';
+  const someFailed = results.cells.some((c) => c.status === 'ok' && speedupParts(results, c).measured.includes('*'));
   return {
-    title: 'Speedup vs sequential (95% CI), ideal in brackets; *share of calls that succeeded where some failed',
+    title: `${what}, ideal in brackets${someFailed ? failed : ''}`,
     head: ['kind', 'executor', ...calls.map((n) => `${n} calls`)],
-    rows,
+    rows: rows((p) => `${p.measured} (ideal ${p.ideal})`),
+    narrow: {
+      title: `${what}, the ideal below in brackets${someFailed ? failed : ''}`,
+      rows: rows((p) => `${p.measured}\n(${p.ideal})`),
+    },
   };
+}
+
+/** For the chart under the speedup table: each series' speedup at the largest call count, and its ideal. */
+export function speedupAtLargest(
+  results: ResultsDocument,
+): { calls: number; bars: { label: string; speedup: number; ideal: number }[] } | undefined {
+  if (results.config.reference === false) return undefined;
+  const { series, calls } = seriesAndCalls(results.cells);
+  const largest = calls.at(-1);
+  if (largest === undefined) return undefined;
+  const kinds = new Set(results.cells.map((c) => c.kind)).size;
+  const bars = series.flatMap((own) => {
+    const cell = own.find((c): c is CellOk => c.calls === largest && c.status === 'ok');
+    if (!cell || cell.strategy === 'sequential' || !cell.speedup || !Number.isFinite(cell.speedup.value)) return [];
+    const label = `${kinds > 1 ? `${cell.kind} ` : ''}${rowLabel(results, cell)}`;
+    return [{ label, speedup: cell.speedup.value, ideal: idealSpeedup(results.cells, cell) }];
+  });
+  return bars.length > 0 ? { calls: largest, bars } : undefined;
 }
 
 function notes(cell: CellOk, failures: number): string {
@@ -115,7 +198,7 @@ function notes(cell: CellOk, failures: number): string {
     parts.push(`overhead ${formatSmallMs(cell.overheadPerCallMs.value)}/call`);
   }
   if (failures > 0) parts.push(`${failures} of ${failures + cell.outcomes.ok} calls failed`);
-  if (cell.lingeringCalls) parts.push(`${cell.lingeringCalls} still running after the batch`);
+  if (cell.lingeringCalls) parts.push(`${cell.lingeringCalls} still running after the ${cell.agent ? 'run' : 'batch'}`);
   if (cell.eventLoopDelayMs && cell.eventLoopDelayMs.max >= 20) {
     parts.push(`event loop blocked up to ${formatMs(cell.eventLoopDelayMs.max)} ms`);
   }
@@ -145,23 +228,13 @@ function queueNote(queue: ResultsDocument['config']['queue']): string {
   return `; queue(k) on ${queue.redis}, ${workers}`;
 }
 
-/** One row per cell: latency statistics, ideal, efficiency and outcome counts. */
+/** One row per cell: latency statistics, ideal, efficiency and outcome counts; its notes apart. */
 export function latencyTable(results: ResultsDocument): TableModel {
+  const calls = new Set(results.cells.map((c) => c.calls));
+  const kinds = new Set(results.cells.map((c) => c.kind)).size;
   const rows = results.cells.map((cell) => {
     if (cell.status === 'error')
-      return [
-        cell.kind,
-        String(cell.calls),
-        rowLabel(results, cell),
-        `error: ${cell.error}`,
-        '',
-        '',
-        '',
-        '',
-        '',
-        '',
-        '',
-      ];
+      return [cell.kind, String(cell.calls), rowLabel(results, cell), `error: ${cell.error}`];
     const failures = cell.outcomes.error + cell.outcomes.timeout + cell.outcomes.cancelled;
     return [
       cell.kind,
@@ -174,13 +247,27 @@ export function latencyTable(results: ResultsDocument): TableModel {
       formatRatio(cell.efficiency, true),
       `${((100 * cell.outcomes.ok) / Math.max(1, cell.outcomes.ok + failures)).toFixed(1)}%`,
       String(cell.stats.samples),
-      notes(cell, failures),
     ];
   });
+  const head = ['kind', 'calls', 'executor', 'mean', 'p50', 'p99', 'ideal', 'efficiency', 'success', 'samples'];
   return {
-    title: `${results.config.agent ? 'Latency per run (ms)' : 'Latency per batch (ms)'}${queueNote(results.config.queue)}`,
-    head: ['kind', 'calls', 'executor', 'mean', 'p50', 'p99', 'ideal', 'efficiency', 'success', 'samples', 'notes'],
-    rows,
+    title: `Latency per ${sampleUnit(results)}${scenarioOf(results) ? ` of ${scenarioOf(results)}` : ''} (ms)${queueNote(results.config.queue)}`,
+    head,
+    rows: rows.map((row) => [...row, ...new Array<string>(head.length - row.length).fill('')]),
+    notes: {
+      head: 'notes',
+      texts: results.cells.map((cell) =>
+        cell.status === 'ok' ? notes(cell, cell.outcomes.error + cell.outcomes.timeout + cell.outcomes.cancelled) : '',
+      ),
+      // a note below the table names its row by what tells it apart
+      names: results.cells.map((cell) =>
+        [
+          ...(kinds > 1 ? [cell.kind] : []),
+          rowLabel(results, cell),
+          ...(calls.size > 1 ? [`at ${callsLabel(cell.calls)}`] : []),
+        ].join(' '),
+      ),
+    },
   };
 }
 

@@ -1,16 +1,117 @@
 import Table from 'cli-table3';
 import type { ResultsDocument } from '../results/document.ts';
-import { reportTables, type TableModel } from './model.ts';
+import { speedupChart } from './chart.ts';
+import { columnWidths, tableFrame, widestLine, wrapText } from './fit.ts';
+import { fullForm, reportTables, type TableModel } from './model.ts';
 
-export function renderTable(model: TableModel): string {
-  const table = new Table({ head: model.head, style: { head: [], border: [], compact: true } });
-  table.push(...model.rows);
-  return `${model.title}\n${table.toString()}`;
+/** Columns to fit when the output is not a terminal (a CI log, a file, a pipe). */
+export const DEFAULT_WIDTH = 120;
+
+export interface RenderOptions {
+  /** Columns the output must fit. @default DEFAULT_WIDTH */
+  width?: number;
+  /** Every table in its full form, however wide (`--wide`). @default false */
+  wide?: boolean;
+  /** A bar chart under the speedup table (`--quiet` turns it off). @default true */
+  chart?: boolean;
 }
 
-/** The terminal report: speedup matrix, then latencies. */
-export function serialize(results: ResultsDocument): string {
+/** The width to fit on `out`: its columns when it is a terminal, else {@link DEFAULT_WIDTH}. */
+export function terminalWidth(out: { isTTY?: boolean; columns?: number }): number {
+  return out.isTTY === true && typeof out.columns === 'number' && out.columns > 0 ? out.columns : DEFAULT_WIDTH;
+}
+
+/** A table as it is drawn: title, head, rows, and the lines below it. */
+interface Layout {
+  title: string;
+  head: string[];
+  rows: string[][];
+  below: string[];
+}
+
+function draw(layout: Layout, width: number): string {
+  const table = new Table({ head: layout.head, style: { head: [], border: [], compact: true } });
+  table.push(...layout.rows);
+  const lines = [...wrapText(layout.title, width), table.toString()];
+  for (const note of layout.below) lines.push(...wrapText(note, width, '    '));
+  return lines.join('\n');
+}
+
+/** The narrow form: the narrow rows and title, notes listed below the table under their rows' names. */
+function narrowLayout(model: TableModel): Layout {
+  const notes = model.notes;
+  return {
+    title: model.narrow?.title ?? model.title,
+    head: model.head,
+    rows: model.narrow?.rows ?? model.rows,
+    below: notes ? notes.texts.flatMap((text, i) => (text ? [`${notes.names[i] ?? ''}: ${text}`] : [])) : [],
+  };
+}
+
+/**
+ * Columns whose every row holds the same value go into the title (`kind io`, `samples 5`): nothing is lost, and
+ * the table narrows.
+ */
+function foldUniform(layout: Layout): Layout {
+  if (layout.rows.length < 2) return layout;
+  const uniform = layout.head.map((_, c) => {
+    const first = layout.rows[0]?.[c];
+    return first !== undefined && first !== '' && layout.rows.every((row) => row[c] === first);
+  });
+  if (!uniform.some(Boolean) || uniform.every(Boolean)) return layout;
+  const folded = layout.head.flatMap((head, c) => (uniform[c] ? [`${head} ${layout.rows[0]?.[c]}`] : []));
+  const keep = <T>(cells: T[]) => cells.filter((_, c) => !uniform[c]);
+  return {
+    ...layout,
+    title: `${layout.title} — ${folded.join(', ')}`,
+    head: keep(layout.head),
+    rows: layout.rows.map(keep),
+  };
+}
+
+/** Cells wrapped (and where need be shortened) to column widths that fit `width`. */
+function wrapCells(layout: Layout, width: number): Layout {
+  const columns = layout.head.map((head, c) => [head, ...layout.rows.map((row) => row[c] ?? '')]);
+  const widths = columnWidths(columns, width);
+  const wrap = (cells: string[]) => cells.map((cell, c) => wrapText(cell, widths[c] ?? 1).join('\n'));
+  return { ...layout, head: wrap(layout.head), rows: layout.rows.map(wrap) };
+}
+
+/** The widest line of the table itself (the title and notes wrap to any width). */
+const tableWidth = (layout: Layout): number =>
+  tableFrame(layout.head.length) +
+  layout.head.reduce(
+    (sum, head, c) => sum + Math.max(widestLine(head), ...layout.rows.map((row) => widestLine(row[c] ?? ''))),
+    0,
+  );
+
+/**
+ * A table drawn to fit `width` columns, each step only when the one before is still too wide: the full form;
+ * the narrow form (notes below the table, the speedup's ideal on its own line); columns that hold one value
+ * moved into the title; cells wrapped, widest columns first; long words shortened with `…`.
+ */
+export function renderTable(model: TableModel, options: RenderOptions = {}): string {
+  const full = fullForm(model);
+  const wide: Layout = { title: model.title, head: full.head, rows: full.rows, below: [] };
+  if (options.wide) return draw(wide, Number.POSITIVE_INFINITY);
+  const width = options.width ?? DEFAULT_WIDTH;
+  const steps: ((layout: Layout) => Layout)[] = [
+    () => narrowLayout(model),
+    foldUniform,
+    (layout) => wrapCells(layout, width),
+  ];
+  let layout = wide;
+  for (const step of steps) {
+    if (tableWidth(layout) <= width) break;
+    layout = step(layout);
+  }
+  return draw(layout, width);
+}
+
+/** The terminal report: every table fitted to the width, and a chart of the speedups under the first. */
+export function serialize(results: ResultsDocument, options: RenderOptions = {}): string {
+  const chart = options.chart === false ? undefined : speedupChart(results, options.width ?? DEFAULT_WIDTH);
   return reportTables(results)
-    .map((model) => `${renderTable(model)}\n`)
+    .map((model, i) => `${renderTable(model, options)}\n${i === 0 && chart ? `\n${chart}\n` : ''}`)
     .join('\n');
 }
