@@ -1,12 +1,25 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * Every temporary file of a test run (the tests' own, and those of the CLIs and servers they start) goes under one
- * directory, removed when the run ends: a run leaves nothing behind in the system's temp directory.
+ * Builds `dist/` from the source, once per run. Every temporary file of a test run (the tests' own, and those of
+ * the CLIs and servers they start) goes under one directory, removed when the run ends: a run leaves nothing behind
+ * in the system's temp directory.
  */
 export default function setup(): () => void {
+  // the CLI tests run the build of this very source, as an installed package runs (see `cli` in helpers.ts)
+  const root = join(import.meta.dirname, '..');
+  rmSync(join(root, 'dist'), { recursive: true, force: true });
+  execFileSync(
+    process.execPath,
+    [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
   const dir = mkdtempSync(join(tmpdir(), 'fanout-tests-'));
   process.env.TMPDIR = dir;
   return () => rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { ToolCall } from '../src/executors/types.ts';
 import { type ToolRuntimeConfig, toolRuntimeConfig } from '../src/tools/config.ts';
@@ -21,24 +20,23 @@ export function weatherCalls(count: number, prefix = 'call'): ToolCall[] {
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..');
-/** tsx's loader by URL, so the CLI runs from source in any working directory. */
-const TSX_LOADER = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+/** The build that `test/global-setup.ts` made of this checkout's source before the run: what an install runs. */
+const BUILT_CLI = join(root, 'dist', 'src', 'cli', 'main.js');
 
-/** Runs the CLI from source the way `npm run` does; resolves with exit code and output, never rejects. */
+/**
+ * Runs the CLI as an installed package does (the fresh build of this source; half the start-up of tsx, and the
+ * suite starts it a few hundred times); resolves with exit code and output, never rejects.
+ */
 export async function cli(
   args: string[],
   env: Record<string, string> = {},
   cwd: string = root,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(
-      process.execPath,
-      ['--import', TSX_LOADER, join(root, 'src/cli/main.ts'), ...args],
-      {
-        cwd,
-        env: { ...process.env, NO_COLOR: '1', ...env },
-      },
-    );
+    const { stdout, stderr } = await run(process.execPath, [BUILT_CLI, ...args], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1', ...env },
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
