@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../src/executors/policy.ts';
 import { queueExecutor } from '../src/executors/queue.ts';
 import { startQueueWorker } from '../src/executors/queue-worker.ts';
-import { checkRedis } from '../src/executors/redis.ts';
+import { checkRedis, parseRedisUrl, redactRedisUrl } from '../src/executors/redis.ts';
 import type { ToolOutcome } from '../src/executors/types.ts';
 import { peakOverlap } from '../src/stats/summary.ts';
 import { planCall } from '../src/tools/latency.ts';
@@ -22,6 +22,17 @@ const root = join(import.meta.dirname, '..');
 function expectEveryId(outcomes: readonly ToolOutcome[], ids: readonly string[]): void {
   expect(outcomes.map((o) => o.id)).toEqual(ids);
 }
+
+describe('Redis URLs', () => {
+  it('never shows a password, whatever it holds, and refuses one that cannot be decoded', () => {
+    for (const url of ['redis://:se/cret@127.0.0.1:6391', 'redis://user:p@ss/w0rd@host:6379/1', 'redis://:plain@h']) {
+      const shown = redactRedisUrl(url);
+      expect(shown).toMatch(/:\*\*\*@/);
+      expect(shown).not.toMatch(/se\/cret|p@ss|w0rd|plain/);
+    }
+    expect(() => parseRedisUrl('redis://:s%ecret@127.0.0.1:6391', '`--redis`')).toThrow(/percent-encoding.*%25/);
+  });
+});
 
 describe.skipIf(!hasRedisServer)('queue(k) on a real Redis', () => {
   let redis: RedisServer;
@@ -110,6 +121,20 @@ describe.skipIf(!hasRedisServer)('queue(k) on a real Redis', () => {
     }
   });
 
+  it('times a call out from when a worker took it, not from the enqueue: waiting for a slot is not late', async () => {
+    // 6 calls of 30 ms on one slot: the last waits 150 ms in the queue, far past its 60 ms deadline, and is on time
+    const runtime = testRuntime({ latencyMs: 30 });
+    const policy = { ...DEFAULT_POLICY, timeoutMs: 60 };
+    const executor = await queueExecutor(runtime, 1, policy, { redisUrl: redis.url, queue: 'waits', workers: 1 });
+    try {
+      const outcomes = await executor.run(weatherCalls(6, 'waits'));
+      expect(outcomes.map((o) => o.status)).toEqual(new Array(6).fill('ok'));
+      expect(Math.max(...outcomes.map((o) => o.endedMs))).toBeGreaterThan(150);
+    } finally {
+      await executor.close();
+    }
+  });
+
   it('ends a call not recovered within --timeout as a timeout, and removes its job before the next batch', async () => {
     const runtime = testRuntime({ latencyMs: 20, faults: { failRate: 0, hangRate: 0, crashRate: 0.25 } });
     const policy = { ...DEFAULT_POLICY, timeoutMs: 300 };
@@ -177,6 +202,8 @@ describe.skipIf(!hasRedisServer)('Redis down', () => {
     expect((outcomes[0] as { error: string }).error).toMatch(/lost Redis/);
     const after = await executor.run(weatherCalls(2, 'after'));
     expect(after.map((o) => o.status)).toEqual(['error', 'error']);
+    // between samples the bench asks the executor to be ready: without Redis the cell is an error, not a result
+    await expect(executor.ready()).rejects.toThrow(/lost Redis/);
     await executor.close();
     const alive = (pid: number) => {
       try {

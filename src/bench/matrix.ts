@@ -133,8 +133,13 @@ export function groupCost(group: Group, options: MatrixOptions): number {
 function nominalCost(spec: ExecutorSpec, group: Group, options: MatrixOptions): number {
   const latencies = new Array<number>(group.calls).fill(options.tools.latencyMs);
   const ideal = idealMs(latencies, { ...idealShape(spec), kind: group.kind, cores: cores(options) });
-  return Number.isFinite(ideal) ? ideal : latencies.reduce((a, b) => a + b, 0);
+  const nominal = Number.isFinite(ideal) ? ideal : latencies.reduce((a, b) => a + b, 0);
+  // with `--latency 0` every ideal is 0: count the dispatch of each call instead, so progress still moves
+  return Math.max(nominal, NOMINAL_MS_PER_CALL * group.calls);
 }
+
+/** The least a sample counts for in progress: about what dispatching one call costs (µs, as ms). */
+const NOMINAL_MS_PER_CALL = 0.005;
 
 /**
  * Ideal of one sample: simulated calls count with their drawn latency, calls of tools with their own latency with

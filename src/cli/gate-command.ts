@@ -2,6 +2,8 @@ import { appendFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { remeasureGroups, resolveFrameworks, runBench } from '../bench/session.ts';
 import { preflightExecutors } from '../config/preflight.ts';
+import { configureQueue } from '../executors/queue.ts';
+import { resolveRedisUrl } from '../executors/redis.ts';
 import { parseSpec } from '../executors/registry.ts';
 import { type FrameworkSpec, formatFrameworkSpec, parseFrameworkSpec } from '../frameworks/registry.ts';
 import {
@@ -27,6 +29,7 @@ import { type MatrixFlags, parseFrameworkList, resolveBenchConfig } from './opti
 import { checkOutDir, checkOutputs, DEFAULT_BASELINE, tableOptions } from './outputs.ts';
 import { parseNumber } from './parse.ts';
 import { formatDuration, progressRenderer } from './progress.ts';
+import { checkRedisFlag } from './queue-options.ts';
 
 export { DEFAULT_BASELINE } from './outputs.ts';
 
@@ -139,6 +142,13 @@ async function checkMeasurable(
         `${config.recorded.file} changed since \`${file}\` was recorded; re-record it with \`fanout-bench baseline --force\``,
       );
     }
+  }
+  if (config.queue) {
+    // the baseline keeps Redis redacted: the gate finds it where every command does (REDIS_URL), and runs the
+    // baseline's workers on the baseline's queue
+    const settings = { redisUrl: resolveRedisUrl(undefined), queue: config.queue.queue, workers: config.queue.workers };
+    await checkRedisFlag(settings.redisUrl);
+    configureQueue(settings);
   }
   await preflightExecutors(config.executors, config.limits);
 }

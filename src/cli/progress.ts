@@ -23,9 +23,10 @@ function groupLabel(group: Group, index: number, total: number): string {
   const frameworks = group.frameworks?.length
     ? ` + ${group.frameworks.length} framework${group.frameworks.length === 1 ? '' : 's'}`
     : '';
-  const what = group.scenario ?? `${group.kind} ${group.calls} calls`;
+  const what = group.scenario ?? `${group.kind} ${group.calls} call${group.calls === 1 ? '' : 's'}`;
   const mode = group.mode ? ` ${formatMode(group.mode)}` : '';
-  return `[${index + 1}/${total}] ${what}${mode} (${group.specs.length} executors${frameworks})`;
+  const executors = `${group.specs.length} executor${group.specs.length === 1 ? '' : 's'}`;
+  return `[${index + 1}/${total}] ${what}${mode} (${executors}${frameworks})`;
 }
 
 /**
@@ -103,7 +104,8 @@ export function progressRenderer(options: ProgressOptions = {}): {
         const done = event.group.scenario
           ? `${event.doneCost}/${event.totalCost} runs`
           : `${formatDuration(event.doneCost)}/${formatDuration(event.totalCost)} of ideal time run`;
-        plain(`${group} · ${done} (${Math.floor((100 * event.doneCost) / event.totalCost)}%) · ${left}`);
+        const share = event.totalCost > 0 ? ` (${Math.floor((100 * event.doneCost) / event.totalCost)}%)` : '';
+        plain(`${group} · ${done}${share} · ${left}`);
       }
     },
     done() {

@@ -1,6 +1,7 @@
 import type { Queue, QueueEvents } from 'bullmq';
 import { onAbort } from '../tools/abort.ts';
 import { NO_FAULTS } from '../tools/config.ts';
+import { TimeoutError } from '../tools/errors.ts';
 import type { ToolRuntime } from '../tools/runtime.ts';
 import { type CallRunner, epochNow, settleQueuedCall } from './call.ts';
 import { defineExecutor } from './definition.ts';
@@ -72,6 +73,8 @@ export interface QueueExecutor extends Executor {
 interface Pending {
   resolve: (result: QueueJobResult) => void;
   reject: (error: Error) => void;
+  /** A worker took the job (again, after a recovery). */
+  active?: () => void;
 }
 
 /** How long closing the queue's clients may take (Redis may be gone: then they are dropped). */
@@ -166,6 +169,7 @@ export async function queueExecutor(
       pending.get(jobId)?.resolve(returnvalue as unknown as QueueJobResult);
       pending.delete(jobId);
     });
+    events.on('active', ({ jobId }) => pending.get(jobId)?.active?.());
     events.on('failed', ({ jobId, failedReason }) => {
       pending.get(jobId)?.reject(new Error(`job failed in the queue: ${failedReason}`));
       pending.delete(jobId);
@@ -211,25 +215,48 @@ export async function queueExecutor(
   };
   const timeoutMs = policy.timeoutMs;
 
-  /** One job per call: queued with every other call of the same tick, in one `addBulk`. */
+  /**
+   * One job per call: queued with every other call of the same tick, in one `addBulk`. With a timeout the worker
+   * applies it; the bench gives up {@link BACKSTOP_SLACK_MS} later, counted from when a worker first took the job
+   * (not from the enqueue: a job waiting for a slot is not late), so a call whose worker died and that was not
+   * recovered in time ends as a timeout and its job is removed.
+   */
   const enqueue = (data: QueueJobData, signal?: AbortSignal): Promise<QueueJobResult> => {
     if (lost) return Promise.reject(lost);
     const jobId = `${prefix}-${++seq}`;
     return new Promise<QueueJobResult>((resolve, reject) => {
-      const stopListening = onAbort(signal, (reason) => {
+      let backstop: NodeJS.Timeout | undefined;
+      const giveUp = (reason: unknown) => {
+        clearTimeout(backstop);
+        stopListening();
         pending.delete(jobId);
         abandoned.add(jobId);
         reject(reason);
-      });
+      };
+      const stopListening = onAbort(signal, giveUp);
+      const settle = () => {
+        clearTimeout(backstop);
+        stopListening();
+      };
       pending.set(jobId, {
         resolve: (result) => {
-          stopListening();
+          settle();
           resolve(result);
         },
         reject: (error) => {
-          stopListening();
+          settle();
           reject(error);
         },
+        ...(data.timeoutMs === undefined
+          ? {}
+          : {
+              active: () => {
+                backstop ??= setTimeout(
+                  () => giveUp(new TimeoutError(`${data.call.name} timed out after ${data.timeoutMs} ms`)),
+                  (data.timeoutMs as number) + BACKSTOP_SLACK_MS,
+                );
+              },
+            }),
       });
       if (outbox.length === 0) queueMicrotask(flush);
       outbox.push({ name: data.call.name, data, opts: { jobId } });
@@ -245,8 +272,8 @@ export async function queueExecutor(
     runtime.mailbox.push(...result.mail);
     return result.value;
   };
-  const backstop = timeoutMs === undefined ? policy : { ...policy, timeoutMs: timeoutMs + BACKSTOP_SLACK_MS };
-  const runner = applyPolicy(queueRunner, backstop);
+  // the timeout is the worker's, with the bench's backstop in `enqueue`; retries and fail-fast apply here as anywhere
+  const runner = applyPolicy(queueRunner, { ...policy, timeoutMs: undefined });
 
   /** Removes the jobs of abandoned calls; a job a worker still holds is waited for until it is gone. */
   const cleanUp = async () => {
@@ -289,7 +316,9 @@ export async function queueExecutor(
     get workerPids() {
       return processes?.pids ?? [];
     },
+    /** Between samples; without Redis there is no queue left to measure, so the cell ends as an error. */
     async ready() {
+      if (lost) throw lost;
       await cleanUp();
       await processes?.ready();
     },

@@ -45,14 +45,8 @@ export class QueueError extends Error {
 
 /** The URL with its password (if any) replaced by `***`: the only form that is printed or written. */
 export function redactRedisUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password === '') return url;
-    parsed.password = '***';
-    return parsed.href.replace(/\/$/, '');
-  } catch {
-    return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
-  }
+  // everything between the user's colon and the last `@`: a password may hold `/` or `@` unencoded
+  return url.replace(/\/\/([^:@/]*):.*@/, '//$1:***@');
 }
 
 /** Checks a Redis URL (`redis://[:password@]host[:port][/db]`, or `rediss://`) and returns it as given. */
@@ -68,6 +62,13 @@ export function parseRedisUrl(text: string, where: string): string {
   if ((parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') || parsed.hostname === '') {
     throw new QueueError(
       `Expected ${where} to be a Redis URL such as redis://127.0.0.1:6379, got \`${redactRedisUrl(text)}\``,
+    );
+  }
+  try {
+    decodeURIComponent(parsed.password);
+  } catch {
+    throw new QueueError(
+      `The password in ${where} is not valid percent-encoding; write a \`%\` in it as \`%25\` (${redactRedisUrl(text)})`,
     );
   }
   const db = parsed.pathname.replace(/^\//, '');

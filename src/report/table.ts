@@ -6,6 +6,8 @@ import { fullForm, reportTables, type TableModel } from './model.ts';
 
 /** Columns to fit when the output is not a terminal (a CI log, a file, a pipe). */
 export const DEFAULT_WIDTH = 120;
+/** The narrowest width tables are fitted to (see {@link terminalWidth}). */
+export const MIN_WIDTH = 80;
 
 export interface RenderOptions {
   /** Columns the output must fit. @default DEFAULT_WIDTH */
@@ -18,7 +20,9 @@ export interface RenderOptions {
 
 /** The width to fit on `out`: its columns when it is a terminal, else {@link DEFAULT_WIDTH}. */
 export function terminalWidth(out: { isTTY?: boolean; columns?: number }): number {
-  return out.isTTY === true && typeof out.columns === 'number' && out.columns > 0 ? out.columns : DEFAULT_WIDTH;
+  if (out.isTTY !== true || typeof out.columns !== 'number' || out.columns <= 0) return DEFAULT_WIDTH;
+  // below 80 columns the numbers themselves would be shortened: a narrower terminal wraps 80-column lines instead
+  return Math.max(MIN_WIDTH, out.columns);
 }
 
 /** A table as it is drawn: title, head, rows, and the lines below it. */
@@ -48,13 +52,18 @@ function narrowLayout(model: TableModel): Layout {
   };
 }
 
+/** Columns that may move into the title when every row holds the same value. */
+const FOLDABLE = new Set(['kind', 'calls', 'success', 'samples']);
+
 /**
  * Columns whose every row holds the same value go into the title (`kind io`, `samples 5`): nothing is lost, and
  * the table narrows.
  */
 function foldUniform(layout: Layout): Layout {
   if (layout.rows.length < 2) return layout;
-  const uniform = layout.head.map((_, c) => {
+  const uniform = layout.head.map((head, c) => {
+    // only columns that describe the rows; a result (a speedup, a mean) stays in the table even when all agree
+    if (!FOLDABLE.has(head)) return false;
     const first = layout.rows[0]?.[c];
     return first !== undefined && first !== '' && layout.rows.every((row) => row[c] === first);
   });
