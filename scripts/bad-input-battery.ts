@@ -130,8 +130,8 @@ const cases: string[][] = [
   [
     'gate',
     '--baseline',
-    results('v2.json', (d) => {
-      d.schemaVersion = 2;
+    results('v3.json', (d) => {
+      d.schemaVersion = 3;
     }),
   ],
   ['gate', '--baseline', good, '--tolerance', '2'],
@@ -164,6 +164,34 @@ const cases: string[][] = [
   ['probe', '--frameworks', ''],
   ['nonsense'],
   ['list', '--config', join(dir, 'nope.mjs')],
+  // several API modes (issue 11)
+  ['bench', '--mode', 'agent', '--api', 'all,chat'],
+  ['bench', '--mode', 'agent', '--api', 'chat,responses', '--dispatch', 'both'],
+  ['bench', '--mode', 'agent', '--api', 'chat', '--dispatch', 'early'],
+  ['run', '--api', 'all'],
+  ['bench', '--mode', 'agent', '--api', 'messages', '--frameworks', 'openai-runtools'],
+  // the report (issue 12)
+  ['report', 'a.json', 'b.json', 'c.json'],
+  ['report', good, '--out', 'page.json'],
+  ['report', good, '--out', good],
+  ['report', 'missing.json'],
+  [
+    'report',
+    good,
+    results('partial.json', (d) => {
+      d.status = 'partial';
+    }),
+  ],
+  ['bench', '--report', '--export-markdown', 'results/report.html'],
+  // the queue (issue 13)
+  ['bench', '--workers', '2'],
+  ['bench', '--executors', 'queue(2)', '--workers', '3'],
+  ['bench', '--executors', 'queue(2)', '--redis', 'http://x'],
+  ['bench', '--executors', 'queue(2)', '--redis', 'redis://:s%ecret@127.0.0.1:1'],
+  ['bench', '--executors', 'queue(2)', '--redis', 'redis://:pw@127.0.0.1:1'],
+  ['bench', '--executors', 'queue(2)', '--external-workers', '--workers', '1'],
+  ['worker', '--concurrency', 'abc'],
+  ['worker', '--concurrency', '0'],
 ];
 
 function run(args: string[]): Promise<{ args: string[]; code: number; stderr: string }> {
