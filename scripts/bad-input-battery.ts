@@ -192,6 +192,7 @@ const cases: string[][] = [
   ['bench', '--executors', 'queue(2)', '--external-workers', '--workers', '1'],
   ['worker', '--concurrency', 'abc'],
   ['worker', '--concurrency', '0'],
+  ['bench', '--out', '/proc'],
 ];
 
 function run(args: string[]): Promise<{ args: string[]; code: number; stderr: string }> {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -211,7 +211,11 @@ describe('bad input', () => {
     [['bench', '--fail-rate', '2'], /Expected `--fail-rate` to be a number from 0 to 1/],
     [['bench', '--bogus'], /unknown option '--bogus'/],
     [['frobnicate'], /unknown command 'frobnicate'/],
-  ])('%j exits 2 with one line naming the fix', async (args, message) => {
+    // writable by its permission bits, yet no file can be made there
+    ...(existsSync('/proc/self')
+      ? [[['bench', '--out', '/proc'], /cannot write in `\/proc`; pick a writable place/]]
+      : []),
+  ] as [string[], RegExp][])('%j exits 2 with one line naming the fix', async (args, message) => {
     const result = await cli(args);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);

@@ -135,9 +135,11 @@ describe('a user config: executors, tools, suites', () => {
       '2',
       '--out',
       mkdtempSync(join(tmpdir(), 'fanout-config-')),
+      '--wide',
     ]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/no-ideal +│ \d\.\d\dx ±\d\.\d\d \(ideal —\)/);
+    // two rounds on a loaded machine can give a wide interval: any width, but a real one
+    expect(result.stdout).toMatch(/no-ideal +│ \d+\.\d\dx ±\d+\.\d\d \(ideal —\)/);
     expect(result.stdout).toMatch(/│ io +│ 4 +│ no-ideal +│ [\d.]+ +│ [\d.]+ +│ [\d.]+ +│ — +│ — +│/);
     expect(result.stdout).not.toMatch(/NaN/);
   });

@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, realpathSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { type RenderOptions, terminalWidth } from '../report/table.ts';
 import { UsageError } from './errors.ts';
@@ -69,6 +69,10 @@ export function checkOutputs(targets: readonly OutputTarget[], protect: readonly
     }
     try {
       accessSync(dir, constants.W_OK);
+      // permission bits are not the whole story (/proc, a read-only mount): create and remove a file there
+      const probe = join(dir, `.fanout-bench-probe-${process.pid}`);
+      writeFileSync(probe, '');
+      rmSync(probe);
     } catch {
       throw new UsageError(`\`${flag} ${path}\`: cannot write in \`${dir}\`; pick a writable place`);
     }
