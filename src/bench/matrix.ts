@@ -263,6 +263,9 @@ export function cellsFromRecords(
 }
 
 /** Calls recovered from dead workers, and the time to recovery of those whose worker's death was seen. */
+/** An executor's list of timings, or none when it keeps no such list. */
+const listed = (value: unknown): readonly number[] => (Array.isArray(value) ? value : []);
+
 function recoverySummary(recoveriesMs: readonly number[]): NonNullable<CellOk['recovery']> {
   const seen = recoveriesMs.filter(Number.isFinite);
   return {
@@ -357,14 +360,11 @@ export async function runGroup(
           ));
         executors.set(name, executor);
         if (poolable && !kept) pools.keep(group.kind, name, executor);
-        if ('replacementsMs' in executor && Array.isArray(executor.replacementsMs)) {
-          replacedBefore.set(name, executor.replacementsMs.length);
-        }
-        if ('recoveriesMs' in executor && Array.isArray(executor.recoveriesMs)) {
-          recoveredBefore.set(name, executor.recoveriesMs.length);
-        }
+        // (a user's executor may carry anything under these names: only arrays and numbers count)
+        replacedBefore.set(name, listed(executor.replacementsMs).length);
+        recoveredBefore.set(name, listed(executor.recoveriesMs).length);
         // a pool's start-up belongs to the group that started it
-        if (!kept && 'startupMs' in executor && typeof executor.startupMs === 'number') {
+        if (!kept && typeof executor.startupMs === 'number') {
           startupMs.set(name, executor.startupMs);
         }
       } catch (error) {
@@ -474,17 +474,11 @@ export async function runGroup(
     );
     for (const cell of measured) {
       const executor = executors.get(cell.executor);
-      const replaced =
-        executor && 'replacementsMs' in executor
-          ? (executor.replacementsMs as number[]).slice(replacedBefore.get(cell.executor) ?? 0)
-          : [];
+      const replaced = listed(executor?.replacementsMs).slice(replacedBefore.get(cell.executor) ?? 0);
       if (cell.status === 'ok' && replaced.length > 0) {
         cell.workerReplacements = { count: replaced.length, meanMs: mean(replaced) };
       }
-      const recovered =
-        executor && 'recoveriesMs' in executor
-          ? (executor.recoveriesMs as number[]).slice(recoveredBefore.get(cell.executor) ?? 0)
-          : [];
+      const recovered = listed(executor?.recoveriesMs).slice(recoveredBefore.get(cell.executor) ?? 0);
       if (cell.status === 'ok' && recovered.length > 0) cell.recovery = recoverySummary(recovered);
     }
     return group.specs.map((spec) => {

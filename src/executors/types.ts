@@ -33,4 +33,10 @@ export interface Executor {
   close(): Promise<void>;
   /** Resolves when the executor is at full strength again (a pool has replaced dead workers). */
   ready?(): Promise<void>;
+  /** Executors that start workers: ms to start and warm them, reported apart from the samples. */
+  readonly startupMs?: number;
+  /** Workers that died and were replaced since creation: ms each from the death to the replacement serving. */
+  readonly replacementsMs?: readonly number[];
+  /** queue(k): calls a live worker ran again after theirs died, ms from the death to the new run (NaN: not seen). */
+  readonly recoveriesMs?: readonly number[];
 }
