@@ -5,7 +5,7 @@
 import { type CellOk, type ResultsDocument, seriesKey } from '../results/document.ts';
 import { halfWidth } from '../stats/summary.ts';
 import { cellChanges } from './compare.ts';
-import { idealSpeedup, rowLabel } from './model.ts';
+import { bySeries, idealSpeedup, seriesLabel } from './model.ts';
 
 /** A Vega-Lite specification (kept loose: the compiler checks it). */
 export type ChartSpec = Record<string, unknown>;
@@ -30,12 +30,6 @@ const statusScale = (withModel: boolean) =>
     : { domain: STATUS_DOMAIN.slice(0, 4), range: STATUS_RANGE.slice(0, 4) };
 
 const okCells = (results: ResultsDocument): CellOk[] => results.cells.filter((c): c is CellOk => c.status === 'ok');
-
-/** A row's name in charts: the tables' label, with the kind when the run has more than one. */
-function seriesName(results: ResultsDocument, cell: CellOk): string {
-  const label = rowLabel(results, cell);
-  return results.config.kinds.length > 1 ? `${cell.kind} ${label}` : label;
-}
 
 /** Call counts spanning 4× or more read better on a log axis. */
 function callsAxis(cells: readonly CellOk[]): Record<string, unknown> {
@@ -67,7 +61,7 @@ export function speedupChart(results: ResultsDocument): Chart | undefined {
     const ideal = idealSpeedup(results.cells, c);
     const speedup = c.speedup as NonNullable<CellOk['speedup']>;
     return {
-      series: seriesName(results, c),
+      series: seriesLabel(results, c),
       calls: c.calls,
       speedup: speedup.value,
       low: Number.isFinite(speedup.low) ? speedup.low : speedup.value,
@@ -141,7 +135,7 @@ export function efficiencyChart(results: ResultsDocument): Chart | undefined {
   const cells = okCells(results).filter((c) => c.efficiency && Number.isFinite(c.efficiency.value));
   if (cells.length === 0) return undefined;
   const values = cells.map((c) => ({
-    series: seriesName(results, c),
+    series: seriesLabel(results, c),
     calls: c.calls,
     efficiency: (c.efficiency as NonNullable<CellOk['efficiency']>).value,
     interval: `±${halfWidth(c.efficiency as NonNullable<CellOk['efficiency']>).toFixed(3)}`,
@@ -189,14 +183,9 @@ export function efficiencyChart(results: ResultsDocument): Chart | undefined {
 
 /** The cell whose sample a strategy's timeline shows: its largest call count that kept one. */
 function timelineCells(results: ResultsDocument): CellOk[] {
-  const bySeries = new Map<string, CellOk>();
-  for (const cell of okCells(results)) {
-    if (!cell.timeline) continue;
-    const key = seriesKey(cell);
-    const kept = bySeries.get(key);
-    if (!kept || cell.calls > kept.calls) bySeries.set(key, cell);
-  }
-  return [...bySeries.values()];
+  return bySeries(okCells(results).filter((c) => c.timeline)).map((own) =>
+    own.reduce((largest, cell) => (cell.calls > largest.calls ? cell : largest)),
+  );
 }
 
 /**
@@ -207,7 +196,7 @@ export function timelineChart(results: ResultsDocument): Chart | undefined {
   const cells = timelineCells(results);
   if (cells.length === 0) return undefined;
   const values = cells.flatMap((cell) => {
-    const series = `${seriesName(results, cell)} · ${cell.calls} calls, round ${(cell.timeline?.round ?? 0) + 1}`;
+    const series = `${seriesLabel(results, cell)} · ${cell.calls} calls, round ${(cell.timeline?.round ?? 0) + 1}`;
     // one lane per span in order: a model turn, then its calls
     return (cell.timeline?.spans ?? []).map((span, lane) => ({
       series,
@@ -289,7 +278,7 @@ export function turnsChart(results: ResultsDocument): Chart | undefined {
   if (cells.length === 0) return undefined;
   const values = cells.flatMap((c) => {
     const agent = c.agent as NonNullable<CellOk['agent']>;
-    const series = `${seriesName(results, c)}${new Set(cells.map((x) => x.calls)).size > 1 ? ` · ${c.calls} calls` : ''}`;
+    const series = `${seriesLabel(results, c)}${new Set(cells.map((x) => x.calls)).size > 1 ? ` · ${c.calls} calls` : ''}`;
     const rest = Math.max(0, c.stats.mean - agent.modelMs - agent.toolsMs);
     return [
       { series, part: 'model', rank: 1, ms: agent.modelMs },
@@ -318,7 +307,7 @@ export function overheadChart(results: ResultsDocument): Chart | undefined {
   const values = cells.map((c) => {
     const growthOf = cells.find((x) => seriesKey(x) === seriesKey(c) && x.growth)?.growth;
     return {
-      series: `${seriesName(results, c)}${growthOf ? ` (b = ${growthOf.exponent.toFixed(2)})` : ''}`,
+      series: `${seriesLabel(results, c)}${growthOf ? ` (b = ${growthOf.exponent.toFixed(2)})` : ''}`,
       calls: c.calls,
       overhead: (c.overheadPerCallMs as NonNullable<CellOk['overheadPerCallMs']>).value,
     };
@@ -354,7 +343,7 @@ export function faultChart(results: ResultsDocument): Chart | undefined {
   if (!cells.some((c) => failed(c) > 0)) return undefined;
   const totals = new Map<string, { ok: number; error: number; timeout: number; cancelled: number }>();
   for (const c of cells) {
-    const name = seriesName(results, c);
+    const name = seriesLabel(results, c);
     const t = totals.get(name) ?? { ok: 0, error: 0, timeout: 0, cancelled: 0 };
     for (const status of ['ok', 'error', 'timeout', 'cancelled'] as const) t[status] += c.outcomes[status];
     totals.set(name, t);

@@ -105,8 +105,14 @@ export function rowLabel(results: ResultsDocument, cell: CellResult): string {
   return mode && !cell.framework ? `${executorLabel(cell)} @${formatMode(mode)}` : executorLabel(cell);
 }
 
+/** A series' name in charts, where every kind's rows stand together: its row label, with the kind if several. */
+export function seriesLabel(results: ResultsDocument, cell: CellResult): string {
+  const kinds = new Set(results.cells.map((c) => c.kind)).size;
+  return `${kinds > 1 ? `${cell.kind} ` : ''}${rowLabel(results, cell)}`;
+}
+
 /** Cells grouped by the series a row follows over call counts, in the order they were measured. */
-function bySeries<T extends CellResult>(cells: readonly T[]): T[][] {
+export function bySeries<T extends CellResult>(cells: readonly T[]): T[][] {
   const series = new Map<string, T[]>();
   for (const cell of cells) series.set(seriesKey(cell), [...(series.get(seriesKey(cell)) ?? []), cell]);
   return [...series.values()];
@@ -175,12 +181,12 @@ export function speedupAtLargest(
   const { series, calls } = seriesAndCalls(results.cells);
   const largest = calls.at(-1);
   if (largest === undefined) return undefined;
-  const kinds = new Set(results.cells.map((c) => c.kind)).size;
   const bars = series.flatMap((own) => {
     const cell = own.find((c): c is CellOk => c.calls === largest && c.status === 'ok');
     if (!cell || cell.strategy === 'sequential' || !cell.speedup || !Number.isFinite(cell.speedup.value)) return [];
-    const label = `${kinds > 1 ? `${cell.kind} ` : ''}${rowLabel(results, cell)}`;
-    return [{ label, speedup: cell.speedup.value, ideal: idealSpeedup(results.cells, cell) }];
+    return [
+      { label: seriesLabel(results, cell), speedup: cell.speedup.value, ideal: idealSpeedup(results.cells, cell) },
+    ];
   });
   return bars.length > 0 ? { calls: largest, bars } : undefined;
 }
