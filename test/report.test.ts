@@ -122,6 +122,7 @@ describe.skipIf(!hasChromium)(
       // the timeline shows each strategy's sample at its largest count: 8 calls, one bar each
       const strategies = new Set(cells.map((c) => c.executor)).size;
       expect(await marks('timeline', 'rect')).toBe(strategies * 8);
+      // biome-ignore lint/performance/useDomNodeTextContent: a Playwright Locator, not a DOM node; the text a reader sees
       const text = await page.locator('body').innerText();
       for (const name of ['sequential', 'promise-all', 'limited(2)', 'chunked(2)', 'worker-pool(2)']) {
         expect(text).toContain(name);
@@ -161,6 +162,7 @@ describe.skipIf(!hasChromium)(
       const measured = read(batchDir).cells.filter((c) => c.status === 'ok' && c.speedup).length;
       expect(await marks('comparison', 'rect')).toBe(measured);
       // the same run twice: every change is 0 and every pair of intervals overlaps
+      // biome-ignore lint/performance/useDomNodeTextContent: a Playwright Locator, not a DOM node; the text a reader sees
       expect(await page.locator('table').first().innerText()).toMatch(/overlap/);
       expect(await page.locator('figure[data-run="B"]').count()).toBeGreaterThan(0);
       expect(errors).toEqual([]);

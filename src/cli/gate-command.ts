@@ -229,7 +229,7 @@ export async function gateCommand(flags: GateFlags): Promise<number> {
     );
   }
   for (const warning of environmentWarnings(baseline.environment, current.environment)) {
-    process.stderr.write(`Warning: ${warning}; ratios may not be comparable\n`);
+    process.stderr.write(`Note: ${warning}; ratios may not be comparable\n`);
   }
   if (baseline.config.agent?.dispatch === 'early') options.earlyDispatch = true;
   let verdicts = judge(baseline, current, options);

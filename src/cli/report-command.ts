@@ -5,6 +5,7 @@ import { configDifferences } from '../gate/decide.ts';
 import { renderReport } from '../report/html.ts';
 import type { ResultsDocument } from '../results/document.ts';
 import { readResults, requireComparable, writeFileAtomic } from '../results/store.ts';
+import { noteDifferences } from './compare-command.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { checkOutputs, DEFAULT_BASELINE } from './outputs.ts';
 
@@ -76,12 +77,7 @@ export async function reportCommand(files: readonly string[], flags: ReportFlags
     // a comparison holds complete runs to the same rules as `compare`
     requireComparable(a, inputs[0] as string, 'A');
     requireComparable(b, inputs[1] as string, 'B');
-    differences = configDifferences(a.config, b.config);
-    if (differences.length > 0 && !flags.quiet) {
-      process.stderr.write(
-        `Note: configurations differ (${differences.join(', ')}); only cells with the same id line up\n`,
-      );
-    }
+    differences = flags.quiet ? configDifferences(a.config, b.config) : noteDifferences(a, b);
   }
   const options = { sources: inputs, ...(b ? { compareWith: b, differences } : {}) };
   await writeReport(out, a, options, flags.quiet);

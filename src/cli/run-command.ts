@@ -91,7 +91,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   });
   try {
     const run = await session.run().catch((error: unknown) => {
-      // the SDK says only "Connection error.": name the server and the fix
+      // openai's SDK says only "Connection error.": name the server and the fix
       if (flags.baseUrl && (error instanceof APIConnectionError || isAnthropicConnectionError(error))) {
         throw new UsageError(`Cannot reach ${flags.baseUrl} (${(error as Error).message}); is the server running?`);
       }

@@ -150,13 +150,22 @@ export function configDifferences(a: BenchConfig, b: BenchConfig): string[] {
   return [...keys].filter((key) => JSON.stringify(a[key]) !== JSON.stringify(b[key]));
 }
 
-/** Differences in where the runs were taken that make ratios less comparable (warned, not refused). */
-export function environmentWarnings(a: EnvironmentFingerprint, b: EnvironmentFingerprint): string[] {
+/**
+ * Differences in where two runs were taken that make their ratios less comparable: noted, never a failure. `labels`
+ * name the two runs in the notes (`baseline`/`current` for the gate, `A`/`B` for compare and report).
+ */
+export function environmentWarnings(
+  a: EnvironmentFingerprint,
+  b: EnvironmentFingerprint,
+  labels: readonly [string, string] = ['baseline', 'current'],
+): string[] {
+  const [x, y] = labels;
   const warnings: string[] = [];
-  if (a.cores !== b.cores) warnings.push(`cores differ: baseline ${a.cores}, current ${b.cores}`);
-  const major = (v: string) => v.replace(/^v/, '').split('.')[0];
-  if (major(a.node) !== major(b.node)) warnings.push(`Node major differs: baseline ${a.node}, current ${b.node}`);
-  if (a.cpuModel !== b.cpuModel) warnings.push(`CPU differs: baseline ${a.cpuModel}, current ${b.cpuModel}`);
+  if (a.cores !== b.cores) warnings.push(`cores differ: ${x} ${a.cores}, ${y} ${b.cores}`);
+  const line = (v: string) => v.replace(/^v/, '').split('.')[0];
+  if (line(a.node) !== line(b.node))
+    warnings.push(`Node line differs: ${x} ${a.node}, ${y} ${b.node} (timers and promises change between lines)`);
+  if (a.cpuModel !== b.cpuModel) warnings.push(`CPU differs: ${x} ${a.cpuModel}, ${y} ${b.cpuModel}`);
   return warnings;
 }
 

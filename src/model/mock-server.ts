@@ -139,11 +139,13 @@ export function createModelMock(options: ModelMockOptions = {}): ModelMock {
       if (listening) return;
       const strategy = options.onUnhandledRequest ?? 'error';
       server.listen({
-        onUnhandledRequest: (request, print) => {
+        onUnhandledFrame: async ({ frame, defaults }) => {
+          if (frame.protocol !== 'http') return; // no WebSocket is the model's
+          const { request } = frame.data as { request: Request };
           const mocked = request.url.startsWith(baseURL) || request.url.startsWith(`${anthropicBaseURL}/v1/`);
           if (!mocked || strategy === 'bypass') return; // not the model's: let it through
-          if (strategy === 'warn') return print.warning();
-          print.error();
+          if (strategy === 'warn') return defaults.warn();
+          await defaults.error();
           // printing alone lets the request through: only an error thrown here keeps it off the network
           throw new Error(`${request.method} ${request.url} is not mocked: refused, never sent`);
         },

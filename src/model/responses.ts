@@ -146,6 +146,7 @@ function response(id: string, step: Step, body: Record<string, unknown>, context
     model: modelName(body.model),
     output,
     output_text: step.text ?? '',
+    access_programs: null,
     error: null,
     incomplete_details: null,
     instructions: typeof body.instructions === 'string' ? body.instructions : null,
