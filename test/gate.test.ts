@@ -225,5 +225,20 @@ describe('gate, baseline and compare commands', () => {
     const result = await cli(['compare', own, own]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/io\/6\/limited\(2\).*\+0\.0%.*overlap/);
+    expect(result.stderr).toBe('');
+  });
+
+  it('notes (never fails) a run taken on another Node line, in compare and in the gate', async () => {
+    const document = JSON.parse(readFileSync(own, 'utf8')) as ResultsDocument;
+    const older = join(dir, 'node20.json');
+    writeFileSync(older, JSON.stringify({ ...document, environment: { ...document.environment, node: 'v20.20.2' } }));
+    const compared = await cli(['compare', older, own]);
+    expect(compared.code).toBe(0);
+    expect(compared.stderr).toBe(
+      `Note: Node line differs: A v20.20.2, B ${process.version} (timers and promises change between lines); ratios may not be comparable\n`,
+    );
+    const gated = await cli(['gate', '--baseline', older, '--current', own]);
+    expect(gated.code, gated.stdout + gated.stderr).toBe(0);
+    expect(gated.stderr).toContain(`Note: Node line differs: baseline v20.20.2, current ${process.version}`);
   });
 });
