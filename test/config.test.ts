@@ -227,11 +227,34 @@ describe('user code that misbehaves', () => {
   const bench = (executors: string, extra: string[] = []) =>
     cli(['bench', '--config', MISBEHAVING, '--executors', executors, '--calls', '2', '--latency', '5', ...extra]);
 
+  it('gives a cell whose calls all failed with no fault injected no figures, and fails the run naming the first error', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'fanout-broken-'));
+    const result = await bench('sequential,fails-every-call', ['--iterations', '3', '--out', out]);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n').at(-1)).toMatch(
+      /^Error: io\/2\/fails-every-call could not be measured: 6 of 6 calls failed with no fault injected; the first: \S+: error \(cannot run get_\w+\)$/,
+    );
+    const written = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as ResultsDocument;
+    const cell = written.cells.find((c) => c.executor === 'fails-every-call');
+    expect(cell?.status).toBe('error');
+    expect(cell).not.toHaveProperty('speedup');
+    expect(result.stdout).not.toMatch(/fails-every-call.*\dx/); // no speedup printed for it
+    // with faults injected, failed calls are what the run asked for: the cell is measured
+    const faulty = await bench('sequential,fails-every-call', ['--iterations', '2', '--fail-rate', '0.5', '--json']);
+    expect(faulty.code, faulty.stderr).toBe(0);
+    const measured = (JSON.parse(faulty.stdout) as ResultsDocument).cells.find(
+      (c) => c.executor === 'fails-every-call',
+    );
+    expect(measured).toMatchObject({ status: 'ok', outcomes: { ok: 0, error: 4 } });
+  });
+
   it("records a run() that rejects as that cell's error and keeps the others", async () => {
     const out = mkdtempSync(join(tmpdir(), 'fanout-misbehave-'));
     const result = await bench('promise-all,rejects-always,rejects-later', ['--iterations', '3', '--out', out]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/2 cell\(s\) could not be measured: io\/2\/rejects-always, io\/2\/rejects-later/);
+    expect(result.stderr.trim().split('\n').at(-1)).toBe(
+      'Error: io/2/rejects-always could not be measured: warm-up batch failed: boom in run (and 1 more: io/2/rejects-later)',
+    );
     const written = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as ResultsDocument;
     expect(written.status).toBe('complete');
     const byName = (name: string) => written.cells.find((c) => c.executor === name);

@@ -19,7 +19,7 @@ import {
 } from '../results/document.ts';
 import { mean, peakOverlap } from '../stats/summary.ts';
 import type { ToolRuntimeConfig } from '../tools/config.ts';
-import { callSpans, measuredCell, referenceRounds, toMicros } from './cells.ts';
+import { brokenVariants, callSpans, failureOf, measuredCell, referenceRounds, toMicros } from './cells.ts';
 import { withDeadline } from './deadline.ts';
 import { runInterleaved, type Variant } from './interleave.ts';
 import { SAMPLE_DEADLINE_FLOOR_MS, sampleIdealMs } from './matrix.ts';
@@ -211,7 +211,15 @@ export async function runAgentGroup(options: AgentGroupOptions): Promise<CellRes
       ...(signal ? { signal } : {}),
       ...(options.onSample ? { onSample: options.onSample } : {}),
     });
-    const referenceMs = referenceRounds(records);
+    const broken = brokenVariants(
+      records,
+      ({ run }) => {
+        const outcomes = run.steps.flatMap((step) => step.outcomes);
+        return { statuses: outcomes.map((o) => o.status), ...failureOf(outcomes) };
+      },
+      tools.faults,
+    );
+    const referenceMs = referenceRounds(records, broken);
     return variants.map((variant): CellResult => {
       const key = cellKey(variant);
       const record = records.find((r) => r.name === variant.name);
@@ -219,6 +227,8 @@ export async function runAgentGroup(options: AgentGroupOptions): Promise<CellRes
         const error = startErrors.get(variant.name) ?? (record?.status === 'error' ? record.error : 'not measured');
         return { ...key, status: 'error', error };
       }
+      const failure = broken.get(variant.name);
+      if (failure) return { ...key, status: 'error', error: failure };
       const runs = record.rounds.map((s) => s.extra.run);
       const statuses = runs.flatMap((r) => r.steps.flatMap((step) => step.outcomes.map((o) => o.status)));
       return {

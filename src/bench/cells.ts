@@ -1,3 +1,4 @@
+import { describeFailure } from '../executors/call.ts';
 import type { OutcomeStatus, ToolCall, ToolOutcome } from '../executors/types.ts';
 import {
   type CellKey,
@@ -9,6 +10,7 @@ import {
   type TimelineSpan,
 } from '../results/document.ts';
 import { mean, meanInterval, pairedRatio, powerLawExponent } from '../stats/summary.ts';
+import type { FaultConfig } from '../tools/config.ts';
 import type { VariantRecord } from './interleave.ts';
 
 /** Tallies outcome statuses (of every sample of a cell). */
@@ -46,10 +48,64 @@ function medianRound(durations: readonly number[]): number {
   return order[Math.floor((order.length - 1) / 2)]?.[1] ?? 0;
 }
 
-/** The sequential variant's per-round durations, the speedup reference; empty when it was not measured. */
-export function referenceRounds(records: readonly VariantRecord<unknown>[]): number[] {
+/**
+ * The sequential variant's per-round durations, the speedup reference; empty when it was not measured or its run
+ * was broken (`broken`: variants by name whose calls failed with no fault injected, see {@link brokenRun}).
+ */
+export function referenceRounds(
+  records: readonly VariantRecord<unknown>[],
+  broken: ReadonlyMap<string, string> = new Map(),
+): number[] {
   const reference = records.find((r) => r.name === 'sequential');
-  return reference?.status === 'ok' ? reference.rounds.map((s) => s.durationMs) : [];
+  return reference?.status === 'ok' && !broken.has('sequential') ? reference.rounds.map((s) => s.durationMs) : [];
+}
+
+/** The first outcome of a sample that did not succeed, described, as a sample keeps it. */
+export function failureOf(outcomes: readonly (ToolOutcome | undefined)[]): { firstFailure?: string } {
+  const failed = outcomes.find((o) => o !== undefined && o.status !== 'ok');
+  return failed ? { firstFailure: describeFailure(failed) } : {};
+}
+
+/** Whether a run injects faults on purpose (failures, hangs, crashes, a rate limit): then calls may fail. */
+export function injectsFaults(faults: FaultConfig): boolean {
+  return faults.failRate > 0 || faults.hangRate > 0 || faults.crashRate > 0 || faults.rateLimit !== undefined;
+}
+
+/**
+ * The error of a variant whose calls failed though no fault was injected, or undefined when it is sound. Such a run
+ * did not do the work it is timed for (failed calls end early and flatter every figure), so its cell gets none: no
+ * speedup, no efficiency, and the run fails naming the first failure.
+ */
+export function brokenRun(
+  statuses: readonly OutcomeStatus[],
+  firstFailure: string | undefined,
+  faults: FaultConfig,
+): string | undefined {
+  if (injectsFaults(faults)) return undefined;
+  const failed = statuses.filter((s) => s !== 'ok').length;
+  if (failed === 0) return undefined;
+  return `${failed} of ${statuses.length} calls failed with no fault injected; the first: ${firstFailure ?? 'unknown'}`;
+}
+
+/** {@link brokenRun} for every measured variant: name → error. */
+export function brokenVariants<Extra>(
+  records: readonly VariantRecord<Extra>[],
+  outcomesOf: (extra: Extra) => { statuses: readonly OutcomeStatus[]; firstFailure?: string | undefined },
+  faults: FaultConfig,
+): Map<string, string> {
+  const broken = new Map<string, string>();
+  for (const record of records) {
+    if (record.status !== 'ok') continue;
+    const samples = record.rounds.map((s) => outcomesOf(s.extra));
+    const first = samples.find((s) => s.firstFailure !== undefined)?.firstFailure;
+    const error = brokenRun(
+      samples.flatMap((s) => s.statuses),
+      first,
+      faults,
+    );
+    if (error) broken.set(record.name, error);
+  }
+  return broken;
 }
 
 /**

@@ -13,12 +13,12 @@ import type { Executor, OutcomeStatus, ToolCall, ToolOutcome } from '../executor
 import { type CellOk, type CellResult, cellId, TIMELINE_MAX_CALLS, type TimelineSpan } from '../results/document.ts';
 import { idealMs } from '../stats/ideal.ts';
 import { mean } from '../stats/summary.ts';
-import type { ToolRuntimeConfig, WorkloadKind } from '../tools/config.ts';
+import type { FaultConfig, ToolRuntimeConfig, WorkloadKind } from '../tools/config.ts';
 import { planCall, WARM_UP_PREFIX } from '../tools/latency.ts';
 import { toolNamed } from '../tools/registry.ts';
 import { ToolRuntime } from '../tools/runtime.ts';
 import { DEFAULT_BATCH_TOOLS, hasOwnLatency, syntheticBatch } from './batch.ts';
-import { callSpans, measuredCell, referenceRounds } from './cells.ts';
+import { brokenVariants, callSpans, failureOf, measuredCell, referenceRounds } from './cells.ts';
 import { withDeadline } from './deadline.ts';
 import { runInterleaved, type Variant, type VariantRecord } from './interleave.ts';
 import { type LoopDelay, startLoopProbe } from './loop-probe.ts';
@@ -174,6 +174,8 @@ interface BatchExtra {
   /** Some call's own-latency tool declares `kind: 'cpu'`. */
   cpuBound: boolean;
   statuses: OutcomeStatus[];
+  /** The first call of the sample that did not succeed (see {@link failureOf}). */
+  firstFailure?: string;
   complete: boolean;
   /** Calls still running on this thread once the batch returned (timeouts that did not cancel). */
   lingering: number;
@@ -227,8 +229,10 @@ export function cellsFromRecords(
   group: Group,
   records: readonly VariantRecord<BatchExtra>[],
   startupMs: ReadonlyMap<string, number>,
+  faults: FaultConfig,
 ): CellResult[] {
-  const referenceMs = referenceRounds(records);
+  const broken = brokenVariants(records, (extra) => extra, faults);
+  const referenceMs = referenceRounds(records, broken);
   return group.specs.map((spec): CellResult => {
     const executor = formatSpec(spec);
     const key = {
@@ -245,6 +249,8 @@ export function cellsFromRecords(
     if (record.rounds.some((s) => !s.extra.complete)) {
       return { ...key, status: 'error', error: 'an executor returned the wrong number of outcomes for its calls' };
     }
+    const failure = broken.get(executor);
+    if (failure) return { ...key, status: 'error', error: failure };
     const cell = measuredCell(
       key,
       record,
@@ -412,6 +418,7 @@ export async function runGroup(
               tookMs: outcomes.map((o) => (o ? o.endedMs - o.startedMs : Number.NaN)),
               cpuBound: calls.some((c) => hasOwnLatency(c) && toolNamed(c.name).definition.kind === 'cpu'),
               statuses: outcomes.map((o) => o?.status ?? 'error'),
+              ...failureOf(outcomes),
               ...(complete && calls.length <= TIMELINE_MAX_CALLS ? { spans: callSpans(calls, outcomes) } : {}),
               complete,
               lingering,
@@ -471,6 +478,7 @@ export async function runGroup(
       { ...group, specs: group.specs.filter((s) => executors.has(formatSpec(s))) },
       records,
       startupMs,
+      options.tools.faults,
     );
     for (const cell of measured) {
       const executor = executors.get(cell.executor);

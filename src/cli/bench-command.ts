@@ -3,7 +3,7 @@ import { runBench } from '../bench/session.ts';
 import { preflightExecutors } from '../config/preflight.ts';
 import { EXPORTERS, type ExportFormat } from '../report/index.ts';
 import { serialize as serializeTables } from '../report/table.ts';
-import type { ResultsDocument } from '../results/document.ts';
+import type { CellError, ResultsDocument } from '../results/document.ts';
 import { writeFileAtomic } from '../results/store.ts';
 import { ResultsWriter } from '../results/writer.ts';
 import { EXIT } from './errors.ts';
@@ -118,9 +118,9 @@ export async function benchCommand(flags: BenchFlags): Promise<number> {
   }
   const failed = document.cells.filter((c) => c.status === 'error');
   if (failed.length > 0) {
-    process.stderr.write(
-      `Error: ${failed.length} cell(s) could not be measured: ${failed.map((c) => c.id).join(', ')}\n`,
-    );
+    const [first, ...others] = failed as CellError[];
+    const more = others.length > 0 ? ` (and ${others.length} more: ${others.map((c) => c.id).join(', ')})` : '';
+    process.stderr.write(`Error: ${first?.id} could not be measured: ${first?.error}${more}\n`);
     return EXIT.failure;
   }
   return EXIT.ok;

@@ -23,6 +23,11 @@ function errorMessage(error: unknown): string {
   return String(error);
 }
 
+/** A call's outcome as an error message names it: `call_0_1: error (unknown city)`. */
+export function describeFailure(outcome: ToolOutcome): string {
+  return outcome.status === 'ok' ? `${outcome.id}: ok` : `${outcome.id}: ${outcome.status} (${outcome.error})`;
+}
+
 /** Maps a rejection to the outcome status callers branch on. */
 export function failureStatus(error: unknown): 'error' | 'timeout' | 'cancelled' {
   if (error instanceof TimeoutError || (error as Error)?.name === 'TimeoutError') return 'timeout';

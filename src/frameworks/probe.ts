@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AgentRun } from '../agent/types.ts';
-import type { CallRunner } from '../executors/call.ts';
+import { type CallRunner, describeFailure } from '../executors/call.ts';
 import { scriptedCallId } from '../model/ids.ts';
 import { fanoutScenario } from '../model/load.ts';
 import { createModelMock } from '../model/mock-server.ts';
@@ -27,6 +27,24 @@ export interface ProbeResult {
   concurrencyLimit: string;
   /** Most calls in flight on a turn of 20 calls with no option set (a built-in cap shows below 20). */
   peakAt20: number;
+}
+
+/**
+ * Most calls in flight in a probe run whose `calls` calls all ran and succeeded; otherwise why no peak was seen (a
+ * run whose calls failed says nothing about a cap: Mastra 1.x once failed every call, and a "cap of 0" followed).
+ */
+function peakSeen(probe: { run?: AgentRun; error?: unknown }, calls: number): number | string {
+  if (!probe.run) {
+    return `the run failed (${shorten(probe.error instanceof Error ? probe.error.message : String(probe.error))})`;
+  }
+  const outcomes = probe.run.steps.flatMap((s) => s.outcomes);
+  const failed = outcomes.find((o) => o.status !== 'ok');
+  if (failed) {
+    const count = outcomes.filter((o) => o.status !== 'ok').length;
+    return `${count} of ${outcomes.length} calls failed (${shorten(describeFailure(failed))})`;
+  }
+  if (outcomes.length !== calls) return `${outcomes.length} of ${calls} calls ran`;
+  return Math.max(0, ...probe.run.steps.map((s) => peakOverlap(s.outcomes)));
 }
 
 /** Milliseconds each call of the order probe takes: the first ends last. */
@@ -136,19 +154,25 @@ export async function probeFramework(framework: ResolvedFramework): Promise<Prob
     twenty,
     scriptedRunner(twenty, new Array(20).fill(30), undefined, new Set()).runner,
   );
-  const peakAt20 = wide.run ? Math.max(0, ...wide.run.steps.map((s) => peakOverlap(s.outcomes))) : Number.NaN;
+  const wideSeen = peakSeen(wide, 20);
+  const peakAt20 = typeof wideSeen === 'number' ? wideSeen : Number.NaN;
 
   // 4. the framework's own concurrency option at 2, on six calls
-  let concurrencyLimit = peakAt20 < 20 ? `none; a built-in cap of ${peakAt20}` : 'none';
+  let concurrencyLimit =
+    typeof wideSeen === 'string'
+      ? `not seen: ${wideSeen}`
+      : peakAt20 < 20
+        ? `none; a built-in cap of ${peakAt20}`
+        : 'none';
   const option = framework.definition.concurrencyOption;
   if (option) {
     const six = fanoutScenario(6, 1);
     const { runner } = scriptedRunner(six, [30, 30, 30, 30, 30, 30], undefined, new Set());
-    const limited = await probeRun(framework, six, runner, 2);
-    const peak = limited.run ? Math.max(0, ...limited.run.steps.map((s) => peakOverlap(s.outcomes))) : Number.NaN;
-    concurrencyLimit = limited.error
-      ? `${option}: the run failed`
-      : `${option}: ${peak <= 2 ? 'honoured' : 'ignored'} (peak ${peak} of 6 at 2)`;
+    const peak = peakSeen(await probeRun(framework, six, runner, 2), 6);
+    concurrencyLimit =
+      typeof peak === 'string'
+        ? `${option}: not seen: ${peak}`
+        : `${option}: ${peak <= 2 ? 'honoured' : 'ignored'} (peak ${peak} of 6 at 2)`;
   }
   return {
     framework: framework.label,
