@@ -153,6 +153,23 @@ describe('the packed package, installed into an empty project', () => {
     ) as CellOk;
     expect(runTools.status).toBe('ok');
     expect(runTools.framework?.version).toBe(manifest.dependencies.openai);
+    // ...and when the project has its own openai, that is the one measured, never fanout-bench's (now nested)
+    const own = await sh('npm', ['install', '-D', 'openai@6.49.0', '--no-audit', '--no-fund'], project);
+    expect(own.code, own.stderr).toBe(0);
+    expect(existsSync(join(pkg, 'node_modules', 'openai'))).toBe(true);
+    const theirs = await sh(
+      'npx',
+      [
+        ...['--no-install', 'fanout-bench', 'bench', '--frameworks', 'openai-runtools', '--scenario', 'fanout'],
+        ...['--calls', '4', '--latency', '20', '--iterations', '2', '--json', '--quiet'],
+      ],
+      project,
+    );
+    expect(theirs.code, theirs.stderr).toBe(0);
+    const measured = (JSON.parse(theirs.stdout) as ResultsDocument).cells.find(
+      (c) => c.executor === 'openai-runtools',
+    ) as CellOk;
+    expect(measured.framework).toMatchObject({ version: '6.49.0', packages: { openai: '6.49.0' } });
 
     const verify = await sh('npx', ['--no-install', 'fanout-bench', 'verify', '--executor', 'window(2)'], project);
     expect(verify.stdout).toMatch(/window\(2\) keeps every rule/);

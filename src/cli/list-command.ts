@@ -41,7 +41,7 @@ export function listText(): string {
   lines.push('', 'Frameworks (--frameworks in agent mode, and `probe`; name@alias loads an npm alias):');
   for (const definition of frameworkDefinitions()) {
     const main = definition.packages[0] as string;
-    const version = installedVersion(main);
+    const version = installedVersion(main, process.cwd()); // the project's own, as bench loads it
     const found = version
       ? `${main} ${version}`
       : `not installed: npm install --save-dev ${definition.packages.join(' ')}`;

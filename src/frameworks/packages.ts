@@ -1,25 +1,32 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { resolve } from 'import-meta-resolve';
 
 /** An npm package name as installed: `openai`, `@mastra/core`, or an alias such as `openai-6-44`. */
 export const PACKAGE_NAME = /^(?:@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*$/;
 
 /**
- * Directories Node searches for a bare import from this module: exactly where the adapters' `import()` will look,
- * so a package found here is one that loads (fanout-bench and the frameworks belong in the same project).
+ * Where fanout-bench's own bare imports resolve from: its dependencies and its optional peers (bullmq, ioredis),
+ * which a project installs beside it.
  */
-function searchRoots(): string[] {
+export const OWN_MODULES = dirname(fileURLToPath(import.meta.url));
+
+/** Directories Node searches for a bare import from a module in `from`: `from`, then each folder above it. */
+function searchRoots(from: string): string[] {
   const roots: string[] = [];
-  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+  for (let dir = from; ; dir = dirname(dir)) {
     roots.push(dir);
     if (dirname(dir) === dir) return roots;
   }
 }
 
-/** The directory a package is installed in, as Node would find it from here; undefined when it is not installed. */
-export function installedDir(name: string): string | undefined {
-  for (const root of searchRoots()) {
+/**
+ * The directory a package is installed in, as Node would find it from a module in `from` (by default, fanout-bench's
+ * own); undefined when it is not installed there.
+ */
+export function installedDir(name: string, from: string = OWN_MODULES): string | undefined {
+  for (const root of searchRoots(from)) {
     const dir = join(root, 'node_modules', name);
     if (existsSync(join(dir, 'package.json'))) return dir;
   }
@@ -27,8 +34,8 @@ export function installedDir(name: string): string | undefined {
 }
 
 /** A field of an installed package's own package.json (which need not be exported); undefined if absent. */
-function manifestField(name: string, field: 'name' | 'version'): string | undefined {
-  const dir = installedDir(name);
+function manifestField(name: string, field: 'name' | 'version', from: string): string | undefined {
+  const dir = installedDir(name, from);
   if (!dir) return undefined;
   try {
     const value = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>)[field];
@@ -38,12 +45,22 @@ function manifestField(name: string, field: 'name' | 'version'): string | undefi
   }
 }
 
-/** The version of an installed package. */
-export function installedVersion(name: string): string | undefined {
-  return manifestField(name, 'version');
+/** The version of an installed package, found from `from`. */
+export function installedVersion(name: string, from: string = OWN_MODULES): string | undefined {
+  return manifestField(name, 'version', from);
 }
 
-/** The real package behind an installed name (`openai` for the alias `openai-6-44`). */
-export function installedPackageName(name: string): string | undefined {
-  return manifestField(name, 'name');
+/** The real package behind an installed name (`openai` for the alias `openai-6-44`), found from `from`. */
+export function installedPackageName(name: string, from: string = OWN_MODULES): string | undefined {
+  return manifestField(name, 'name', from);
+}
+
+/**
+ * Imports a module as a file in the directory `from` would (`import 'openai'` there): Node's ESM resolution with
+ * its `import` conditions, from another place than this module. So a user's framework loads from the user's
+ * project, never from the copy fanout-bench may carry nested in its own `node_modules`.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the module is typed by its own package, not ours
+export function importFrom(specifier: string, from: string): Promise<any> {
+  return import(resolve(specifier, pathToFileURL(join(from, 'package.json')).href));
 }

@@ -1,10 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { aiSdk, aiSdkStream } from './adapters/ai-sdk.ts';
 import { langchain, langgraphToolNode } from './adapters/langchain.ts';
 import { mastra } from './adapters/mastra.ts';
 import { openaiAgents } from './adapters/openai-agents.ts';
 import { openaiRunTools } from './adapters/openai-runtools.ts';
 import type { FrameworkDefinition, ModuleLoader } from './definition.ts';
-import { installedDir, installedPackageName, installedVersion, PACKAGE_NAME } from './packages.ts';
+import { importFrom, installedDir, installedPackageName, installedVersion, PACKAGE_NAME } from './packages.ts';
 
 export { defineFramework, type FrameworkDefinition } from './definition.ts';
 
@@ -83,29 +85,59 @@ export interface ResolvedFramework {
   version: string;
   /** Every package it loads, as installed (the alias for the main one), with its version. */
   packages: Record<string, string>;
+  /** The directory its packages resolve from: the user's project (the working directory). */
+  from: string;
   load: ModuleLoader;
 }
 
-/** How a user installs what a framework needs. */
-function installHint(spec: FrameworkSpec, missing: string): string {
+/** Packages that carry a framework's loop or talk to the model API, among a framework package's dependencies. */
+const LOOP_PACKAGE = /^(?:openai|ai|langchain|@ai-sdk\/.+|@openai\/.+|@langchain\/.+|@mastra\/.+)$/;
+
+/**
+ * The versions of what runs when a framework runs: its packages as found from `from`, and the loop and API-client
+ * packages among their own dependencies, as each resolves them (`@openai/agents` brings `@openai/agents-core` and
+ * its own `openai`). Keys are installed names (an alias stays an alias).
+ */
+function packagesThatRun(names: readonly string[], from: string): Record<string, string> {
+  const versions: Record<string, string> = {};
+  for (const name of names) {
+    const dir = installedDir(name, from);
+    versions[name] = installedVersion(name, from) ?? 'unknown';
+    if (!dir) continue;
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+    };
+    for (const dependency of Object.keys(manifest.dependencies ?? {}).filter((d) => LOOP_PACKAGE.test(d))) {
+      versions[dependency] ??= installedVersion(dependency, dir) ?? 'unknown';
+    }
+  }
+  return versions;
+}
+
+/** How a user installs what a framework needs into the project at `from`. */
+function installHint(spec: FrameworkSpec, missing: string, from: string): string {
   const definition = frameworkDefinition(spec.framework);
   const main = definition.packages[0] as string;
   if (spec.alias !== undefined && missing === spec.alias) {
     return `\`${formatFrameworkSpec(spec)}\` needs ${main} installed under the alias \`${spec.alias}\`; add it with \`npm install --save-dev ${spec.alias}@npm:${main}@VERSION\``;
   }
-  const all = definition.packages.filter((p) => p === missing || !installedDir(p));
-  return `Framework \`${spec.framework}\` needs ${missing}, which is not installed where fanout-bench is; install it with \`npm install --save-dev ${all.join(' ')}\``;
+  const all = definition.packages.filter((p) => p === missing || !installedDir(p, from));
+  return `Framework \`${spec.framework}\` needs ${missing}, which is not installed in this project (${from}); install it with \`npm install --save-dev ${all.join(' ')}\``;
 }
 
-/** Finds a framework's packages (one-line error naming the package to install when one is missing) and its version. */
-export function resolveFramework(spec: FrameworkSpec): ResolvedFramework {
+/**
+ * Finds a framework's packages in the user's project, `from` (the working directory; never fanout-bench's own
+ * dependencies, which may be other versions), with their versions; one-line error naming the packages to install
+ * when one is missing.
+ */
+export function resolveFramework(spec: FrameworkSpec, from: string = process.cwd()): ResolvedFramework {
   const definition = frameworkDefinition(spec.framework);
   const main = definition.packages[0] as string;
   const installedAs = spec.alias ?? main;
   for (const name of [installedAs, ...definition.packages.slice(1)]) {
-    if (!installedDir(name)) throw new FrameworkError(installHint(spec, name));
+    if (!installedDir(name, from)) throw new FrameworkError(installHint(spec, name, from));
   }
-  const realPackage = installedPackageName(installedAs) ?? main;
+  const realPackage = installedPackageName(installedAs, from) ?? main;
   if (spec.alias !== undefined && realPackage !== main) {
     throw new FrameworkError(
       `\`${spec.alias}\` is ${realPackage}, not ${main}: \`${spec.framework}@ALIAS\` needs an alias of ${main}`,
@@ -114,7 +146,7 @@ export function resolveFramework(spec: FrameworkSpec): ResolvedFramework {
   const load: ModuleLoader = (specifier) => {
     const target =
       specifier === main || specifier.startsWith(`${main}/`) ? installedAs + specifier.slice(main.length) : specifier;
-    return import(target);
+    return importFrom(target, from);
   };
   return {
     spec,
@@ -122,10 +154,9 @@ export function resolveFramework(spec: FrameworkSpec): ResolvedFramework {
     definition,
     installedAs,
     package: realPackage,
-    version: installedVersion(installedAs) ?? 'unknown',
-    packages: Object.fromEntries(
-      [installedAs, ...definition.packages.slice(1)].map((name) => [name, installedVersion(name) ?? 'unknown']),
-    ),
+    version: installedVersion(installedAs, from) ?? 'unknown',
+    packages: packagesThatRun([installedAs, ...definition.packages.slice(1)], from),
+    from,
     load,
   };
 }
