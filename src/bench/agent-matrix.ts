@@ -107,6 +107,7 @@ function frameworkRef(framework: ResolvedFramework): FrameworkRef {
     version: framework.version,
     packages: framework.packages,
     ...(framework.spec.alias === undefined ? {} : { alias: framework.spec.alias }),
+    ...(framework.release ? { release: framework.release } : {}),
     api: framework.definition.api,
   };
 }

@@ -7,6 +7,7 @@ import { openaiAgents } from './adapters/openai-agents.ts';
 import { openaiRunTools } from './adapters/openai-runtools.ts';
 import type { FrameworkDefinition, ModuleLoader } from './definition.ts';
 import { importFrom, installedDir, installedPackageName, installedVersion, PACKAGE_NAME } from './packages.ts';
+import { installRelease, isReleaseRange } from './releases.ts';
 
 export { defineFramework, type FrameworkDefinition } from './definition.ts';
 
@@ -15,11 +16,16 @@ export class FrameworkError extends Error {
   override name = 'FrameworkError';
 }
 
-/** `openai-runtools`, or `openai-runtools@openai-6-44`: the framework with its main package from an npm alias. */
+/**
+ * `openai-runtools`; `openai-runtools@openai-6-44`, its main package from an npm alias installed by hand; or
+ * `openai-runtools@6.44.0` / `ai-sdk@^6`, a release installed on demand into the project's cache.
+ */
 export interface FrameworkSpec {
   framework: string;
   /** Installed name that replaces the framework's main package (an npm alias such as `openai-6-44`). */
   alias?: string;
+  /** A version or range of the main package, installed on demand (see {@link installRelease}). */
+  version?: string;
 }
 
 const registry = new Map<string, FrameworkDefinition>();
@@ -53,23 +59,25 @@ export function frameworkDefinition(name: string): FrameworkDefinition {
 }
 
 export function formatFrameworkSpec(spec: FrameworkSpec): string {
-  return spec.alias === undefined ? spec.framework : `${spec.framework}@${spec.alias}`;
+  const after = spec.version ?? spec.alias;
+  return after === undefined ? spec.framework : `${spec.framework}@${after}`;
 }
 
-/** Parses `name` or `name@alias`; throws {@link FrameworkError} naming the known frameworks. */
+/** Parses `name`, `name@alias` or `name@version-or-range`; throws {@link FrameworkError} naming the fix. */
 export function parseFrameworkSpec(text: string): FrameworkSpec {
   const trimmed = text.trim();
   const at = trimmed.indexOf('@', 1);
   const framework = at === -1 ? trimmed : trimmed.slice(0, at);
   frameworkDefinition(framework);
   if (at === -1) return { framework };
-  const alias = trimmed.slice(at + 1);
-  if (!PACKAGE_NAME.test(alias)) {
+  const after = trimmed.slice(at + 1);
+  if (isReleaseRange(after)) return { framework, version: after };
+  if (!PACKAGE_NAME.test(after)) {
     throw new FrameworkError(
-      `\`${trimmed}\`: after @ comes the installed name of an npm alias, e.g. ${framework}@openai-6-44`,
+      `\`${trimmed}\`: after @ comes a version or range (${framework}@1.2.3, ${framework}@^6) or the installed name of an npm alias (${framework}@openai-6-44)`,
     );
   }
-  return { framework, alias };
+  return { framework, alias: after };
 }
 
 /** A framework ready to build agents: its definition and the packages as found installed. */
@@ -85,8 +93,10 @@ export interface ResolvedFramework {
   version: string;
   /** Every package it loads, as installed (the alias for the main one), with its version. */
   packages: Record<string, string>;
-  /** The directory its packages resolve from: the user's project (the working directory). */
+  /** The directory its packages resolve from: the user's project, or the cache folder of a release installed on demand. */
   from: string;
+  /** A release installed on demand: what was asked for and the integrity of each package installed. */
+  release?: { asked: string; integrity: Record<string, string> };
   load: ModuleLoader;
 }
 
@@ -130,9 +140,18 @@ function installHint(spec: FrameworkSpec, missing: string, from: string): string
  * dependencies, which may be other versions), with their versions; one-line error naming the packages to install
  * when one is missing.
  */
-export function resolveFramework(spec: FrameworkSpec, from: string = process.cwd()): ResolvedFramework {
+export function resolveFramework(
+  spec: FrameworkSpec,
+  project: string = process.cwd(),
+  log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): ResolvedFramework {
   const definition = frameworkDefinition(spec.framework);
   const main = definition.packages[0] as string;
+  const release =
+    spec.version === undefined
+      ? undefined
+      : installRelease({ framework: spec.framework, packages: definition.packages, asked: spec.version, project, log });
+  const from = release?.dir ?? project;
   const installedAs = spec.alias ?? main;
   for (const name of [installedAs, ...definition.packages.slice(1)]) {
     if (!installedDir(name, from)) throw new FrameworkError(installHint(spec, name, from));
@@ -157,6 +176,16 @@ export function resolveFramework(spec: FrameworkSpec, from: string = process.cwd
     version: installedVersion(installedAs, from) ?? 'unknown',
     packages: packagesThatRun([installedAs, ...definition.packages.slice(1)], from),
     from,
+    ...(release
+      ? {
+          release: {
+            asked: release.asked,
+            integrity: Object.fromEntries(
+              Object.entries(release.packages).flatMap(([name, p]) => (p.integrity ? [[name, p.integrity]] : [])),
+            ),
+          },
+        }
+      : {}),
     load,
   };
 }

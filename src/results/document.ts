@@ -118,6 +118,8 @@ export interface FrameworkRef {
   alias?: string;
   /** Every package the adapter loads, as installed (the alias for the main one), with its version. */
   packages?: Record<string, string>;
+  /** A release fanout-bench installed on demand (`mastra@1.70.0`, `ai-sdk@^6`): as asked, and each package's integrity. */
+  release?: { asked: string; integrity: Record<string, string> };
   /** What it asked the model API for. */
   api: 'chat' | 'chat-stream';
 }
