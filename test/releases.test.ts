@@ -74,6 +74,42 @@ describe.skipIf(!online)('a release installed on demand, from the npm registry',
     );
   }, 60_000);
 
+  it('bisects openai-node 6.43.0..6.46.0 on speedup: runTools ran calls in parallel from 6.45.0', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'fanout-bisect-'));
+    const args = ['bisect', 'openai-runtools', '6.43.0', '6.46.0', '--calls', '8', '--latency', '50'];
+    const result = await cli([...args, '--iterations', '4', '--out', out]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(
+      /^First changed at openai 6\.45\.0 \(speedup [\d.]+x .*\), previous release 6\.44\.0 .*; confirmed side by side\n$/,
+    );
+    expect(result.stderr).toMatch(/Bisecting openai-runtools \(openai\) over 4 releases 6\.43\.0\.\.6\.46\.0/);
+    const document = JSON.parse(readFileSync(join(out, 'bisect-latest.json'), 'utf8'));
+    expect(document.status).toBe('complete');
+    expect(document.bisect).toMatchObject({ verdict: 'changed', firstChanged: '6.45.0', previous: '6.44.0' });
+    expect(Object.keys(document.bisect.readings).sort()).toEqual(['6.43.0', '6.44.0', '6.45.0', '6.46.0']);
+    // every run kept its own reference: one sequential cell per run, ids apart
+    const ids = document.cells.map((c: { id: string }) => c.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  }, 180_000);
+
+  it('refuses bad bisect input in one line, exit 2, before measuring', async () => {
+    for (const [args, message] of [
+      [['bisect', 'nope', '1.0.0', '2.0.0'], /^Error: Unknown framework `nope`/],
+      [['bisect', 'openai-runtools', '6.49.0', '6.30.1'], /must be an older release than/],
+      [
+        ['bisect', 'openai-runtools', '6.30.1', '6.99.0'],
+        /openai@6\.99\.0 is not a released version; the nearest that are/,
+      ],
+      [['bisect', 'openai-runtools', 'six', '6.49.0'], /<from> must be a version such as 6\.30\.1/],
+      [['bisect', 'openai-runtools', '6.30.1', '6.49.0', '--calls', '0'], /--calls/],
+    ] as const) {
+      const result = await cli([...args]);
+      expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(2);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toMatch(message);
+    }
+  }, 60_000);
+
   it('refuses a release that does not exist in one line, exit 2, before measuring', async () => {
     const result = await cli(['bench', '--frameworks', 'openai-runtools@6.44.7', '--scenario', 'fanout']);
     expect(result.code).toBe(2);

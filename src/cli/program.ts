@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { setupConfig } from '../config/load.ts';
 import { ownVersion } from '../results/environment.ts';
 import { benchCommand } from './bench-command.ts';
+import { bisectCommand } from './bisect-command.ts';
 import { compareCommand } from './compare-command.ts';
 import { baselineCommand, DEFAULT_BASELINE, gateCommand } from './gate-command.ts';
 import { listText } from './list-command.ts';
@@ -178,6 +179,31 @@ export function buildProgram(run: (result: CommandResult) => void): Command {
     .description("serve queue(k)'s tool calls from Redis, here or on another machine, until Ctrl-C")
     .option('--concurrency <n>', 'jobs this worker runs at once', '1')
     .action((flags) => run(workerCommand(flags)));
+
+  withConfig(program.command('bisect'))
+    .description('find the first release of a framework at which a metric changed, between two releases')
+    .argument('<framework>', 'a framework adapter, e.g. openai-runtools, openai-agents, ai-sdk, mastra')
+    .argument('<from>', 'the older release of its main package, e.g. 6.30.1')
+    .argument('<to>', 'the newer release, e.g. 6.49.0')
+    .addOption(
+      new Option('--metric <name>', 'speedup at N calls, overhead per call at N, or the growth exponent b')
+        .choices(['speedup', 'overhead', 'growth'])
+        .default('speedup'),
+    )
+    .option('--scenario <name|path>', 'scenario to play (default fanout: one turn of N calls)')
+    .option('--calls <list>', 'call count(s); growth needs 3+ spanning 10x (default 8; growth 10,100,1000)')
+    .option('--latency <ms>', 'tool latency in ms (default 50; growth 0)')
+    .option('--iterations <n>', 'interleaved rounds per release')
+    .option('--seed <n>', 'seed of every random draw')
+    .option(
+      '--tolerance <x>',
+      'a change must exceed this: relative for speedup and overhead (0.05), absolute for b (0.2)',
+    )
+    .option('--prerelease', 'also try pre-releases between the two')
+    .option('--out <dir>', 'directory for bisect-latest.json and the timestamped copy', 'results')
+    .option('--json', 'print the results document of everything measured instead of the verdict')
+    .option('-q, --quiet', 'no progress on stderr')
+    .action((framework: string, from: string, to: string, flags) => run(bisectCommand(framework, from, to, flags)));
 
   program
     .command('probe')
