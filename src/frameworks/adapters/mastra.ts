@@ -1,4 +1,22 @@
-import { defineFramework } from '../definition.ts';
+import { defineFramework, type FrameworkTool } from '../definition.ts';
+
+/** What Mastra hands a tool's `execute`: the two shapes of its two majors. */
+interface MastraToolArguments {
+  /** 0.x: `{ context: input, runtimeContext, … }`; 1.x: the input itself. */
+  first: { context?: unknown; runtimeContext?: unknown } | undefined;
+  /** 0.x: `{ toolCallId, abortSignal, … }`; 1.x: `{ agent: { toolCallId }, abortSignal, requestContext, … }`. */
+  second: { toolCallId?: string; agent?: { toolCallId?: string }; abortSignal?: AbortSignal; requestContext?: unknown };
+}
+
+/**
+ * Runs a harness tool with what Mastra passed: 1.x calls `execute(input, context)` (the call id under
+ * `context.agent`, and a `requestContext` always there); 0.x called `execute({ context: input, … }, options)`.
+ */
+function runTool(tool: FrameworkTool, { first, second }: MastraToolArguments): Promise<unknown> {
+  const inputFirst = second !== undefined && 'requestContext' in second;
+  const input = inputFirst ? first : first?.context;
+  return tool.execute(input, second?.agent?.toolCallId ?? second?.toolCallId, second?.abortSignal);
+}
 
 /** Mastra `Agent.generate` with `createTool` tools, over Chat Completions (its model router's `{ id, url }` form). */
 export const mastra = defineFramework({
@@ -17,10 +35,8 @@ export const mastra = defineFramework({
           id: t.name,
           description: t.description,
           inputSchema: z.fromJSONSchema(t.parameters),
-          execute: async (
-            { context }: { context: unknown },
-            options?: { toolCallId?: string; abortSignal?: AbortSignal },
-          ) => t.execute(context, options?.toolCallId, options?.abortSignal),
+          execute: async (first: MastraToolArguments['first'], second: MastraToolArguments['second']) =>
+            runTool(t, { first, second }),
         }),
       ]),
     );
