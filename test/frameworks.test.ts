@@ -162,6 +162,31 @@ describe('framework names, aliases and missing packages', () => {
     );
     expect(() => resolveFramework({ framework: 'ai-sdk', alias: 'openai-6-44' })).toThrow(/is openai, not ai/);
   });
+
+  it("maps several of a framework's packages to aliases joined by +, each by the package it installs", async () => {
+    const spec = parseFrameworkSpec('ai-sdk@ai-sdk-openai-3+ai-6'); // in any order
+    expect(spec).toEqual({ framework: 'ai-sdk', alias: 'ai-sdk-openai-3+ai-6' });
+    const resolved = resolveFramework(spec);
+    expect(resolved).toMatchObject({ label: 'ai-sdk@ai-sdk-openai-3+ai-6', installedAs: 'ai-6', package: 'ai' });
+    expect(resolved.version).toBe('6.0.326');
+    expect(resolved.packages).toEqual({ 'ai-6': '6.0.326', 'ai-sdk-openai-3': '3.0.141' });
+    expect(await resolved.load('@ai-sdk/openai')).toBe(await import('ai-sdk-openai-3'));
+    expect(await resolved.load('ai')).toBe(await import('ai-6'));
+    // a package the spec leaves alone is the one installed under its own name
+    const provider = resolveFramework(parseFrameworkSpec('ai-sdk@ai-sdk-openai-3'));
+    expect(provider.packages).toEqual({ ai: expect.stringMatching(/^7\./), 'ai-sdk-openai-3': '3.0.141' });
+    expect(await provider.load('ai')).toBe(await import('ai'));
+
+    expect(() => parseFrameworkSpec('ai-sdk@ai-6+Not Valid')).toThrow(FrameworkError);
+    expect(() => parseFrameworkSpec('ai-sdk@ai-6+')).toThrow(FrameworkError);
+    expect(() => resolveFramework(parseFrameworkSpec('ai-sdk@ai-6+openai-6'))).toThrow(
+      '`openai-6` is openai, not ai or @ai-sdk/openai',
+    );
+    expect(() => resolveFramework(parseFrameworkSpec('ai-sdk@ai-6+ai'))).toThrow('names two aliases of ai');
+    expect(() => resolveFramework(parseFrameworkSpec('ai-sdk@ai-6+ai-sdk-openai-9'))).toThrow(
+      'needs @ai-sdk/openai installed under the alias `ai-sdk-openai-9`; add it with `npm install --save-dev ai-sdk-openai-9@npm:@ai-sdk/openai@VERSION`',
+    );
+  });
 });
 
 function agentCell(executor: string, calls: number, overheadMs: number): CellOk {

@@ -38,8 +38,8 @@ export interface FrameworkAgent {
 }
 
 /**
- * Imports a module of the framework: `load('openai')`, `load('@mastra/core/agent')`. The framework's main package
- * (the first of `packages`) resolves to the alias when the spec names one (`openai-runtools@openai-6-44`).
+ * Imports a module of the framework: `load('openai')`, `load('@mastra/core/agent')`. Each of its `packages` resolves
+ * to the alias the spec names for it (`openai-runtools@openai-6-44`, `ai-sdk@ai-6+ai-sdk-openai-3`).
  */
 // biome-ignore lint/suspicious/noExplicitAny: framework modules are typed by their own packages, not ours
 export type ModuleLoader = (specifier: string) => Promise<any>;
@@ -50,7 +50,7 @@ export interface FrameworkDefinition {
   name: string;
   /** One line for `fanout-bench list`. */
   description: string;
-  /** npm packages it needs, the main one first: that one's version is recorded, and an alias replaces it. */
+  /** npm packages it needs, the main one first (its version is recorded); an alias of one replaces it. */
   packages: readonly string[];
   /** What it asks the model API for. */
   api: 'chat' | 'chat-stream';

@@ -13,10 +13,16 @@ export class FrameworkError extends Error {
   override name = 'FrameworkError';
 }
 
-/** `openai-runtools`, or `openai-runtools@openai-6-44`: the framework with its main package from an npm alias. */
+/**
+ * `openai-runtools`, or `openai-runtools@openai-6-44`: the framework with its main package from an npm alias; or
+ * `ai-sdk@ai-6+ai-sdk-openai-3`: several of its packages from aliases, each replacing the package it installs.
+ */
 export interface FrameworkSpec {
   framework: string;
-  /** Installed name that replaces the framework's main package (an npm alias such as `openai-6-44`). */
+  /**
+   * Installed names that replace the framework's packages (npm aliases such as `openai-6-44`), joined by `+`: each
+   * replaces the package it is an alias of.
+   */
   alias?: string;
 }
 
@@ -54,7 +60,10 @@ export function formatFrameworkSpec(spec: FrameworkSpec): string {
   return spec.alias === undefined ? spec.framework : `${spec.framework}@${spec.alias}`;
 }
 
-/** Parses `name` or `name@alias`; throws {@link FrameworkError} naming the known frameworks. */
+/** Joins the aliases of a spec that replaces several of a framework's packages (never part of an npm name). */
+const ALIAS_SEPARATOR = '+';
+
+/** Parses `name`, `name@alias` or `name@alias+alias`; throws {@link FrameworkError} naming the known frameworks. */
 export function parseFrameworkSpec(text: string): FrameworkSpec {
   const trimmed = text.trim();
   const at = trimmed.indexOf('@', 1);
@@ -62,7 +71,7 @@ export function parseFrameworkSpec(text: string): FrameworkSpec {
   frameworkDefinition(framework);
   if (at === -1) return { framework };
   const alias = trimmed.slice(at + 1);
-  if (!PACKAGE_NAME.test(alias)) {
+  if (!alias.split(ALIAS_SEPARATOR).every((name) => PACKAGE_NAME.test(name))) {
     throw new FrameworkError(
       `\`${trimmed}\`: after @ comes the installed name of an npm alias, e.g. ${framework}@openai-6-44`,
     );
@@ -81,7 +90,7 @@ export interface ResolvedFramework {
   /** The real package behind it (`openai`) and its version. */
   package: string;
   version: string;
-  /** Every package it loads, as installed (the alias for the main one), with its version. */
+  /** Every package it loads, as installed (an alias where the spec names one), with its version. */
   packages: Record<string, string>;
   load: ModuleLoader;
 }
@@ -89,32 +98,52 @@ export interface ResolvedFramework {
 /** How a user installs what a framework needs. */
 function installHint(spec: FrameworkSpec, missing: string): string {
   const definition = frameworkDefinition(spec.framework);
-  const main = definition.packages[0] as string;
-  if (spec.alias !== undefined && missing === spec.alias) {
-    return `\`${formatFrameworkSpec(spec)}\` needs ${main} installed under the alias \`${spec.alias}\`; add it with \`npm install --save-dev ${spec.alias}@npm:${main}@VERSION\``;
+  const aliases = spec.alias?.split(ALIAS_SEPARATOR) ?? [];
+  if (aliases.includes(missing)) {
+    // the first alias is taken for the main package, a later one for any of the others
+    const meant = aliases[0] === missing ? [definition.packages[0] as string] : definition.packages.slice(1);
+    return `\`${formatFrameworkSpec(spec)}\` needs ${meant.join(' or ')} installed under the alias \`${missing}\`; add it with \`npm install --save-dev ${missing}@npm:${meant[0]}@VERSION\``;
   }
   const all = definition.packages.filter((p) => p === missing || !installedDir(p));
   return `Framework \`${spec.framework}\` needs ${missing}, which is not installed where fanout-bench is; install it with \`npm install --save-dev ${all.join(' ')}\``;
+}
+
+/**
+ * Each of the framework's packages and the name it is installed under: itself, or the spec's alias of it. Each alias
+ * replaces the package it installs, which must be one of the framework's, and no other alias's.
+ */
+function installedNames(spec: FrameworkSpec, definition: FrameworkDefinition): Map<string, string> {
+  const names = new Map(definition.packages.map((p) => [p, p]));
+  for (const alias of spec.alias?.split(ALIAS_SEPARATOR) ?? []) {
+    if (!installedDir(alias)) throw new FrameworkError(installHint(spec, alias));
+    const real = installedPackageName(alias) ?? alias;
+    const packages = definition.packages.join(' or ');
+    if (!names.has(real)) {
+      throw new FrameworkError(
+        `\`${alias}\` is ${real}, not ${packages}: \`${spec.framework}@ALIAS\` needs an alias of ${packages}`,
+      );
+    }
+    if (names.get(real) !== real) {
+      throw new FrameworkError(`\`${formatFrameworkSpec(spec)}\` names two aliases of ${real}; name one`);
+    }
+    names.set(real, alias);
+  }
+  return names;
 }
 
 /** Finds a framework's packages (one-line error naming the package to install when one is missing) and its version. */
 export function resolveFramework(spec: FrameworkSpec): ResolvedFramework {
   const definition = frameworkDefinition(spec.framework);
   const main = definition.packages[0] as string;
-  const installedAs = spec.alias ?? main;
-  for (const name of [installedAs, ...definition.packages.slice(1)]) {
+  const names = installedNames(spec, definition);
+  const installedAs = names.get(main) as string;
+  for (const name of names.values()) {
     if (!installedDir(name)) throw new FrameworkError(installHint(spec, name));
   }
   const realPackage = installedPackageName(installedAs) ?? main;
-  if (spec.alias !== undefined && realPackage !== main) {
-    throw new FrameworkError(
-      `\`${spec.alias}\` is ${realPackage}, not ${main}: \`${spec.framework}@ALIAS\` needs an alias of ${main}`,
-    );
-  }
   const load: ModuleLoader = (specifier) => {
-    const target =
-      specifier === main || specifier.startsWith(`${main}/`) ? installedAs + specifier.slice(main.length) : specifier;
-    return import(target);
+    const replaced = [...names].find(([p]) => specifier === p || specifier.startsWith(`${p}/`));
+    return import(replaced ? replaced[1] + specifier.slice(replaced[0].length) : specifier);
   };
   return {
     spec,
@@ -123,9 +152,7 @@ export function resolveFramework(spec: FrameworkSpec): ResolvedFramework {
     installedAs,
     package: realPackage,
     version: installedVersion(installedAs) ?? 'unknown',
-    packages: Object.fromEntries(
-      [installedAs, ...definition.packages.slice(1)].map((name) => [name, installedVersion(name) ?? 'unknown']),
-    ),
+    packages: Object.fromEntries([...names.values()].map((name) => [name, installedVersion(name) ?? 'unknown'])),
     load,
   };
 }
