@@ -35,6 +35,11 @@ export interface FrameworkAgent {
   /** Runs the framework's own loop on the question to the final answer; resolves with the answer text. */
   run(question: string, signal?: AbortSignal): Promise<string>;
   close?(): Promise<void>;
+  /**
+   * The concurrency option as the installed version has it, where that differs from the definition's
+   * `concurrencyOption`: `null` when this version has none (an older major), a name when it calls it otherwise.
+   */
+  concurrencyOption?: string | null;
 }
 
 /**
@@ -54,7 +59,10 @@ export interface FrameworkDefinition {
   packages: readonly string[];
   /** What it asks the model API for. */
   api: 'chat' | 'chat-stream';
-  /** The option that limits how many of a turn's calls run at once, if the framework has one. */
+  /**
+   * The option that limits how many of a turn's calls run at once, if the framework has one (in its current major;
+   * an agent says when the installed version has none, see {@link FrameworkAgent.concurrencyOption}).
+   */
   concurrencyOption?: string;
   /** Builds an agent on the framework's own API; `load` imports the framework's modules. */
   create(load: ModuleLoader, setup: FrameworkSetup): Promise<FrameworkAgent>;
