@@ -1,6 +1,6 @@
 import { aiSdk, aiSdkStream } from './adapters/ai-sdk.ts';
 import { langchain, langgraphToolNode } from './adapters/langchain.ts';
-import { mastra } from './adapters/mastra.ts';
+import { mastra, mastraStream } from './adapters/mastra.ts';
 import { openaiAgents } from './adapters/openai-agents.ts';
 import { openaiRunTools } from './adapters/openai-runtools.ts';
 import type { FrameworkDefinition, ModuleLoader } from './definition.ts';
@@ -36,7 +36,16 @@ export function registerFramework(definition: FrameworkDefinition): void {
   registry.set(definition.name, definition);
 }
 
-for (const builtIn of [aiSdk, aiSdkStream, openaiAgents, openaiRunTools, langchain, langgraphToolNode, mastra]) {
+for (const builtIn of [
+  aiSdk,
+  aiSdkStream,
+  openaiAgents,
+  openaiRunTools,
+  langchain,
+  langgraphToolNode,
+  mastra,
+  mastraStream,
+]) {
   registerFramework(builtIn);
 }
 
