@@ -2,7 +2,7 @@
  * The frameworks at a glance: one table of framework@version × (tool wall at 8 × 50 ms, speedup vs our sequential
  * loop, efficiency, overhead per call at the largest fan-out, growth exponent b, peak in flight at 20 calls, what
  * the model hears when a tool throws, result order). Two bench runs and the probes, written to results/frameworks/.
- * Usage: npx tsx scripts/frameworks-table.ts [frameworks=every installed one] [largest=1000]
+ * Usage: npx tsx scripts/frameworks-table.ts [frameworks=every installed one, and its previous major] [largest=1000]
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,14 +18,30 @@ import type { CellOk, ResultsDocument } from '../src/results/document.ts';
 import { writeFileAtomic } from '../src/results/store.ts';
 import { ResultsWriter } from '../src/results/writer.ts';
 
-const installed = frameworkNames().filter((framework) => {
+/** The previous major of each framework, as this repository installs it under dev aliases. */
+const PREVIOUS: Record<string, string> = {
+  'ai-sdk': 'ai-6+ai-sdk-openai-3',
+  'ai-sdk-stream': 'ai-6+ai-sdk-openai-3',
+  'openai-agents': 'openai-agents-0-14',
+  'openai-runtools': 'openai-6',
+  mastra: 'mastra-core-0-24',
+  'mastra-stream': 'mastra-core-0-24',
+};
+const resolves = (text: string) => {
   try {
-    resolveFramework({ framework });
+    resolveFramework(parseFrameworkSpec(text));
     return true;
   } catch {
     return false;
   }
-});
+};
+// each installed framework, its previous major beside it where that is installed too
+const installed = frameworkNames()
+  .filter((framework) => resolves(framework))
+  .flatMap((framework) => {
+    const previous = PREVIOUS[framework] && `${framework}@${PREVIOUS[framework]}`;
+    return previous && resolves(previous) ? [framework, previous] : [framework];
+  });
 const frameworks = process.argv[2] ?? installed.join(',');
 const largest = Number(process.argv[3] ?? 1000);
 const out = join('results', 'frameworks');

@@ -35,11 +35,16 @@ export interface FrameworkAgent {
   /** Runs the framework's own loop on the question to the final answer; resolves with the answer text. */
   run(question: string, signal?: AbortSignal): Promise<string>;
   close?(): Promise<void>;
+  /**
+   * The concurrency option as the installed version has it, where that differs from the definition's
+   * `concurrencyOption`: `null` when this version has none (an older major), a name when it calls it otherwise.
+   */
+  concurrencyOption?: string | null;
 }
 
 /**
- * Imports a module of the framework: `load('openai')`, `load('@mastra/core/agent')`. The framework's main package
- * (the first of `packages`) resolves to the alias when the spec names one (`openai-runtools@openai-6-44`).
+ * Imports a module of the framework: `load('openai')`, `load('@mastra/core/agent')`. Each of its `packages` resolves
+ * to the alias the spec names for it (`openai-runtools@openai-6-44`, `ai-sdk@ai-6+ai-sdk-openai-3`).
  */
 // biome-ignore lint/suspicious/noExplicitAny: framework modules are typed by their own packages, not ours
 export type ModuleLoader = (specifier: string) => Promise<any>;
@@ -50,11 +55,14 @@ export interface FrameworkDefinition {
   name: string;
   /** One line for `fanout-bench list`. */
   description: string;
-  /** npm packages it needs, the main one first: that one's version is recorded, and an alias replaces it. */
+  /** npm packages it needs, the main one first (its version is recorded); an alias of one replaces it. */
   packages: readonly string[];
   /** What it asks the model API for. */
   api: 'chat' | 'chat-stream';
-  /** The option that limits how many of a turn's calls run at once, if the framework has one. */
+  /**
+   * The option that limits how many of a turn's calls run at once, if the framework has one (in its current major;
+   * an agent says when the installed version has none, see {@link FrameworkAgent.concurrencyOption}).
+   */
   concurrencyOption?: string;
   /** Builds an agent on the framework's own API; `load` imports the framework's modules. */
   create(load: ModuleLoader, setup: FrameworkSetup): Promise<FrameworkAgent>;

@@ -71,7 +71,7 @@ async function probeRun(
   scenario: Scenario,
   runner: CallRunner,
   concurrency?: number,
-): Promise<{ run?: AgentRun; error?: unknown }> {
+): Promise<{ run?: AgentRun; error?: unknown; concurrencyOption?: string }> {
   const mock = createModelMock({ scenario, latencyOverrideMs: 1 });
   mock.listen();
   try {
@@ -90,11 +90,12 @@ async function probeRun(
       maxSteps: 4,
       ...(concurrency === undefined ? {} : { concurrency }),
     });
+    const option = session.concurrencyOption === undefined ? {} : { concurrencyOption: session.concurrencyOption };
     try {
       // a signal of the run's own, so a framework that hands signals to its tools can do so
-      return { run: await session.run(new AbortController().signal) };
+      return { run: await session.run(new AbortController().signal), ...option };
     } catch (error) {
-      return { error };
+      return { error, ...option };
     } finally {
       await session.close();
     }
@@ -157,14 +158,16 @@ export async function probeFramework(framework: ResolvedFramework): Promise<Prob
   const wideSeen = peakSeen(wide, 20);
   const peakAt20 = typeof wideSeen === 'number' ? wideSeen : Number.NaN;
 
-  // 4. the framework's own concurrency option at 2, on six calls
+  // 4. the framework's own concurrency option at 2, on six calls, where the installed version has one
   let concurrencyLimit =
     typeof wideSeen === 'string'
       ? `not seen: ${wideSeen}`
       : peakAt20 < 20
         ? `none; a built-in cap of ${peakAt20}`
         : 'none';
-  const option = framework.definition.concurrencyOption;
+  const option = wide.concurrencyOption;
+  const declared = framework.definition.concurrencyOption;
+  if (declared && !option) concurrencyLimit += ` (no ${declared} in ${framework.version})`;
   if (option) {
     const six = fanoutScenario(6, 1);
     const { runner } = scriptedRunner(six, [30, 30, 30, 30, 30, 30], undefined, new Set());

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { aiSdk, aiSdkStream } from './adapters/ai-sdk.ts';
 import { langchain, langgraphToolNode } from './adapters/langchain.ts';
-import { mastra } from './adapters/mastra.ts';
+import { mastra, mastraStream } from './adapters/mastra.ts';
 import { openaiAgents } from './adapters/openai-agents.ts';
 import { openaiRunTools } from './adapters/openai-runtools.ts';
 import type { FrameworkDefinition, ModuleLoader } from './definition.ts';
@@ -17,12 +17,16 @@ export class FrameworkError extends Error {
 }
 
 /**
- * `openai-runtools`; `openai-runtools@openai-6-44`, its main package from an npm alias installed by hand; or
+ * `openai-runtools`; `openai-runtools@openai-6-44`, its main package from an npm alias installed by hand;
+ * `ai-sdk@ai-6+ai-sdk-openai-3`, several of its packages from aliases, each replacing the package it installs; or
  * `openai-runtools@6.44.0` / `ai-sdk@^6`, a release installed on demand into the project's cache.
  */
 export interface FrameworkSpec {
   framework: string;
-  /** Installed name that replaces the framework's main package (an npm alias such as `openai-6-44`). */
+  /**
+   * Installed names that replace the framework's packages (npm aliases such as `openai-6-44`), joined by `+`: each
+   * replaces the package it is an alias of.
+   */
   alias?: string;
   /** A version or range of the main package, installed on demand (see {@link installRelease}). */
   version?: string;
@@ -38,7 +42,16 @@ export function registerFramework(definition: FrameworkDefinition): void {
   registry.set(definition.name, definition);
 }
 
-for (const builtIn of [aiSdk, aiSdkStream, openaiAgents, openaiRunTools, langchain, langgraphToolNode, mastra]) {
+for (const builtIn of [
+  aiSdk,
+  aiSdkStream,
+  openaiAgents,
+  openaiRunTools,
+  langchain,
+  langgraphToolNode,
+  mastra,
+  mastraStream,
+]) {
   registerFramework(builtIn);
 }
 
@@ -63,7 +76,10 @@ export function formatFrameworkSpec(spec: FrameworkSpec): string {
   return after === undefined ? spec.framework : `${spec.framework}@${after}`;
 }
 
-/** Parses `name`, `name@alias` or `name@version-or-range`; throws {@link FrameworkError} naming the fix. */
+/** Joins the aliases of a spec that replaces several of a framework's packages (never part of an npm name). */
+const ALIAS_SEPARATOR = '+';
+
+/** Parses `name`, `name@alias[+alias]` or `name@version-or-range`; throws {@link FrameworkError} naming the fix. */
 export function parseFrameworkSpec(text: string): FrameworkSpec {
   const trimmed = text.trim();
   const at = trimmed.indexOf('@', 1);
@@ -72,7 +88,7 @@ export function parseFrameworkSpec(text: string): FrameworkSpec {
   if (at === -1) return { framework };
   const after = trimmed.slice(at + 1);
   if (isReleaseRange(after)) return { framework, version: after };
-  if (!PACKAGE_NAME.test(after)) {
+  if (!after.split(ALIAS_SEPARATOR).every((name) => PACKAGE_NAME.test(name))) {
     throw new FrameworkError(
       `\`${trimmed}\`: after @ comes a version or range (${framework}@1.2.3, ${framework}@^6) or the installed name of an npm alias (${framework}@openai-6-44)`,
     );
@@ -91,7 +107,7 @@ export interface ResolvedFramework {
   /** The real package behind it (`openai`) and its version. */
   package: string;
   version: string;
-  /** Every package it loads, as installed (the alias for the main one), with its version. */
+  /** Every package it loads, as installed (an alias where the spec names one), with its version. */
   packages: Record<string, string>;
   /** The directory its packages resolve from: the user's project, or the cache folder of a release installed on demand. */
   from: string;
@@ -127,18 +143,43 @@ function packagesThatRun(names: readonly string[], from: string): Record<string,
 /** How a user installs what a framework needs into the project at `from`. */
 function installHint(spec: FrameworkSpec, missing: string, from: string): string {
   const definition = frameworkDefinition(spec.framework);
-  const main = definition.packages[0] as string;
-  if (spec.alias !== undefined && missing === spec.alias) {
-    return `\`${formatFrameworkSpec(spec)}\` needs ${main} installed under the alias \`${spec.alias}\`; add it with \`npm install --save-dev ${spec.alias}@npm:${main}@VERSION\``;
+  const aliases = spec.alias?.split(ALIAS_SEPARATOR) ?? [];
+  if (aliases.includes(missing)) {
+    // the first alias is taken for the main package, a later one for any of the others
+    const meant = aliases[0] === missing ? [definition.packages[0] as string] : definition.packages.slice(1);
+    return `\`${formatFrameworkSpec(spec)}\` needs ${meant.join(' or ')} installed under the alias \`${missing}\`; add it with \`npm install --save-dev ${missing}@npm:${meant[0]}@VERSION\``;
   }
   const all = definition.packages.filter((p) => p === missing || !installedDir(p, from));
   return `Framework \`${spec.framework}\` needs ${missing}, which is not installed in this project (${from}); install it with \`npm install --save-dev ${all.join(' ')}\``;
 }
 
 /**
- * Finds a framework's packages in the user's project, `from` (the working directory; never fanout-bench's own
- * dependencies, which may be other versions), with their versions; one-line error naming the packages to install
- * when one is missing.
+ * Each of the framework's packages and the name it is installed under (found from `from`): itself, or the spec's
+ * alias of it. Each alias replaces the package it installs, which must be one of the framework's, and no other alias's.
+ */
+function installedNames(spec: FrameworkSpec, definition: FrameworkDefinition, from: string): Map<string, string> {
+  const names = new Map(definition.packages.map((p) => [p, p]));
+  for (const alias of spec.alias?.split(ALIAS_SEPARATOR) ?? []) {
+    if (!installedDir(alias, from)) throw new FrameworkError(installHint(spec, alias, from));
+    const real = installedPackageName(alias, from) ?? alias;
+    const packages = definition.packages.join(' or ');
+    if (!names.has(real)) {
+      throw new FrameworkError(
+        `\`${alias}\` is ${real}, not ${packages}: \`${spec.framework}@ALIAS\` needs an alias of ${packages}`,
+      );
+    }
+    if (names.get(real) !== real) {
+      throw new FrameworkError(`\`${formatFrameworkSpec(spec)}\` names two aliases of ${real}; name one`);
+    }
+    names.set(real, alias);
+  }
+  return names;
+}
+
+/**
+ * Finds a framework's packages in the user's project, `project` (the working directory; never fanout-bench's own
+ * dependencies, which may be other versions), or for a version spec in the release installed on demand, with their
+ * versions; one-line error naming the packages to install when one is missing.
  */
 export function resolveFramework(
   spec: FrameworkSpec,
@@ -152,20 +193,15 @@ export function resolveFramework(
       ? undefined
       : installRelease({ framework: spec.framework, packages: definition.packages, asked: spec.version, project, log });
   const from = release?.dir ?? project;
-  const installedAs = spec.alias ?? main;
-  for (const name of [installedAs, ...definition.packages.slice(1)]) {
+  const names = installedNames(spec, definition, from);
+  const installedAs = names.get(main) as string;
+  for (const name of names.values()) {
     if (!installedDir(name, from)) throw new FrameworkError(installHint(spec, name, from));
   }
   const realPackage = installedPackageName(installedAs, from) ?? main;
-  if (spec.alias !== undefined && realPackage !== main) {
-    throw new FrameworkError(
-      `\`${spec.alias}\` is ${realPackage}, not ${main}: \`${spec.framework}@ALIAS\` needs an alias of ${main}`,
-    );
-  }
   const load: ModuleLoader = (specifier) => {
-    const target =
-      specifier === main || specifier.startsWith(`${main}/`) ? installedAs + specifier.slice(main.length) : specifier;
-    return importFrom(target, from);
+    const replaced = [...names].find(([p]) => specifier === p || specifier.startsWith(`${p}/`));
+    return importFrom(replaced ? replaced[1] + specifier.slice(replaced[0].length) : specifier, from);
   };
   return {
     spec,
@@ -174,7 +210,7 @@ export function resolveFramework(
     installedAs,
     package: realPackage,
     version: installedVersion(installedAs, from) ?? 'unknown',
-    packages: packagesThatRun([installedAs, ...definition.packages.slice(1)], from),
+    packages: packagesThatRun([...names.values()], from),
     from,
     ...(release
       ? {

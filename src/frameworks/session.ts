@@ -80,6 +80,12 @@ export class FrameworkSession {
     return new FrameworkSession(options, framework, runtime, recorder, agent);
   }
 
+  /** The installed version's concurrency option (set through `concurrency`), if it has one. */
+  get concurrencyOption(): string | undefined {
+    const own = this.#agent.concurrencyOption;
+    return own === null ? undefined : (own ?? this.framework.definition.concurrencyOption);
+  }
+
   /** One whole run of the framework's loop; turns and calls as the mock and the tools observed them. */
   async run(signal?: AbortSignal): Promise<AgentRun> {
     const { mock, scenario } = this.#options;

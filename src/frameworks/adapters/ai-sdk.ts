@@ -1,5 +1,70 @@
 import { defineFramework, type FrameworkSetup, type ModuleLoader } from '../definition.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: the AI SDK's modules are typed by their own packages, not ours
+type Module = any;
+
+/** A Chat Completions answer with two calls, for {@link honoursToolCallConcurrency}. */
+const TWO_CALLS = {
+  id: 'chatcmpl-probe',
+  object: 'chat.completion',
+  created: 0,
+  model: 'probe',
+  choices: [
+    {
+      index: 0,
+      finish_reason: 'tool_calls',
+      message: {
+        role: 'assistant',
+        content: null,
+        tool_calls: [0, 1].map((i) => ({
+          id: `call_${i}`,
+          type: 'function',
+          function: { name: 'probe', arguments: '{}' },
+        })),
+      },
+    },
+  ],
+  usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+};
+
+const honoured = new WeakMap<object, Promise<boolean>>();
+
+/**
+ * Whether this `ai` runs a turn's calls within `toolCallConcurrency` (ai 7 has the option; ai 6 takes any unknown
+ * option silently): one offline turn of two calls at 1, answered by the provider's own `fetch`, never the network.
+ */
+function honoursToolCallConcurrency(ai: Module, createOpenAI: Module): Promise<boolean> {
+  let known = honoured.get(ai);
+  if (!known) {
+    known = (async () => {
+      const body = JSON.stringify(TWO_CALLS);
+      const fetch = async () => new Response(body, { headers: { 'Content-Type': 'application/json' } });
+      const provider = createOpenAI({ apiKey: 'probe', fetch });
+      let running = 0;
+      let peak = 0;
+      const probe = ai.tool({
+        description: 'probe',
+        inputSchema: ai.jsonSchema({ type: 'object', properties: {} }),
+        execute: async () => {
+          peak = Math.max(peak, ++running);
+          await new Promise((resolve) => setTimeout(resolve, 1));
+          running--;
+          return 'ok';
+        },
+      });
+      try {
+        const options = { toolCallConcurrency: 1, maxRetries: 0, prompt: 'probe', tools: { probe } };
+        await ai.generateText({ model: provider.chat('probe'), ...options });
+        return peak === 1;
+      } catch {
+        return false;
+      }
+    })();
+    honoured.set(ai, known);
+  }
+  return known;
+}
+
 /** The AI SDK's model, tools and step limit for a setup (Chat Completions through `@ai-sdk/openai`). */
 async function aiSdkParts(load: ModuleLoader, setup: FrameworkSetup) {
   const ai = await load('ai');
@@ -18,21 +83,26 @@ async function aiSdkParts(load: ModuleLoader, setup: FrameworkSetup) {
       }),
     ]),
   );
-  return { ai, model: provider.chat(setup.model), tools, stopWhen: ai.stepCountIs(setup.maxSteps) };
+  // ai 7 names the step-count condition `isStepCount` (6: `stepCountIs`, which 7 keeps as deprecated)
+  const stepCount = ai.isStepCount ?? ai.stepCountIs;
+  const concurrency = await honoursToolCallConcurrency(ai, createOpenAI);
+  return { ai, model: provider.chat(setup.model), tools, stopWhen: stepCount(setup.maxSteps), concurrency };
 }
 
 /** The options both loops take: the model, tools, step limit and question, no retries (a retry would hide a 400). */
 async function aiSdkCall(load: ModuleLoader, setup: FrameworkSetup) {
-  const { ai, model, tools, stopWhen } = await aiSdkParts(load, setup);
+  const { ai, model, tools, stopWhen, concurrency } = await aiSdkParts(load, setup);
+  const limit = concurrency && setup.concurrency !== undefined ? { toolCallConcurrency: setup.concurrency } : {};
   const options = (question: string, signal?: AbortSignal) => ({
     model,
     tools,
     stopWhen,
     prompt: question,
     maxRetries: 0,
+    ...limit,
     ...(signal ? { abortSignal: signal } : {}),
   });
-  return { ai, options };
+  return { ai, options, concurrencyOption: concurrency ? undefined : null };
 }
 
 /** Vercel AI SDK `generateText` with tools and a step limit. */
@@ -41,9 +111,11 @@ export const aiSdk = defineFramework({
   description: 'Vercel AI SDK generateText (Chat Completions via @ai-sdk/openai)',
   packages: ['ai', '@ai-sdk/openai'],
   api: 'chat',
+  concurrencyOption: 'toolCallConcurrency',
   async create(load, setup) {
-    const { ai, options } = await aiSdkCall(load, setup);
+    const { ai, options, concurrencyOption } = await aiSdkCall(load, setup);
     return {
+      concurrencyOption,
       async run(question, signal) {
         return (await ai.generateText(options(question, signal))).text as string;
       },
@@ -57,9 +129,11 @@ export const aiSdkStream = defineFramework({
   description: 'Vercel AI SDK streamText (streamed Chat Completions via @ai-sdk/openai)',
   packages: ['ai', '@ai-sdk/openai'],
   api: 'chat-stream',
+  concurrencyOption: 'toolCallConcurrency',
   async create(load, setup) {
-    const { ai, options } = await aiSdkCall(load, setup);
+    const { ai, options, concurrencyOption } = await aiSdkCall(load, setup);
     return {
+      concurrencyOption,
       async run(question, signal) {
         let failure: unknown;
         const result = ai.streamText({

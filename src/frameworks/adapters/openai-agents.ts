@@ -6,6 +6,7 @@ export const openaiAgents = defineFramework({
   description: 'OpenAI Agents SDK Runner.run (Chat Completions model, tracing off)',
   packages: ['@openai/agents'],
   api: 'chat',
+  concurrencyOption: 'toolExecution.maxFunctionToolConcurrency',
   async create(load, setup) {
     const agents = await load('@openai/agents');
     agents.setTracingDisabled(true); // it would POST traces to the API at the end of every run
@@ -14,7 +15,12 @@ export const openaiAgents = defineFramework({
       baseURL: setup.baseURL,
       useResponses: false,
     });
-    const runner = new agents.Runner({ modelProvider, tracingDisabled: true });
+    const runner = new agents.Runner({
+      modelProvider,
+      tracingDisabled: true,
+      // 0.14 and 0.20 both take it (unset: every call of a turn at once)
+      ...(setup.concurrency === undefined ? {} : { toolExecution: { maxFunctionToolConcurrency: setup.concurrency } }),
+    });
     const tools = setup.tools.map((t) =>
       agents.tool({
         name: t.name,
