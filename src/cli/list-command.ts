@@ -38,7 +38,10 @@ export function listText(): string {
       );
     }
   }
-  lines.push('', 'Frameworks (--frameworks in agent mode, and `probe`; name@alias loads an npm alias):');
+  lines.push(
+    '',
+    'Frameworks (--frameworks in agent mode, and `probe`; name@1.2.3 or @^6 installs a release, name@alias loads an npm alias):',
+  );
   for (const definition of frameworkDefinitions()) {
     const main = definition.packages[0] as string;
     const version = installedVersion(main, process.cwd()); // the project's own, as bench loads it

@@ -30,7 +30,7 @@ export function addMatrixOptions(command: Command, suite = 'default'): Command {
     .option('--tools <list>', 'tools a batch rotates through, e.g. get_weather,search_docs (default: 4 built-ins)')
     .option(
       '--frameworks <list>',
-      "agent mode: frameworks whose own loops run beside the executors, e.g. ai-sdk,openai-agents; name@alias loads an npm alias's version",
+      "agent mode: frameworks whose own loops run beside the executors, e.g. ai-sdk,openai-agents; name@1.2.3 or name@^6 installs that release on demand, name@alias loads an npm alias's version",
     )
     .addOption(
       new Option('--mode <mode>', 'tools: single batches; agent: whole agent runs on a scenario').choices([
