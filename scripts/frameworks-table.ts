@@ -12,7 +12,14 @@ import { progressRenderer } from '../src/cli/progress.ts';
 import { probeFramework } from '../src/frameworks/probe.ts';
 import { frameworkNames, parseFrameworkSpec, resolveFramework } from '../src/frameworks/registry.ts';
 import { markdownTable } from '../src/report/markdown.ts';
-import { executorLabel, formatRatio, formatSmallMs, formatSpeedup, type TableModel } from '../src/report/model.ts';
+import {
+  executorLabel,
+  formatMs,
+  formatRatio,
+  formatSmallMs,
+  formatSpeedup,
+  type TableModel,
+} from '../src/report/model.ts';
 import { renderTable } from '../src/report/table.ts';
 import type { CellOk, ResultsDocument } from '../src/results/document.ts';
 import { writeFileAtomic } from '../src/results/store.ts';
@@ -49,6 +56,10 @@ mkdirSync(out, { recursive: true });
 
 async function bench(name: string, flags: Record<string, string>): Promise<ResultsDocument> {
   const config = resolveBenchConfig({ mode: 'agent', frameworks, scenario: 'fanout', ...flags });
+  return measure(name, config);
+}
+
+async function measure(name: string, config: ReturnType<typeof resolveBenchConfig>): Promise<ResultsDocument> {
   const progress = progressRenderer();
   let writer: ResultsWriter | undefined;
   try {
@@ -112,5 +123,39 @@ const table: TableModel = {
   }),
 };
 process.stdout.write(`${renderTable(table)}\n`);
-writeFileAtomic(join(out, 'summary.md'), `## ${table.title}\n\n${markdownTable(table)}\n`);
+
+// 3. streamed turns that take time (10 ms between chunks): when each framework that streams starts a tool, against
+// when its call was complete in the stream, beside our loop after the stream and with early dispatch
+const streamed = frameworks.split(',').filter((spec) => parseFrameworkSpec(spec).framework.endsWith('-stream'));
+const stream =
+  streamed.length > 0
+    ? await measure(
+        'stream',
+        resolveBenchConfig({
+          ...{ mode: 'agent', frameworks: streamed.join(','), executors: 'sequential,promise-all' },
+          ...{ api: 'chat,chat-stream', dispatch: 'both', scenario: 'fanout', calls: '8', latency: '50' },
+          ...{ streamDelay: '10', iterations: '5' },
+        }),
+      )
+    : undefined;
+const streamTable: TableModel | undefined = stream && {
+  title: `Streamed turns (8 calls, 10 ms between chunks): when tools start (${stream.environment.cpuModel} × ${stream.environment.cores}, Node ${stream.environment.node})`,
+  // no speedup here: frameworks take theirs against our loop on Chat Completions unstreamed (see the README)
+  head: ['row', 'model ms/run', 'tool start after its call is complete', 'tool start after the stream ends'],
+  rows: stream.cells.flatMap((c) =>
+    c.status === 'ok' && c.agent?.streamDispatch
+      ? [
+          [
+            executorLabel(c) + (c.framework ? '' : ` @${c.api}${c.dispatch === 'early' ? '+early' : ''}`),
+            formatMs(c.agent.modelMs),
+            formatSmallMs(c.agent.streamDispatch.afterReadyMs),
+            formatSmallMs(c.agent.streamDispatch.afterStreamEndMs),
+          ],
+        ]
+      : [],
+  ),
+};
+if (streamTable) process.stdout.write(`${renderTable(streamTable)}\n`);
+const streamSection = streamTable ? `\n## ${streamTable.title}\n\n${markdownTable(streamTable)}\n` : '';
+writeFileAtomic(join(out, 'summary.md'), `## ${table.title}\n\n${markdownTable(table)}\n${streamSection}`);
 process.stderr.write(`Table: ${join(out, 'summary.md')}\n`);

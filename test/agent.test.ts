@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { HttpResponse, http } from 'msw';
 import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -10,9 +13,10 @@ import type { Executor } from '../src/executors/types.ts';
 import { loadScenario } from '../src/model/load.ts';
 import { createModelMock } from '../src/model/mock-server.ts';
 import { serializeTranscript } from '../src/report/transcript.ts';
+import type { CellOk, ResultsDocument } from '../src/results/document.ts';
 import { toolRuntimeConfig } from '../src/tools/config.ts';
 import { chatTools } from '../src/tools/registry.ts';
-import { testRuntime } from './helpers.ts';
+import { cli, testRuntime } from './helpers.ts';
 
 const SPECS: ExecutorSpec[] = [
   { strategy: 'sequential' },
@@ -278,4 +282,38 @@ describe('transcripts in each API shape', () => {
     expect(chat.text).toContain('Function call results: [');
     expect(chat.text).not.toContain('tool_result');
   });
+});
+
+describe('when tools start on a streamed turn, seen from the mock', () => {
+  it('marks each call ready when its last chunk goes out, and times tool starts against it', async () => {
+    const result = await cli([
+      ...[
+        'bench',
+        '--mode',
+        'agent',
+        '--executors',
+        'sequential,promise-all',
+        '--api',
+        'chat-stream',
+        '--dispatch',
+        'both',
+      ],
+      ...['--scenario', 'fanout', '--calls', '4', '--latency', '20', '--stream-delay', '10', '--iterations', '2'],
+      ...['--json', '--quiet', '--out', mkdtempSync(join(tmpdir(), 'fanout-dispatch-'))],
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const cells = (JSON.parse(result.stdout) as ResultsDocument).cells as CellOk[];
+    const at = (id: string) => cells.find((c) => c.id.endsWith(id))?.agent?.streamDispatch;
+    const early = at('chat-stream+early/promise-all');
+    const after = at('chat-stream/promise-all');
+    expect(early?.calls).toBe(2 * 4);
+    // early dispatch: each tool starts as its call completes, well before the stream ends (4 calls' chunks follow)
+    expect(early?.afterReadyMs).toBeLessThan(5);
+    expect(early?.afterStreamEndMs).toBeLessThan(-10);
+    // after the stream: every tool waits for its end, so its call was ready long before
+    expect(after?.afterStreamEndMs).toBeGreaterThanOrEqual(0);
+    expect(after?.afterReadyMs).toBeGreaterThan(10);
+    // a turn that did not stream has none
+    expect(cells.find((c) => c.id.endsWith('chat/promise-all'))?.agent?.streamDispatch).toBeUndefined();
+  }, 60_000);
 });

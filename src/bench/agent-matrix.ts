@@ -7,10 +7,12 @@ import { type ExecutorSpec, formatSpec, idealShape } from '../executors/registry
 import { exchangeTimes } from '../frameworks/observe.ts';
 import type { ResolvedFramework } from '../frameworks/registry.ts';
 import { FrameworkSession } from '../frameworks/session.ts';
+import type { Exchange } from '../model/context.ts';
 import { createModelMock, type ModelMock } from '../model/mock-server.ts';
 import { type Scenario, scenarioCalls } from '../model/scenario.ts';
 import {
   type AgentBenchConfig,
+  type AgentCellStats,
   type CellKey,
   type CellResult,
   type FrameworkRef,
@@ -26,6 +28,8 @@ import { SAMPLE_DEADLINE_FLOOR_MS, sampleIdealMs } from './matrix.ts';
 
 interface RunExtra {
   run: AgentRun;
+  /** Streamed calls of this run: each tool's start after its call was ready in the stream, and after the stream. */
+  dispatch: { afterReadyMs: number[]; afterStreamEndMs: number[] };
   idealMs: number;
   spans?: TimelineSpan[];
   /** As the mock saw them (see {@link exchangeTimes}), for every variant alike. */
@@ -68,6 +72,45 @@ function runSpans(run: AgentRun): TimelineSpan[] | undefined {
     spans.push(...callSpans(step.calls, step.outcomes, step.batchStartedMs, step.index));
   }
   return spans;
+}
+
+/**
+ * When each streamed call's tool started, from outside: after the call was complete in the stream (its last
+ * argument chunk, as the mock sent it) and after the stream ended. `runStartedAt` is `performance.now()` just
+ * before the run; a step's calls are timed from its batch start, which the run times from its own start.
+ */
+export function streamDispatch(
+  run: AgentRun,
+  exchanges: readonly Exchange[],
+  runStartedAt: number,
+): RunExtra['dispatch'] {
+  const started = new Map<string, number>();
+  for (const step of run.steps) {
+    if (step.batchStartedMs === undefined) continue;
+    for (const o of step.outcomes) {
+      if (o.status === 'ok' || o.endedMs > 0) started.set(o.id, runStartedAt + step.batchStartedMs + o.startedMs);
+    }
+  }
+  const dispatch: RunExtra['dispatch'] = { afterReadyMs: [], afterStreamEndMs: [] };
+  for (const exchange of exchanges) {
+    for (const [id, readyAt] of Object.entries(exchange.readyAt ?? {})) {
+      const at = started.get(id);
+      if (at === undefined || !Number.isFinite(exchange.respondedAt)) continue;
+      dispatch.afterReadyMs.push(at - readyAt);
+      dispatch.afterStreamEndMs.push(at - exchange.respondedAt);
+    }
+  }
+  return dispatch;
+}
+
+/** The cell's `streamDispatch`: means over every streamed call of every round; nothing when none streamed. */
+function dispatchSummary(rounds: readonly RunExtra['dispatch'][]): Pick<AgentCellStats, 'streamDispatch'> {
+  const afterReady = rounds.flatMap((r) => r.afterReadyMs);
+  if (afterReady.length === 0) return {};
+  const afterEnd = rounds.flatMap((r) => r.afterStreamEndMs);
+  return {
+    streamDispatch: { afterReadyMs: mean(afterReady), afterStreamEndMs: mean(afterEnd), calls: afterReady.length },
+  };
 }
 
 /** Most calls running at once in any turn of the run. */
@@ -199,11 +242,17 @@ export async function runAgentGroup(options: AgentGroupOptions): Promise<CellRes
           async sample() {
             mock.takeExchanges();
             const deadline = Math.max(SAMPLE_DEADLINE_FLOOR_MS, 20 * calls * tools.latencyMs);
+            const runStartedAt = performance.now();
             const run = await withDeadline(session.run(signal), deadline, `${variant.name}: run`);
-            const times = exchangeTimes(mock.takeExchanges(), performance.now());
+            const exchanges = mock.takeExchanges();
+            const times = exchangeTimes(exchanges, performance.now());
+            const dispatch = streamDispatch(run, exchanges, runStartedAt);
             const ideal = runIdealMs(run, times.modelMs, variant.shape, tools, policy);
             const spans = calls <= TIMELINE_MAX_CALLS ? runSpans(run) : undefined;
-            return { durationMs: run.totalMs, extra: { run, idealMs: ideal, ...times, ...(spans ? { spans } : {}) } };
+            return {
+              durationMs: run.totalMs,
+              extra: { run, dispatch, idealMs: ideal, ...times, ...(spans ? { spans } : {}) },
+            };
           },
         };
       });
@@ -240,6 +289,7 @@ export async function runAgentGroup(options: AgentGroupOptions): Promise<CellRes
           modelMs: mean(record.rounds.map((s) => s.extra.modelMs)),
           toolsMs: mean(record.rounds.map((s) => s.extra.toolsMs)),
           peakInFlight: Math.max(0, ...runs.map(runPeakInFlight)),
+          ...dispatchSummary(record.rounds.map((r) => r.extra.dispatch)),
         },
       };
     });

@@ -73,6 +73,23 @@ export function chatChunks(step: Step, meta: ChunkMeta, options: ChunkOptions): 
   return chunks;
 }
 
+/**
+ * For each call of a streamed step, the index of the chunk that completes it (its last `tool_calls` delta): when
+ * that chunk goes out, the call is ready to run.
+ */
+export function readyChunks(chunks: readonly ChatCompletionChunk[], callIds: readonly string[]): Map<number, string[]> {
+  const last = new Map<number, number>();
+  chunks.forEach((chunk, position) => {
+    for (const delta of chunk.choices[0]?.delta.tool_calls ?? []) last.set(delta.index, position);
+  });
+  const ready = new Map<number, string[]>();
+  for (const [index, position] of last) {
+    const id = callIds[index];
+    if (id !== undefined) ready.set(position, [...(ready.get(position) ?? []), id]);
+  }
+  return ready;
+}
+
 /** `text` in pieces of `size` characters (argument fragments of a stream). */
 export function split(text: string, size: number): string[] {
   const parts: string[] = [];
@@ -92,6 +109,8 @@ export function eventStream(
   delayMs: number,
   onDone?: () => void,
   named = false,
+  /** Called as each chunk goes out, with its index in `chunks`. */
+  onEvent?: (index: number) => void,
 ): ReadableStream<Uint8Array> {
   const events = named
     ? chunks.map((chunk) => `event: ${(chunk as { type: string }).type}\ndata: ${JSON.stringify(chunk)}\n\n`)
@@ -108,6 +127,7 @@ export function eventStream(
         return controller.close();
       }
       controller.enqueue(encoder.encode(event));
+      if (next <= chunks.length) onEvent?.(next - 1);
       if (next === events.length) {
         onDone?.();
         controller.close();

@@ -1,7 +1,7 @@
 import { delay } from 'msw';
 import type { ChatCompletion } from 'openai/resources/chat/completions';
 import type { CompletionUsage } from 'openai/resources/completions';
-import { chatChunks } from './chat-stream.ts';
+import { chatChunks, readyChunks } from './chat-stream.ts';
 import {
   latencyOf,
   logStep,
@@ -68,7 +68,13 @@ export function chatRoute(context: MockContext): Route {
       argumentFragmentChars: context.settings.argumentFragmentChars,
       usage: includeUsage ? usage : undefined,
     });
-    return respond(context, exchange, undefined, { events: chunks, named: false });
+    const ready = readyChunks(chunks, step.kind === 'calls' ? step.calls.map((c) => c.id) : []);
+    const readyAt: Record<string, number> = {};
+    exchange.readyAt = readyAt;
+    const onEvent = (index: number) => {
+      for (const id of ready.get(index) ?? []) readyAt[id] = performance.now();
+    };
+    return respond(context, exchange, undefined, { events: chunks, named: false, onEvent });
   };
 }
 

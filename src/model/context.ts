@@ -69,6 +69,8 @@ export interface Exchange {
   answered: { id: string; content: string; isError?: boolean }[];
   calls: ToolCall[];
   text: string | null;
+  /** Streamed responses: `performance.now()` when each call's last argument chunk went out, by call id. */
+  readyAt?: Record<string, number>;
 }
 
 /** Exchanges kept beyond this are dropped oldest first (a caller that never takes them does not grow memory). */
@@ -124,7 +126,7 @@ export function respond(
   context: MockContext,
   exchange: Exchange,
   body: unknown,
-  stream?: { events: readonly unknown[]; named: boolean },
+  stream?: { events: readonly unknown[]; named: boolean; onEvent?: (index: number) => void },
 ): Response {
   if (!stream) {
     const response = HttpResponse.json(body as Parameters<typeof HttpResponse.json>[0]);
@@ -134,7 +136,8 @@ export function respond(
   const done = () => {
     exchange.respondedAt = performance.now();
   };
-  return new HttpResponse(eventStream(stream.events, context.settings.streamChunkDelayMs, done, stream.named), {
+  const events = eventStream(stream.events, context.settings.streamChunkDelayMs, done, stream.named, stream.onEvent);
+  return new HttpResponse(events, {
     headers: { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' },
   });
 }

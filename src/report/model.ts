@@ -198,6 +198,13 @@ function notes(cell: CellOk, failures: number): string {
       `model ${formatMs(cell.agent.modelMs)} + tools ${formatMs(cell.agent.toolsMs)} ms, ${cell.agent.steps} steps`,
     );
     if (cell.agent.peakInFlight !== undefined) parts.push(`peak ${cell.agent.peakInFlight} in flight`);
+    const dispatch = cell.agent.streamDispatch;
+    if (dispatch) {
+      const end = dispatch.afterStreamEndMs;
+      parts.push(
+        `tools start ${formatSmallMs(dispatch.afterReadyMs)} after their call is complete in the stream, ${formatSmallMs(Math.abs(end))} ${end < 0 ? 'before' : 'after'} it ends`,
+      );
+    }
   }
   // agent runs, and batches whose ideal is 0 (`--latency 0`: what is left is the strategy's own cost)
   if (cell.overheadPerCallMs && (cell.agent || cell.idealMs === 0)) {

@@ -94,6 +94,12 @@ export interface AgentCellStats {
   toolsMs: number;
   /** Most calls running at once in any turn of any round (a concurrency cap shows as a peak below the calls). */
   peakInFlight?: number;
+  /**
+   * Streamed turns: when each tool started, in ms after its call was complete in the stream (its last argument
+   * chunk went out) and after the stream ended (negative: before it, early dispatch); means over every streamed call
+   * of every round. Absent when no turn streamed calls.
+   */
+  streamDispatch?: { afterReadyMs: number; afterStreamEndMs: number; calls: number };
 }
 
 /** How a cell's overhead grows with its calls: overhead ∝ calls^exponent over `points` call counts. */
