@@ -207,6 +207,15 @@ describe('bad input', () => {
     ],
     [['bench', '--executors', 'parallel'], /Unknown executor `parallel`/],
     [['bench', '--executors', 'sequential(3)'], /takes no limit/],
+    [
+      ['bench', '--executors', 'limited(2'],
+      /^Error: `limited\(2` misses its closing parenthesis; write `limited\(2\)`/,
+    ],
+    [
+      ['bench', '--config', 'package.json'],
+      /package\.json: a config is a module that exports it: \.ts, \.mts, \.cts, \.js, \.mjs, \.cjs/,
+    ],
+    [['report', '--out', 'r.htm'], /`--out r\.htm`: a report is an HTML page; name a file ending in \.html/],
     [['bench', '--suite', 'nope'], /Unknown suite `nope`/],
     [['bench', '--fail-rate', '2'], /Expected `--fail-rate` to be a number from 0 to 1/],
     [['bench', '--bogus'], /unknown option '--bogus'/],
@@ -221,6 +230,14 @@ describe('bad input', () => {
     expect(result.stderr).toMatch(message);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('names in its help only tools that exist', async () => {
+    const help = await cli(['bench', '--help']);
+    const named = /e\.g\. ((?:get_\w+,?)+)/.exec(help.stdout.replace(/\s+/g, ' '))?.[1]?.split(',') ?? [];
+    expect(named.length).toBeGreaterThan(0);
+    const list = (await cli(['list'])).stdout;
+    for (const tool of named) expect(list).toContain(`  ${tool}(`);
   });
 
   it('lists strategies, tools, profiles and suites', async () => {

@@ -208,10 +208,11 @@ describe('recorded latency profiles', () => {
       '--out',
       mkdtempSync(join(tmpdir(), 'fanout-profile-')),
       '--json',
+      '--quiet', // no progress, but the warning stays
     ]);
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(
-      /Warning: fixtures\/profiles\/sample\.csv has no samples for tool `get_news_headlines`; it keeps the nominal 5 ms/,
+      /^Warning: fixtures\/profiles\/sample\.csv has no samples for tool `get_news_headlines`; it keeps the nominal 5 ms/,
     );
     const document = json(result.stdout);
     expect(document.config.recorded).toMatchObject({ file: 'fixtures/profiles/sample.csv', format: 'csv' });

@@ -77,7 +77,8 @@ export async function benchCommand(flags: BenchFlags): Promise<number> {
   const queue = await resolveQueueFlags(flags, config.executors, config.limits);
   if (queue) config.queue = queue;
   await preflightExecutors(config.executors, config.limits);
-  if (!flags.quiet) for (const warning of profileWarnings(config)) process.stderr.write(`${warning}\n`);
+  // quiet drops progress, never a warning
+  for (const warning of profileWarnings(config)) process.stderr.write(`${warning}\n`);
   const progress = progressRenderer();
   const interrupt = interruptSignal();
   let writer: ResultsWriter | undefined;

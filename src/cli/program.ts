@@ -27,7 +27,10 @@ export function addMatrixOptions(command: Command, suite = 'default'): Command {
       '--no-reference',
       'skip sequential, the speedup reference (scale runs): speedups read "—", efficiency stays',
     )
-    .option('--tools <list>', 'tools a batch rotates through, e.g. get_weather,search_docs (default: 4 built-ins)')
+    .option(
+      '--tools <list>',
+      'tools a batch rotates through, e.g. get_weather,get_exchange_rate (default: 4 built-ins; `list` names them)',
+    )
     .option(
       '--frameworks <list>',
       "agent mode: frameworks whose own loops run beside the executors, e.g. ai-sdk,openai-agents; name@1.2.3 or name@^6 installs that release on demand, name@alias loads an npm alias's version",
@@ -109,7 +112,7 @@ export function buildProgram(run: (result: CommandResult) => void): Command {
   addQueueOptions(addMatrixOptions(program.command('bench').description('run a benchmark matrix and write results/')))
     .option('--out <dir>', 'directory for latest.json and the timestamped copy', 'results')
     .option('--json', 'print the results document on stdout instead of tables')
-    .option('-q, --quiet', 'no progress, no file notes on stderr, no chart under the tables')
+    .option('-q, --quiet', 'no progress, no file notes on stderr, no chart under the tables (warnings still print)')
     .option('--wide', 'tables in their full form, however wide (default: fit the terminal, else 120 columns)')
     .option('--export-json <file>', 'also write the results document to FILE')
     .option('--export-csv <file>', 'also write one CSV row per cell to FILE')

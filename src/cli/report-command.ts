@@ -20,7 +20,7 @@ export const REPORT_FILE = 'report.html';
 
 /** A report is a page: refuse a name a browser would not open as one (and a results file by mistake). */
 export function checkReportPath(flag: string, path: string, reads: readonly string[] = []): void {
-  if (!['.html', '.htm'].includes(extname(path).toLowerCase())) {
+  if (extname(path).toLowerCase() !== '.html') {
     throw new UsageError(`\`${flag} ${path}\`: a report is an HTML page; name a file ending in .html`);
   }
   checkOutputs(

@@ -14,6 +14,8 @@ import { ConfigError, checkConfig } from './validate.ts';
 
 /** File names looked for in the working directory, in this order. */
 export const CONFIG_NAMES = ['fanout.config.ts', 'fanout.config.mts', 'fanout.config.js', 'fanout.config.mjs'];
+/** What `--config` may name: modules Node (with tsx for TypeScript) imports. */
+const CONFIG_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'];
 
 /** A config as loaded: the module's default export, checked, with where it came from. */
 export interface LoadedConfig {
@@ -44,7 +46,7 @@ export function findConfigFile(cwd = process.cwd()): string | undefined {
   return found[0] === undefined ? undefined : join(cwd, found[0]);
 }
 
-/** Imports a config module: TypeScript through tsx's scoped `tsImport` (Node 20 cannot load it alone). */
+/** Imports a config module: TypeScript through tsx's scoped `tsImport` (Node 22.12 strips types only behind a flag). */
 async function importModule(file: string): Promise<unknown> {
   const url = pathToFileURL(file).href;
   if (['.ts', '.mts', '.cts'].includes(extname(file))) {
@@ -73,6 +75,11 @@ export function loadConfigFile(path: string): Promise<LoadedConfig> {
     promise = (async () => {
       const shown = shownPath(file);
       if (!existsSync(file)) throw new ConfigError(`${shown}: config file not found; check \`--config\``);
+      if (!CONFIG_EXTENSIONS.includes(extname(file))) {
+        throw new ConfigError(
+          `${shown}: a config is a module that exports it: ${CONFIG_EXTENSIONS.join(', ')} (e.g. fanout.config.ts), not ${extname(file) || 'a file without an extension'}`,
+        );
+      }
       let module: unknown;
       try {
         module = await importModule(file);

@@ -105,6 +105,10 @@ export function parseSpec(text: string): ExecutorSpec {
   const match = /^([a-z][a-z0-9_-]*)(?:\((\d+)\))?$/.exec(text.trim());
   const named = /^([a-z][a-z0-9_-]*)\(/.exec(text.trim())?.[1];
   if (!match && named !== undefined && isExecutorName(named)) {
+    const trimmed = text.trim();
+    if (/^[a-z][a-z0-9_-]*\(\s*\d+\s*$/.test(trimmed)) {
+      throw new Error(`\`${text}\` misses its closing parenthesis; write \`${trimmed.replace(/\s+/g, '')})\``);
+    }
     throw new Error(`Executor limit must be a whole number ≥ 1 in \`${text}\`, e.g. ${named}(4)`);
   }
   const name = match?.[1];
