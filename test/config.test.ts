@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -147,7 +147,7 @@ describe('a user config: executors, tools, suites', () => {
   it('verify passes a good user executor and fails broken ones, naming the rule', async () => {
     const good = await cli(['verify', '--config', USER, '--executor', 'window(3)']);
     expect(good.code).toBe(0);
-    expect(good.stdout).toMatch(/window\(3\) keeps every rule \(8 of 8\)/);
+    expect(good.stdout).toMatch(/window\(3\) keeps every rule that applies \(8 of 8\)/);
 
     const dropping = await cli(['verify', '--config', BROKEN, '--executor', 'drop-last']);
     expect(dropping.code).toBe(1);
@@ -163,7 +163,15 @@ describe('a user config: executors, tools, suites', () => {
   it('verify passes every built-in', async () => {
     for (const executor of ['sequential', 'promise-all', 'limited(2)', 'chunked(2)', 'worker-pool(2)']) {
       const result = await cli(['verify', '--executor', executor]);
-      expect(result.stdout, executor).toMatch(/keeps every rule \(8 of 8\)/);
+      // a strategy without a limit has no limit to respect: that rule is skipped, and says so, never "pass"
+      const expected =
+        executor === 'promise-all'
+          ? '(7 of 8; limit-respected skipped)'
+          : executor === 'sequential'
+            ? '(8 of 8)'
+            : '(8 of 8)';
+      expect(result.stdout, executor).toContain(`keeps every rule that applies ${expected}`);
+      if (executor === 'promise-all') expect(result.stdout).toMatch(/ {2}skip {2}limit-respected +no limit declared/);
       expect(result.code, executor).toBe(0);
     }
   });
@@ -353,9 +361,13 @@ describe('the gate on your own suite', () => {
     expect(recorded.stderr).toMatch(/Baseline written/);
     expect(recorded.code).toBe(0);
 
-    const passed = await cli(['gate', '--config', BROKEN, '--baseline', baseline, '--tolerance', '0.5', '--quiet']);
+    const out = join(dir, 'gate-out');
+    const passed = await cli(['gate', '--config', BROKEN, '--baseline', baseline, '--tolerance', '0.5', '--out', out]);
     expect(passed.stdout).toMatch(/io\/8\/leaky-window\(2\)/);
     expect(passed.code).toBeLessThan(2); // measured and judged (a verdict, not a refusal)
+    // it says what it wrote, as bench does
+    expect(passed.stderr).toContain(`Results: ${join(out, 'gate-latest.json')} (copy: ${join(out, 'gate-')}`);
+    expect(existsSync(join(out, 'gate-latest.json'))).toBe(true);
 
     const withoutConfig = await cli(['gate', '--baseline', baseline, '--quiet']);
     expect(withoutConfig.stderr).toMatch(/measures executor `leaky-window\(2\)`, which is not defined here/);
@@ -386,6 +398,12 @@ describe('bad configs and profiles: exit 2, one line naming the file and the fie
       /exports nothing usable; write `export default defineConfig/,
     ],
     ['fanout.config.mjs', 'export default { executor: [] }', ['list'], /fanout\.config\.mjs: executor: unknown field/],
+    [
+      'fanout.config.mjs',
+      `export default { executors: [{ name: 'pairs', description: 'd', takesLimit: false, ideal: 'chunks', create() {} }] }`,
+      ['list'],
+      /executors\[0\]\.ideal: 'chunks' runs k calls at a time and needs takesLimit: true \("pairs" has takesLimit: false\)/,
+    ],
     [
       'fanout.config.mjs',
       `export default { executors: [${executor('() => ({})').replace("'mine'", "'limited'")}] }`,

@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
  * Builds `dist/` from the source, once per run. Every temporary file of a test run (the tests' own, and those of
  * the CLIs and servers they start) goes under one directory, removed when the run ends: a run leaves nothing behind
- * in the system's temp directory.
+ * in the system's temp directory, and nothing new in the checkout's results/ (the teardown fails the run if it does).
  */
 export default function setup(): () => void {
   // the CLI tests run the build of this very source, as an installed package runs (see `cli` in helpers.ts)
@@ -22,5 +22,12 @@ export default function setup(): () => void {
   );
   const dir = mkdtempSync(join(tmpdir(), 'fanout-tests-'));
   process.env.TMPDIR = dir;
-  return () => rmSync(dir, { recursive: true, force: true });
+  // nor in the checkout: a test that writes results names a place under the run's directory (see `cli`)
+  const results = join(root, 'results');
+  const before = new Set(readdirSync(results));
+  return () => {
+    rmSync(dir, { recursive: true, force: true });
+    const left = readdirSync(results).filter((name) => !before.has(name));
+    if (left.length > 0) throw new Error(`the test run left files in results/: ${left.join(', ')}`);
+  };
 }

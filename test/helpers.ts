@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ToolCall } from '../src/executors/types.ts';
@@ -32,8 +34,13 @@ export async function cli(
   env: Record<string, string> = {},
   cwd: string = root,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
+  // a command that writes results writes them under the run's temporary directory unless the test names a place:
+  // the suite leaves nothing in the checkout's results/
+  const writes =
+    ['bench', 'gate', 'bisect'].includes(args[0] ?? '') && !args.includes('--out') && !args.includes('--help');
+  const out = writes && cwd === root ? ['--out', mkdtempSync(join(tmpdir(), 'fanout-out-'))] : [];
   try {
-    const { stdout, stderr } = await run(process.execPath, [BUILT_CLI, ...args], {
+    const { stdout, stderr } = await run(process.execPath, [BUILT_CLI, ...args, ...out], {
       cwd,
       env: { ...process.env, NO_COLOR: '1', ...env },
     });

@@ -55,9 +55,29 @@ describe('verifyExecutor on the built-in strategies', () => {
     expect(results.map((r) => r.rule)).toEqual(RULES.map((r) => r.rule));
     expect(results.filter((r) => !r.passed)).toEqual([]);
     for (const r of results) expect(r.evidence).not.toMatch(/\n/);
-    if (limit === undefined) expect(byRule(results)['limit-respected']?.evidence).toBe('no limit declared; skipped');
+    if (limit === undefined)
+      expect(byRule(results)['limit-respected']).toMatchObject({ skipped: true, evidence: /^no limit declared/ });
     else
       expect(byRule(results)['limit-respected']?.evidence).toMatch(new RegExp(`^peak \\d+ in flight, limit ${limit}`));
+  });
+});
+
+describe('verifyExecutor judges calls, not the batch', () => {
+  it('passes an executor that runs calls in fixed pairs without declaring a limit: each call times out on time', async () => {
+    const pairs = broken('pairs', async (runner, calls, signal) => {
+      const start = epochNow();
+      const outcomes: ToolOutcome[] = [];
+      for (let i = 0; i < calls.length; i += 2) {
+        outcomes.push(...(await Promise.all(calls.slice(i, i + 2).map((c) => settleCall(c, runner, start, signal)))));
+      }
+      return outcomes;
+    });
+    const rules = byRule(await verifyExecutor(pairs));
+    expect(rules['hanging-tool-times-out']).toMatchObject({
+      passed: true,
+      evidence: /^6 hanging calls → 6 timeout in \d+ ms; each timed out 60 ms after it started$/,
+    });
+    expect(rules['limit-respected']?.skipped).toBe(true);
   });
 });
 

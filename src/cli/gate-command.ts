@@ -64,6 +64,8 @@ async function measure(
   } finally {
     progress.done();
     interrupt.dispose();
+    // as bench does: what was written, where (also when interrupted: the finished cells are there)
+    if (writer && !quiet) process.stderr.write(`Results: ${writer.latestPath} (copy: ${writer.runPath})\n`);
   }
 }
 

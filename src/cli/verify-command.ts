@@ -45,13 +45,17 @@ export async function verifyCommand(flags: VerifyFlags): Promise<number> {
   });
   const width = Math.max(...results.map((r) => r.rule.length));
   for (const r of results) {
-    process.stdout.write(`  ${r.passed ? 'pass' : 'FAIL'}  ${r.rule.padEnd(width)}  ${r.evidence}\n`);
+    const verdict = r.skipped ? 'skip' : r.passed ? 'pass' : 'FAIL';
+    process.stdout.write(`  ${verdict}  ${r.rule.padEnd(width)}  ${r.evidence}\n`);
   }
   const failed = results.filter((r) => !r.passed);
+  const checked = results.filter((r) => !r.skipped).length;
+  const skipped = results.filter((r) => r.skipped).map((r) => r.rule);
+  const skippedNote = skipped.length > 0 ? `; ${skipped.join(', ')} skipped` : '';
   process.stdout.write(
     failed.length === 0
-      ? `${name} keeps every rule (${results.length} of ${results.length})\n`
-      : `${name} breaks ${failed.length} of ${results.length} rules: ${failed.map((r) => r.rule).join(', ')}\n`,
+      ? `${name} keeps every rule that applies (${checked} of ${results.length}${skippedNote})\n`
+      : `${name} breaks ${failed.length} of ${checked} rules: ${failed.map((r) => r.rule).join(', ')}\n`,
   );
   return failed.length === 0 ? EXIT.ok : EXIT.failure;
 }

@@ -68,6 +68,13 @@ function checkExecutors(value: unknown, fail: Fail): void {
     if (e.ideal !== undefined && !(IDEAL_SCHEDULES as readonly unknown[]).includes(e.ideal)) {
       fail(`${at}.ideal`, `must be one of ${IDEAL_SCHEDULES.join(', ')}, got ${show(e.ideal)}`);
     }
+    if ((e.ideal === 'slots' || e.ideal === 'chunks') && e.takesLimit !== true) {
+      // the ideal of k slots or chunks of k needs the k a limit gives: without one it would be computed from nothing
+      fail(
+        `${at}.ideal`,
+        `'${e.ideal}' runs k calls at a time and needs takesLimit: true (${show(e.name)} has takesLimit: ${show(e.takesLimit ?? false)}); without a limit declare 'serial' or 'unbounded'`,
+      );
+    }
     if (e.offMainThread !== undefined && typeof e.offMainThread !== 'boolean') {
       fail(`${at}.offMainThread`, 'must be a boolean');
     }

@@ -24,7 +24,10 @@ export interface VerifyOptions {
 
 export interface RuleResult {
   rule: string;
+  /** The executor did not break the rule (true also when the rule did not apply: see `skipped`). */
   passed: boolean;
+  /** The rule did not apply (a limit rule without a declared limit): not broken, and not shown either. */
+  skipped?: true;
   /** One line with the concrete numbers and ids behind the verdict. */
   evidence: string;
 }
@@ -48,6 +51,8 @@ const STATUSES: ReadonlySet<string> = new Set(['ok', 'error', 'timeout', 'cancel
 class RuleFailure extends Error {}
 /** A step that outlived its deadline. */
 class DeadlineFailure extends RuleFailure {}
+/** A rule that does not apply to this executor: thrown with the reason, reported as skipped. */
+class RuleSkipped extends Error {}
 
 function fail(evidence: string): never {
   throw new RuleFailure(evidence);
@@ -302,21 +307,26 @@ const RULE_TABLE: readonly Rule[] = [
       const timeoutMs = Math.max(50, 3 * context.latencyMs);
       const policy: CallPolicy = { ...DEFAULT_POLICY, timeoutMs };
       const runtime = makeRuntime(context, { faults: { failRate: 0, hangRate: 1, crashRate: 0 } });
-      const rounds = context.limit === undefined ? 1 : Math.ceil(context.calls / context.limit);
+      // with a declared limit the batch's schedule is known (rounds of k); without one only each call's is
+      const rounds = context.limit === undefined ? context.calls : Math.ceil(context.calls / context.limit);
       const slackMs = Math.max(100, timeoutMs) + 10 * rounds; // timers run late, a little more each round
       const boundMs = rounds * timeoutMs + slackMs;
       return withExecutor(context, runtime, policy, async (executor) => {
         const { result, wallMs } = await timedRun(executor, toolCalls(context.calls), runDeadline(context, boundMs));
         const outcomes = requireOutcomes(result);
-        const schedule = `${rounds === 1 ? '' : `${rounds} rounds × `}${timeoutMs} ms timeout + ${slackMs} ms slack`;
-        const evidence = `${context.calls} hanging calls → ${tally(outcomes)} in ${ms(wallMs)} (bound ${ms(boundMs)} = ${schedule})`;
-        if (outcomes.some((o) => o.status !== 'timeout') || wallMs > boundMs) {
+        const tallied = `${context.calls} hanging calls → ${tally(outcomes)} in ${ms(wallMs)}`;
+        // each call is judged by itself: it ends as a timeout one timeout after it started, whenever that was
+        const callSlackMs = Math.max(100, timeoutMs);
+        const late = outcomes.find((o) => o.status !== 'timeout' || o.endedMs - o.startedMs > timeoutMs + callSlackMs);
+        if (late) {
           fail(
-            context.limit === undefined
-              ? `${evidence}; no limit declared, so all calls should time out together`
-              : evidence,
+            `${tallied}; ${late.id} ${late.status === 'timeout' ? `timed out ${ms(late.endedMs - late.startedMs)} after it started` : `ended ${late.status}`}, where each call should end as 'timeout' within ${ms(timeoutMs + callSlackMs)} of its start (${timeoutMs} ms timeout)`,
           );
         }
+        if (context.limit === undefined) return `${tallied}; each timed out ${timeoutMs} ms after it started`;
+        const schedule = `${rounds === 1 ? '' : `${rounds} rounds × `}${timeoutMs} ms timeout + ${slackMs} ms slack`;
+        const evidence = `${tallied} (bound ${ms(boundMs)} = ${schedule} at limit ${context.limit})`;
+        if (wallMs > boundMs) fail(`${evidence}; the calls waited longer than limit ${context.limit} explains`);
         return evidence;
       });
     },
@@ -383,7 +393,9 @@ const RULE_TABLE: readonly Rule[] = [
     description: 'never more calls in flight than the declared limit (from the outcome timings)',
     check: async (context) => {
       const limit = context.limit;
-      if (limit === undefined) return 'no limit declared; skipped';
+      if (limit === undefined) {
+        throw new RuleSkipped('no limit declared (verify `name(k)` for a strategy that takes one)');
+      }
       const count = Math.max(context.calls, 2 * limit + 1);
       return withExecutor(context, makeRuntime(context), DEFAULT_POLICY, async (executor) => {
         const { result } = await timedRun(executor, toolCalls(count), runDeadline(context, count * context.latencyMs));
@@ -441,7 +453,8 @@ export async function verifyExecutor(factory: ExecutorFactory, options: VerifyOp
     try {
       results.push({ rule, passed: true, evidence: oneLine(await check(context)) });
     } catch (error) {
-      results.push({ rule, passed: false, evidence: oneLine(message(error)) });
+      if (error instanceof RuleSkipped) results.push({ rule, passed: true, skipped: true, evidence: error.message });
+      else results.push({ rule, passed: false, evidence: oneLine(message(error)) });
     }
   }
   return results;
