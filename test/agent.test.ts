@@ -106,10 +106,22 @@ describe('agent loop against the API rules', () => {
     expect(run.status).toBe('answered');
   });
 
-  it('stops with a clear error when every call of a turn failed', async () => {
-    const error = await runAgent({ ...base, client, executor: await executor(undefined, { failRate: 1 }) }).catch(
-      (e: unknown) => e,
-    );
+  it('sends a turn whose calls all failed back to the model, as every framework does', async () => {
+    const run = await runAgent({ ...base, client, executor: await executor(undefined, { failRate: 1 }) });
+    expect(run.status).toBe('answered');
+    const [first, second] = run.steps;
+    expect(first?.errorSummary).toMatch(/^3 of 3 calls failed: /);
+    expect(second?.calls.length ?? 0).toBeGreaterThanOrEqual(0); // the model was asked again
+    expect(run.steps.length).toBeGreaterThan(1);
+  });
+
+  it('stops with a clear error when every call of a turn failed, where the user chose that', async () => {
+    const error = await runAgent({
+      ...base,
+      client,
+      executor: await executor(undefined, { failRate: 1 }),
+      stopWhenAllFail: true,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AgentError);
     expect((error as Error).message).toMatch(/all 3 tool calls of step 1 failed: .*injected failure in get_weather/);
   });

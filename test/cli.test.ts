@@ -193,6 +193,19 @@ describe('fanout-bench bench --mode agent (end to end, 20 ms tools and model tur
   });
 });
 
+describe('fanout-bench run when every call of a turn fails', () => {
+  it('sends the failures back to the model and answers; --stop-when-all-fail ends the run in one line (exit 1)', async () => {
+    const args = ['run', '--fail-rate', '1', '--latency', '1'];
+    const goesOn = await cli(args);
+    expect(goesOn.code, goesOn.stderr).toBe(0);
+    expect(goesOn.stdout).toMatch(/^A:/m);
+    const stops = await cli([...args, '--stop-when-all-fail']);
+    expect(stops.code).toBe(1);
+    expect(stops.stderr).toMatch(/^Error: all 3 tool calls of step 1 failed: /);
+    expect(stops.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
 describe('bad input', () => {
   it.each([
     [['bench', '--calls', 'abc'], /Expected `--calls` to be a comma-separated list of whole numbers/],

@@ -41,7 +41,7 @@ describe.each(SPECS.map((spec) => [formatSpec(spec), spec] as const))('%s', (_na
       ...weatherCalls(2),
       { id: 'bad-json', name: 'get_weather', arguments: '{"city": ' },
       { id: 'unknown', name: 'get_wether', arguments: '{}' },
-      { id: 'bad-currency', name: 'get_exchange_rate', arguments: '{"from_currency":"USD","to_currency":"XXX"}' },
+      { id: 'missing-argument', name: 'get_exchange_rate', arguments: '{"from_currency":"USD"}' },
     ];
     const outcomes = await (await make(spec)).run(calls);
     expect(outcomes.map((o) => o.id)).toEqual(calls.map((c) => c.id));
@@ -49,7 +49,7 @@ describe.each(SPECS.map((spec) => [formatSpec(spec), spec] as const))('%s', (_na
     const errors = outcomes.flatMap((o) => (o.status === 'error' ? [o.error] : []));
     expect(errors[0]).toMatch(/invalid JSON arguments for get_weather/);
     expect(errors[1]).toMatch(/unknown tool "get_wether"/);
-    expect(errors[2]).toMatch(/unknown currency pair/);
+    expect(errors[2]).toMatch(/missing required argument "to_currency" for get_exchange_rate/);
   });
 
   it('fails every call of an injected 100% failure rate without rejecting', async () => {

@@ -544,10 +544,8 @@ describe('fuzz: malformed scenario files', () => {
         const context = `${label(c)}\nexit ${result.code}\nstderr: ${result.stderr}`;
         expect(result.stderr, context).not.toMatch(/\n\s+at /);
         if (verdict?.valid) {
-          // a complete run; exit 1 only when every call of a turn failed (the loop has nothing to go on)
-          if (result.code === 1)
-            expect(result.stderr, context).toMatch(/^Error: all \d+ tool calls of step \d+ failed/);
-          else expect(result.code, context).toBe(0);
+          // a complete run: failed calls go back to the model, whatever failed
+          expect(result.code, context).toBe(0);
           expect(result.stdout.length, context).toBeGreaterThan(0);
         } else {
           expect(result.code, context).toBe(2);
@@ -680,10 +678,6 @@ function expectedStatus(name: string, raw: string): 'ok' | 'error' {
   for (const [key, value] of Object.entries(args)) {
     if (!Object.hasOwn(tool.parameters.properties, key) || typeof value !== 'string') return 'error';
   }
-  if (name === 'get_exchange_rate') {
-    const known = (c: unknown) => typeof c === 'string' && CURRENCIES.includes(c.toUpperCase());
-    if (!known(args.from_currency) || !known(args.to_currency)) return 'error';
-  }
   return 'ok';
 }
 
@@ -800,6 +794,7 @@ describe('fuzz: malformed model responses through the agent loop', () => {
           model: 'fuzz',
           question: 'fuzz',
           tools: chatTools(),
+          stopWhenAllFail: true, // the path where a turn's failures end the run, checked against the schemas
           ...(maxSteps === undefined ? {} : { maxSteps }),
         }).then(
           (run): { run: AgentRun } => ({ run }),

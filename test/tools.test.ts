@@ -95,3 +95,18 @@ describe('cpu work', () => {
     expect(large / small).toBeLessThan(16);
   });
 });
+
+describe('inputs nobody foresaw get a default answer, as the tutorials give one', () => {
+  it('answers an unknown currency pair with a rate of 1.0 and an unknown city with default weather', async () => {
+    const { ToolRuntime } = await import('../src/tools/runtime.ts');
+    const runtime = new ToolRuntime(toolRuntimeConfig({ latencyMs: 1 }));
+    const rate = await runtime.invoke({
+      id: 'fx',
+      name: 'get_exchange_rate',
+      arguments: '{"from_currency":"from_currency-0","to_currency":"to_currency-0"}',
+    });
+    expect(rate).toEqual({ from_currency: 'from_currency-0', to_currency: 'to_currency-0', rate: 1 });
+    const weather = await runtime.invoke({ id: 'w', name: 'get_weather', arguments: '{"city":"Atlantis"}' });
+    expect(weather).toMatchObject({ city: 'Atlantis', conditions: 'unknown' });
+  });
+});

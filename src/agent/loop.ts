@@ -36,7 +36,10 @@ export interface AgentOptions {
   parallelToolCalls?: boolean;
   /** Guard against a model that never stops asking for tools. @default 10 */
   maxSteps?: number;
-  /** Throw {@link AgentError} when every call of a turn failed (the model has nothing to work with). @default true */
+  /**
+   * Throw {@link AgentError} when every call of a turn failed, instead of sending the failures back to the model as
+   * each call's result (what every framework does, and the default: a real model may recover). @default false
+   */
   stopWhenAllFail?: boolean;
   signal?: AbortSignal;
   onStep?: (step: AgentStep) => void;
@@ -148,7 +151,7 @@ export async function runAgent(options: AgentOptions): Promise<AgentRun> {
     steps.push(step);
     options.onStep?.(step);
     if (outcomes.length === 0) return summarize(options.question, steps, turn.text, 'answered', started);
-    if (options.stopWhenAllFail !== false && outcomes.every((o) => o.status !== 'ok')) {
+    if (options.stopWhenAllFail === true && outcomes.every((o) => o.status !== 'ok')) {
       throw new AgentError(`all ${outcomes.length} tool calls of step ${index} failed: ${aggregateErrors(outcomes)}`);
     }
     provider.answer(turn, calls, outcomes);

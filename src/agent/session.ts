@@ -38,6 +38,8 @@ export interface AgentSessionOptions {
   dispatch?: DispatchMode;
   parallelToolCalls?: boolean;
   maxSteps?: number;
+  /** End the run with an error when every call of a turn failed (default: the failures go back to the model). */
+  stopWhenAllFail?: boolean;
 }
 
 /**
@@ -119,6 +121,7 @@ export class AgentSession {
       ...(this.#options.dispatch ? { dispatch: this.#options.dispatch } : {}),
       ...(this.#options.parallelToolCalls === undefined ? {} : { parallelToolCalls: this.#options.parallelToolCalls }),
       ...(this.#options.maxSteps === undefined ? {} : { maxSteps: this.#options.maxSteps }),
+      ...(this.#options.stopWhenAllFail ? { stopWhenAllFail: true } : {}),
       ...hooks,
     });
   }

@@ -166,6 +166,10 @@ export function buildProgram(run: (result: CommandResult) => void): Command {
     .option('--executor <name>', 'strategy for the tool calls, e.g. promise-all or limited(4)', 'promise-all')
     .option('--max-steps <n>', 'stop a loop that never answers after this many model turns', '10')
     .option('--no-parallel-tool-calls', 'send parallel_tool_calls: false (the model returns one call per turn)')
+    .option(
+      '--stop-when-all-fail',
+      'end the run (exit 1) when every call of a turn failed; by default the failures go back to the model',
+    )
     .option('--base-url <url>', 'live mode: an OpenAI-compatible server instead of the mock (key from OPENAI_API_KEY)')
     .option('--model <name>', 'live mode: the model name')
     .option('--question <text>', "live mode: the question (default: the scenario's)")

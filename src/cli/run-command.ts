@@ -20,6 +20,7 @@ export interface RunFlags extends MatrixFlags {
   baseUrl?: string;
   model?: string;
   question?: string;
+  stopWhenAllFail?: boolean;
 }
 
 function liveTarget(flags: RunFlags, scenario: string, api: ApiMode): ModelTarget {
@@ -87,6 +88,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
     dispatch: agent.dispatch,
     parallelToolCalls: flags.parallelToolCalls,
     maxSteps: flags.maxSteps === undefined ? DEFAULT_MAX_STEPS : parseWhole('--max-steps', flags.maxSteps, 1, 1000),
+    ...(flags.stopWhenAllFail ? { stopWhenAllFail: true } : {}),
     ...(config.policy ? { policy: config.policy } : {}),
   });
   try {

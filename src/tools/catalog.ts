@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Email, ParameterSchema, ToolContext, ToolDefinition } from './definition.ts';
-import { ToolError } from './errors.ts';
 import { fixturesDir } from './paths.ts';
 
 export type { Email, ToolContext, ToolDefinition } from './definition.ts';
@@ -49,9 +48,8 @@ const IMPLEMENTATIONS: Record<string, Implementation> = {
   get_exchange_rate: ({ from_currency = '', to_currency = '' }) => {
     const from = USD_RATES[from_currency.toUpperCase()];
     const to = USD_RATES[to_currency.toUpperCase()];
-    if (from === undefined || to === undefined) {
-      throw new ToolError(`unknown currency pair ${from_currency}/${to_currency}`);
-    }
+    // an input nobody foresaw gets a default answer, as the tutorials' tools give one (a real model sends such)
+    if (from === undefined || to === undefined) return { from_currency, to_currency, rate: 1.0 };
     return { from_currency, to_currency, rate: Math.round((to / from) * 10_000) / 10_000 };
   },
   get_user_profile: () => ({ ...USER_PROFILE }),
