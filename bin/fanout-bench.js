@@ -6,7 +6,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 
 const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-const floor = /(\d+)\.(\d+)\.(\d+)/.exec(manifest.engines.node).slice(1).map(Number);
+// `>=22.12.0`, `>= 22.12` or `>=22`: missing parts count as 0
+const floor = (/(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(manifest.engines.node) ?? []).slice(1, 4).map((part) => Number(part ?? 0));
 const running = process.versions.node.split('.').map(Number);
 const differs = floor.findIndex((part, i) => running[i] !== part); // the first part that is not the floor's
 if (differs >= 0 && running[differs] < floor[differs]) {

@@ -3,12 +3,13 @@
 # assumed on the machine: for each, the package test (test/package.test.ts: the packed tarball installed into an
 # empty project and used there: CLI, a fanout.config.ts, a worker pool, a report, the API with its types) runs
 # under that Node, vitest and npm included. `npm test` already runs the whole suite on the project's own Node 26.
-# FANOUT_NODE_LINES overrides the versions (space-separated); the binaries are cached in node_modules/.cache.
+# FANOUT_NODE_LINES overrides the versions (space-separated); the binaries are cached outside the checkout
+# (\$XDG_CACHE_HOME or ~/.cache, fanout-bench/node), so `npm ci`, which empties node_modules, keeps them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # 22.12.0 is the floor (engines.node): the oldest release we claim, not the newest 22.
 lines=${FANOUT_NODE_LINES:-"22.12.0 24.21.0"}
-cache=node_modules/.cache/fanout-bench-node
+cache="${XDG_CACHE_HOME:-$HOME/.cache}/fanout-bench/node"
 # Prints the bin folder of that Node release, fetching it first when it is not cached.
 fetch_node() {
   local dir="$cache/$1"
@@ -19,7 +20,7 @@ fetch_node() {
     echo '{"private": true, "allowScripts": {"node": true}}' >"$dir/package.json"
     npm install --prefix "$dir" --no-audit --no-fund --loglevel=error "node@$1" >/dev/null || return 1
   fi
-  echo "$(pwd)/$dir/node_modules/.bin"
+  echo "$dir/node_modules/.bin"
 }
 
 # Below the floor, the CLI refuses in one line (exit 2) before it loads anything.
@@ -28,7 +29,7 @@ set +e
 refusal=$("$old/node" bin/fanout-bench.js --version 2>&1)
 code=$?
 set -e
-if [ "$code" != 2 ] || [ "$(printf '%s\n' "$refusal" | wc -l)" != 1 ] || [[ "$refusal" != *"needs Node.js >=22.12.0"* ]]; then
+if [ "$code" != 2 ] || [[ "$refusal" == *$'\n'* ]] || [[ "$refusal" != *"needs Node.js >=22.12.0"* ]]; then
   echo "node-lines: FAIL on Node $("$old/node" --version) expected one line and exit 2, got exit $code: $refusal"
   exit 1
 fi

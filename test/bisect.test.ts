@@ -27,6 +27,15 @@ describe('bisect: the first release at which a metric changed', () => {
     }
   });
 
+  it('gives no verdict when an end does not run: nothing to compare with', async () => {
+    const measure = async (versions: string[]) =>
+      new Map(
+        versions.map((v) => [v, v === '1.0.0' ? ({ error: 'could not install: E404' } as Reading) : at(1)] as const),
+      );
+    const { verdict } = await bisectReleases(RELEASES, measure, 'speedup', 0.05);
+    expect(verdict).toEqual({ kind: 'broken', version: '1.0.0', error: 'could not install: E404' });
+  });
+
   it('reports no change when the ends read alike, and stops when interrupted', async () => {
     const same = await bisectReleases(RELEASES, fake(99).measure, 'speedup', 0.05);
     expect(same.verdict).toEqual({ kind: 'unchanged' });
@@ -55,5 +64,21 @@ describe('bisect: the first release at which a metric changed', () => {
     expect(readingOf(cells, 'f@1.0.0', 'overhead', 8)).toEqual(est);
     expect(readingOf(cells, 'f@1.0.0', 'growth', 8)).toEqual({ value: 1.3, low: 1.3, high: 1.3 });
     expect(readingOf(cells, 'f@2.0.0', 'speedup', 8)).toEqual({ error: 'boom' });
+  });
+});
+
+describe('a broken run, and what is not one', () => {
+  it('calls a run broken when calls fail with no fault injected, but not calls a --timeout cut', async () => {
+    const { brokenRun } = await import('../src/bench/cells.ts');
+    const { DEFAULT_POLICY } = await import('../src/executors/policy.ts');
+    const none = { failRate: 0, hangRate: 0, crashRate: 0 };
+    expect(brokenRun(['ok', 'error', 'ok'], 'c-1: error (boom)', none)).toBe(
+      '1 of 3 calls failed with no fault injected; the first: c-1: error (boom)',
+    );
+    expect(brokenRun(['ok', 'ok'], undefined, none)).toBeUndefined();
+    expect(brokenRun(['ok', 'error'], 'c-1: error (x)', { ...none, failRate: 0.5 })).toBeUndefined();
+    const timeout = { ...DEFAULT_POLICY, timeoutMs: 120 };
+    expect(brokenRun(['ok', 'timeout', 'cancelled'], 'c-1: timeout (120 ms)', none, timeout)).toBeUndefined();
+    expect(brokenRun(['ok', 'timeout'], 'c-1: timeout (120 ms)', none)).toMatch(/^1 of 2 calls failed/);
   });
 });

@@ -24,10 +24,26 @@ export default function setup(): () => void {
   process.env.TMPDIR = dir;
   // nor in the checkout: a test that writes results names a place under the run's directory (see `cli`)
   const results = join(root, 'results');
-  const before = new Set(readdirSync(results));
+  // what git sees changed there (a new file, or the committed baseline overwritten); a listing without git
+  const changed = (): string[] => {
+    try {
+      const status = execFileSync(
+        'git',
+        ['status', '--porcelain', '--untracked-files=all', '--ignored', '--', 'results'],
+        {
+          cwd: root,
+          encoding: 'utf8',
+        },
+      );
+      return status.split('\n').filter((line) => line.trim() !== '');
+    } catch {
+      return readdirSync(results);
+    }
+  };
+  const before = new Set(changed());
   return () => {
     rmSync(dir, { recursive: true, force: true });
-    const left = readdirSync(results).filter((name) => !before.has(name));
-    if (left.length > 0) throw new Error(`the test run left files in results/: ${left.join(', ')}`);
+    const left = changed().filter((entry) => !before.has(entry));
+    if (left.length > 0) throw new Error(`the test run changed results/: ${left.join(', ')}`);
   };
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseFrameworkSpec, resolveFramework } from '../src/frameworks/registry.ts';
-import { RELEASE_CACHE, ReleaseError } from '../src/frameworks/releases.ts';
+import { isReleaseRange, RELEASE_CACHE, ReleaseError } from '../src/frameworks/releases.ts';
 import { cli } from './helpers.ts';
 
 /** Whether the npm registry answers here: the on-demand install is tested against the real one, or skipped. */
@@ -23,6 +23,16 @@ const online = registryReachable();
 if (!online) console.log('the npm registry is unreachable: the on-demand install tests are skipped');
 
 describe('framework@version and framework@range', () => {
+  it('tells a version, a range or latest from an npm alias, and refuses nothing after @', () => {
+    for (const text of ['6', '6.44.0', '^6', '~6.4', '>=6 <7', '*', 'x', 'v6', 'latest', '1.0.0-beta.1']) {
+      expect(isReleaseRange(text), text).toBe(true);
+    }
+    for (const text of ['openai-6-44', 'openai-next', 'ai-6', 'xray', 'mastra-core-0-24']) {
+      expect(isReleaseRange(text), text).toBe(false);
+    }
+    expect(() => parseFrameworkSpec('openai-runtools@')).toThrow(/nothing after @/);
+  });
+
   it('reads a version or range after @ as a release, anything else as an npm alias', () => {
     expect(parseFrameworkSpec('openai-runtools@6.44.0')).toEqual({ framework: 'openai-runtools', version: '6.44.0' });
     expect(parseFrameworkSpec('ai-sdk@^6')).toEqual({ framework: 'ai-sdk', version: '^6' });
@@ -61,6 +71,15 @@ describe.skipIf(!online)('a release installed on demand, from the npm registry',
     expect(readFileSync(join(project, 'package.json'), 'utf8')).toBe('{ "private": true }\n');
     expect(existsSync(join(project, 'package-lock.json'))).toBe(false);
     expect(existsSync(join(project, 'node_modules', 'openai'))).toBe(false);
+  }, 120_000);
+
+  it("pairs an old major's release with companions of its own line, not the newest by date", () => {
+    const project = mkdtempSync(join(tmpdir(), 'fanout-release-'));
+    const lines: string[] = [];
+    // ai 6.0.326 came out after @ai-sdk/openai 4.0; by date alone it would get a v4 provider and fail every call
+    const ai6 = resolveFramework({ framework: 'ai-sdk', version: '6.0.326' }, project, (l) => lines.push(l));
+    expect(lines[0]).toMatch(/^Installing ai-sdk ai@6\.0\.326 @ai-sdk\/openai@3\.\d+\.\d+ into /);
+    expect(ai6.packages['@ai-sdk/openai']).toMatch(/^3\./);
   }, 120_000);
 
   it('names the nearest releases when the version does not exist, and says when the registry is out of reach', () => {

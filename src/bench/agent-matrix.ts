@@ -268,6 +268,7 @@ export async function runAgentGroup(options: AgentGroupOptions): Promise<CellRes
         return { statuses: outcomes.map((o) => o.status), ...failureOf(outcomes) };
       },
       tools.faults,
+      policy,
     );
     const referenceMs = referenceRounds(records, broken);
     return variants.map((variant): CellResult => {

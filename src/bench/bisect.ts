@@ -47,7 +47,9 @@ export function apart(a: Reading, b: Reading, metric: BisectMetric, tolerance: n
 export type Verdict =
   | { kind: 'changed'; first: string; previous: string }
   | { kind: 'unchanged' }
-  | { kind: 'interrupted' };
+  | { kind: 'interrupted' }
+  /** An end of the range did not run (or install): nothing to compare with. */
+  | { kind: 'broken'; version: string; error: string };
 
 /**
  * Finds the first release at which the metric changed, by halving: both ends first (in one run), then the middle
@@ -68,6 +70,11 @@ export async function bisectReleases(
   if (!ends) return { readings, verdict: { kind: 'interrupted' } };
   for (const [version, reading] of ends) readings.set(version, reading);
   const at = (i: number) => readings.get(releases[i] as string) as Reading;
+  for (const end of [first, last]) {
+    const reading = readings.get(end);
+    if (reading && 'error' in reading)
+      return { readings, verdict: { kind: 'broken', version: end, error: reading.error } };
+  }
   if (first === last || !apart(at(0), at(releases.length - 1), metric, tolerance)) {
     return { readings, verdict: { kind: 'unchanged' } };
   }

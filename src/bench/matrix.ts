@@ -230,8 +230,9 @@ export function cellsFromRecords(
   records: readonly VariantRecord<BatchExtra>[],
   startupMs: ReadonlyMap<string, number>,
   faults: FaultConfig,
+  policy?: CallPolicy,
 ): CellResult[] {
-  const broken = brokenVariants(records, (extra) => extra, faults);
+  const broken = brokenVariants(records, (extra) => extra, faults, policy);
   const referenceMs = referenceRounds(records, broken);
   return group.specs.map((spec): CellResult => {
     const executor = formatSpec(spec);
@@ -479,6 +480,7 @@ export async function runGroup(
       records,
       startupMs,
       options.tools.faults,
+      options.policy,
     );
     for (const cell of measured) {
       const executor = executors.get(cell.executor);

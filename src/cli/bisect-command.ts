@@ -10,8 +10,8 @@ import {
   readingOf,
 } from '../bench/bisect.ts';
 import { runBench } from '../bench/session.ts';
-import { frameworkDefinition } from '../frameworks/registry.ts';
-import { pickRelease, publishedReleases } from '../frameworks/releases.ts';
+import { frameworkDefinition, parseFrameworkSpec, resolveFramework } from '../frameworks/registry.ts';
+import { pickRelease, publishedReleases, ReleaseError } from '../frameworks/releases.ts';
 import { formatSmallMs, formatSpeedup } from '../report/model.ts';
 import type { CellResult, ResultsDocument } from '../results/document.ts';
 import { serializeResults } from '../results/store.ts';
@@ -43,10 +43,16 @@ export interface BisectRecord {
   to: string;
   releases: string[];
   readings: Record<string, Reading>;
-  verdict: 'changed' | 'unchanged' | 'interrupted' | 'not confirmed';
+  verdict: 'changed' | 'unchanged' | 'interrupted' | 'not confirmed' | 'broken';
+  /** An end of the range that did not run: nothing to bisect against. */
+  broken?: { version: string; error: string };
   firstChanged?: string;
   previous?: string;
   confirmation?: Record<string, Reading>;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function describe(reading: Reading | undefined, metric: BisectMetric): string {
@@ -60,9 +66,10 @@ function describe(reading: Reading | undefined, metric: BisectMetric): string {
 
 /** Releases of `pkg` from `from` to `to`, both included, oldest first (pre-releases only when asked). */
 function releasesBetween(pkg: string, from: string, to: string, prerelease: boolean): string[] {
-  return publishedReleases(pkg)
-    .versions.filter((v) => (prerelease || !semver.prerelease(v)) && semver.gte(v, from) && semver.lte(v, to))
-    .sort(semver.compare);
+  const between = publishedReleases(pkg).versions.filter(
+    (v) => (prerelease || !semver.prerelease(v)) && semver.gt(v, from) && semver.lt(v, to),
+  );
+  return [from, ...between.sort(semver.compare), to]; // the ends as named, pre-releases or not
 }
 
 /** A release given as `<from>`/`<to>`: an exact version the registry has (one line naming the nearest if not). */
@@ -108,6 +115,12 @@ export async function bisectCommand(
   // the scenario flags, checked before the registry is asked anything
   const probe = resolveBenchConfig(matrix);
   const calls = Math.max(...probe.calls);
+  const counts = [...new Set(probe.calls)];
+  if (metric === 'growth' && (counts.length < 3 || calls < 10 * Math.min(...counts))) {
+    throw new UsageError(
+      `--metric growth fits b over three or more call counts spanning 10x or more; got --calls ${probe.calls.join(',')} (e.g. 10,100,1000)`,
+    );
+  }
   const pkg = definition.packages[0] as string;
   let from: string;
   let to: string;
@@ -154,22 +167,45 @@ export async function bisectCommand(
   const interrupt = interruptSignal('then writing what was measured');
   const started = performance.now();
   /** One run of these releases beside `sequential`; their readings, or undefined when interrupted. */
-  const measure = async (versions: string[]): Promise<Map<string, Reading> | undefined> => {
-    const labels = versions.map((v) => `${framework}@${v}`);
-    const config = resolveBenchConfig({ ...matrix, frameworks: labels.join(',') });
-    const run = await runBench(config, { signal: interrupt.signal });
-    runs++;
-    const cells: CellResult[] = run.cells.map((c) => ({ ...c, id: `run-${runs}/${c.id}` }));
-    if (!document) document = { ...run, cells, bisect: record };
-    else document.cells.push(...cells);
-    document.wallTimeMs = performance.now() - started;
-    const readings = new Map(versions.map((v, i) => [v, readingOf(run.cells, labels[i] as string, metric, calls)]));
-    for (const [version, reading] of readings) {
-      record.readings[version] = reading;
+  const measure = async (
+    versions: string[],
+    into: Record<string, Reading> = record.readings,
+  ): Promise<Map<string, Reading> | undefined> => {
+    // each release installed first (on first use): one that cannot be installed reads as an error
+    const readings = new Map<string, Reading>();
+    for (const version of versions) {
+      try {
+        resolveFramework(parseFrameworkSpec(`${framework}@${version}`));
+      } catch (error) {
+        if (error instanceof ReleaseError && error.interrupted) return undefined;
+        readings.set(version, { error: `could not install: ${errorText(error)}` });
+      }
+    }
+    const runnable = versions.filter((v) => !readings.has(v));
+    if (runnable.length > 0) {
+      const labels = runnable.map((v) => `${framework}@${v}`);
+      const config = resolveBenchConfig({ ...matrix, frameworks: labels.join(',') });
+      const run = await runBench(config, { signal: interrupt.signal });
+      runs++;
+      const cells: CellResult[] = run.cells.map((c) => ({ ...c, id: `run-${runs}/${c.id}` }));
+      if (!document) document = { ...run, cells, bisect: record };
+      else document.cells.push(...cells);
+      document.wallTimeMs = performance.now() - started;
+      if (run.status === 'interrupted') {
+        save();
+        return undefined;
+      }
+      for (const [i, version] of runnable.entries()) {
+        readings.set(version, readingOf(run.cells, labels[i] as string, metric, calls));
+      }
+    }
+    for (const version of versions) {
+      const reading = readings.get(version) as Reading;
+      into[version] = reading;
       say(`  ${version.padEnd(12)} ${describe(reading, metric)}`);
     }
     save();
-    return run.status === 'interrupted' ? undefined : readings;
+    return readings;
   };
   try {
     const { verdict } = await bisectReleases(releases, measure, metric, tolerance);
@@ -177,9 +213,9 @@ export async function bisectCommand(
       record.firstChanged = verdict.first;
       record.previous = verdict.previous;
       say(`Confirming side by side: ${verdict.previous} and ${verdict.first}`);
-      const again = await measure([verdict.previous, verdict.first]);
+      record.confirmation = {};
+      const again = await measure([verdict.previous, verdict.first], record.confirmation);
       if (again) {
-        record.confirmation = Object.fromEntries(again);
         const confirmed = apart(
           again.get(verdict.previous) as Reading,
           again.get(verdict.first) as Reading,
@@ -188,6 +224,9 @@ export async function bisectCommand(
         );
         record.verdict = confirmed ? 'changed' : 'not confirmed';
       }
+    } else if (verdict.kind === 'broken') {
+      record.verdict = 'broken';
+      record.broken = { version: verdict.version, error: verdict.error };
     } else {
       record.verdict = verdict.kind;
     }
@@ -206,9 +245,16 @@ export async function bisectCommand(
           ? `No change in ${metric} between ${from} and ${to} beyond the tolerance (${describe(record.readings[from], metric)} → ${describe(record.readings[to], metric)})`
           : `Interrupted: ${Object.keys(record.readings).length} releases measured, kept in ${writer?.runPath}`;
   if (flags.json && document) process.stdout.write(serializeResults(document));
-  else process.stdout.write(`${verdictLine}\n`);
+  else if (record.verdict !== 'broken') process.stdout.write(`${verdictLine}\n`);
   say(
     `${runs} runs, ${Object.keys(record.readings).length} releases measured in ${seconds} s; results: ${writer?.latestPath}`,
   );
+  if (record.verdict === 'broken') {
+    // no verdict from a range whose end does not run: one line, and the run fails
+    process.stderr.write(
+      `Error: cannot bisect: ${pkg} ${record.broken?.version} did not run (${record.broken?.error}); pick ends that run\n`,
+    );
+    return EXIT.failure;
+  }
   return record.verdict === 'interrupted' ? EXIT.interrupted : EXIT.ok;
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { aiSdk, aiSdkStream } from './adapters/ai-sdk.ts';
 import { langchain, langgraphToolNode } from './adapters/langchain.ts';
@@ -87,6 +87,10 @@ export function parseFrameworkSpec(text: string): FrameworkSpec {
   frameworkDefinition(framework);
   if (at === -1) return { framework };
   const after = trimmed.slice(at + 1);
+  if (after === '')
+    throw new FrameworkError(
+      `\`${trimmed}\`: nothing after @; name a version (${framework}@1.2.3), a range (${framework}@^6) or an npm alias`,
+    );
   if (isReleaseRange(after)) return { framework, version: after };
   if (!after.split(ALIAS_SEPARATOR).every((name) => PACKAGE_NAME.test(name))) {
     throw new FrameworkError(
@@ -127,7 +131,9 @@ const LOOP_PACKAGE = /^(?:openai|ai|langchain|@ai-sdk\/.+|@openai\/.+|@langchain
 function packagesThatRun(names: readonly string[], from: string): Record<string, string> {
   const versions: Record<string, string> = {};
   for (const name of names) {
-    const dir = installedDir(name, from);
+    const found = installedDir(name, from);
+    // from where Node resolves the package's own imports: its real path (pnpm links packages into a store)
+    const dir = found && realpathSync(found);
     versions[name] = installedVersion(name, from) ?? 'unknown';
     if (!dir) continue;
     const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {

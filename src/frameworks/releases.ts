@@ -1,5 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, relative } from 'node:path';
 import semver from 'semver';
 
@@ -11,6 +20,8 @@ const RECORD = 'fanout-bench-release.json';
 /** A release that cannot be had (no such version, registry out of reach): one line, exit 2. */
 export class ReleaseError extends Error {
   override name = 'ReleaseError';
+  /** npm was stopped by Ctrl-C (SIGINT), not by what it was asked. */
+  interrupted = false;
 }
 
 /** What an on-demand install put in the cache: every package asked for, its exact version and integrity. */
@@ -66,7 +77,14 @@ export function publishedReleases(pkg: string): Published {
 
 /** Whether text after `framework@` asks for a release (a version or a range) rather than naming an npm alias. */
 export function isReleaseRange(text: string): boolean {
-  return semver.validRange(text) !== null && !/^[a-z]/i.test(text);
+  if (text === 'latest') return true;
+  // `6`, `6.44.0`, `^6`, `~6.4`, `>=6 <7`, `*`, `x`, `v6`; an alias (`openai-6-44`) is not a range
+  return semver.validRange(text) !== null && /^(?:[\d^~<>=*]|[xX](?![\w-])|v\d)/.test(text);
+}
+
+/** The range a release spec asks for: `latest` is the newest stable release. */
+function rangeOf(asked: string): string {
+  return asked === 'latest' ? '*' : asked;
 }
 
 /** The releases nearest to what was asked, for an error: two below it and two above. */
@@ -91,18 +109,95 @@ export function pickRelease(pkg: string, range: string, includePrerelease = fals
   return picked;
 }
 
+/** The parts of a release's manifest that say what it works with. */
+interface Manifest {
+  version: string;
+  dependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+}
+
+const manifests = new Map<string, Manifest[]>();
+
+/** Every stable release's manifest (version, dependencies, peers) of a package, once per process. */
+function stableManifests(pkg: string): Manifest[] {
+  let known = manifests.get(pkg);
+  if (!known) {
+    const data = npmView([`${pkg}@>=0.0.0`, 'version', 'dependencies', 'peerDependencies']); // `@*` would be `latest` alone
+    known = (Array.isArray(data) ? data : [data]) as Manifest[];
+    manifests.set(pkg, known);
+  }
+  return known;
+}
+
+/** One release's manifest. */
+function manifestOf(pkg: string, version: string): Manifest {
+  return (npmView([`${pkg}@${version}`, 'version', 'dependencies', 'peerDependencies']) ?? { version }) as Manifest;
+}
+
+/** The release line a range starts in: its major, or major.minor below 1.0 (where a minor breaks). */
+function line(range: string): string | undefined {
+  const min = semver.minVersion(range);
+  if (!min) return undefined;
+  return min.major === 0 ? `0.${min.minor}` : String(min.major);
+}
+
 /**
- * The release of a companion package (`@ai-sdk/openai` beside `ai`) that was current when the main package's
- * release came out: the newest stable one published no later than it, else its first. Releases of one framework
- * are published together, so this picks the pair that shipped together.
+ * Whether a companion release works with the main release: the main one's range for it (as a peer or a
+ * dependency) allows it, its range for the main package allows that, and the packages both depend on (`ai` and
+ * `@ai-sdk/openai` both on `@ai-sdk/provider`) are on one release line.
  */
-export function companionRelease(pkg: string, publishedAt: string): string {
-  const { versions, time } = publishedReleases(pkg);
-  const stable = versions.filter((v) => !semver.prerelease(v));
-  const before = stable.filter((v) => (time[v] ?? '') <= publishedAt);
-  const picked = before.length > 0 ? semver.maxSatisfying(before, '*') : stable[0];
-  if (!picked) throw new ReleaseError(`${pkg} has no stable release on the npm registry`);
-  return picked;
+function worksWith(main: Manifest, mainName: string, companion: Manifest, companionName: string): boolean {
+  const wants = main.peerDependencies?.[companionName] ?? main.dependencies?.[companionName];
+  if (wants && !semver.satisfies(companion.version, wants)) return false;
+  const wanted = companion.peerDependencies?.[mainName] ?? companion.dependencies?.[mainName];
+  if (wanted && !semver.satisfies(main.version, wanted)) return false;
+  for (const [name, range] of Object.entries(main.dependencies ?? {})) {
+    const theirs = companion.dependencies?.[name];
+    if (theirs && line(theirs) !== line(range)) return false;
+  }
+  return true;
+}
+
+/**
+ * The releases of a framework's companion packages (`@ai-sdk/openai` beside `ai`) to install with a main release,
+ * in order: each the newest that works (see {@link worksWith}) with the main release and the companions chosen
+ * before it, published no later than the main release, else the oldest such after it. Publish dates alone would
+ * pair an old major's late patch with the new major's companion.
+ */
+export function companionReleases(companions: readonly string[], mainName: string, mainVersion: string): string[] {
+  const chosen: { name: string; manifest: Manifest }[] = [
+    { name: mainName, manifest: manifestOf(mainName, mainVersion) },
+  ];
+  const publishedAt = publishedReleases(mainName).time[mainVersion] ?? new Date().toISOString();
+  for (const pkg of companions) {
+    const { time } = publishedReleases(pkg);
+    const fitting = stableManifests(pkg)
+      .filter((m) => semver.valid(m.version) && chosen.every((c) => worksWith(c.manifest, c.name, m, pkg)))
+      .sort((a, b) => semver.compare(a.version, b.version));
+    const before = fitting.filter((m) => (time[m.version] ?? '') <= publishedAt);
+    const picked = before.at(-1) ?? fitting[0];
+    if (!picked) {
+      throw new ReleaseError(
+        `no release of ${pkg} works with ${chosen.map((c) => `${c.name}@${c.manifest.version}`).join(' and ')}`,
+      );
+    }
+    chosen.push({ name: pkg, manifest: picked });
+  }
+  return chosen.slice(1).map((c) => c.manifest.version);
+}
+
+/** Staging folders (`…installing-<pid>`) whose install was cut off (Ctrl-C, a crash): their process is gone. */
+function removeAbandonedStaging(cache: string): void {
+  if (!existsSync(cache)) return;
+  for (const name of readdirSync(cache)) {
+    const pid = Number(/\.installing-(\d+)$/.exec(name)?.[1]);
+    if (!pid || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0); // still running: another install in progress
+    } catch {
+      rmSync(join(cache, name), { recursive: true, force: true });
+    }
+  }
 }
 
 /** The cached install of one framework release, if a finished one is there. */
@@ -133,16 +228,20 @@ export function installRelease(request: ReleaseRequest): InstalledRelease {
   const [main, ...companions] = request.packages as [string, ...string[]];
   const exact = semver.valid(request.asked);
   const cache = join(request.project, RELEASE_CACHE);
+  removeAbandonedStaging(cache);
+  // a cached release is recorded as this run asked for it (another run may have asked with a range)
+  const reuse = (hit: InstalledRelease | undefined) => (hit ? { ...hit, asked: request.asked } : undefined);
   if (exact) {
-    const hit = cached(join(cache, `${request.framework}@${exact}`));
+    const hit = reuse(cached(join(cache, `${request.framework}@${exact}`)));
     if (hit) return hit;
   }
-  const version = pickRelease(main, request.asked, semver.prerelease(request.asked) !== null);
+  const range = rangeOf(request.asked);
+  const version = pickRelease(main, range, semver.prerelease(request.asked) !== null);
   const dir = join(cache, `${request.framework}@${version}`);
-  const hit = cached(dir);
+  const hit = reuse(cached(dir));
   if (hit) return hit;
-  const publishedAt = publishedReleases(main).time[version] ?? new Date().toISOString();
-  const specs = [`${main}@${version}`, ...companions.map((pkg) => `${pkg}@${companionRelease(pkg, publishedAt)}`)];
+  const companionVersions = companionReleases(companions, main, version);
+  const specs = [`${main}@${version}`, ...companions.map((pkg, i) => `${pkg}@${companionVersions[i]}`)];
   request.log(
     `Installing ${request.framework} ${specs.join(' ')} into ${relative(request.project, dir) || dir} (first use; no install scripts run)`,
   );
@@ -150,6 +249,9 @@ export function installRelease(request: ReleaseRequest): InstalledRelease {
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
   writeFileSync(join(staging, 'package.json'), '{ "private": true }\n');
+  // npm reads a project's .npmrc from the folder it installs into: the project's registry and auth hold there too
+  if (existsSync(join(request.project, '.npmrc')))
+    copyFileSync(join(request.project, '.npmrc'), join(staging, '.npmrc'));
   try {
     execFileSync(
       'npm',
@@ -170,15 +272,24 @@ export function installRelease(request: ReleaseRequest): InstalledRelease {
     );
     const record = { framework: request.framework, asked: request.asked, packages };
     writeFileSync(join(staging, RECORD), `${JSON.stringify(record, null, 2)}\n`);
-    if (existsSync(dir))
-      rmSync(staging, { recursive: true, force: true }); // another run finished it first
-    else renameSync(staging, dir);
+    try {
+      renameSync(staging, dir);
+    } catch (error) {
+      // another run finished the same release first: use its install
+      const theirs = cached(dir);
+      if (!theirs) throw error;
+      rmSync(staging, { recursive: true, force: true });
+      return { ...theirs, asked: request.asked };
+    }
     return { ...record, dir };
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
     if (error instanceof ReleaseError) throw error;
     const stderr = String((error as { stderr?: unknown }).stderr ?? '');
     const line = stderr.split('\n').find((l) => /npm error (?!code)/.test(l)) ?? (error as Error).message;
-    throw new ReleaseError(`installing ${specs.join(' ')} failed: ${line.replace(/^npm error /, '').trim()}`);
+    const failure = new ReleaseError(`installing ${specs.join(' ')} failed: ${line.replace(/^npm error /, '').trim()}`);
+    const child = error as { signal?: string; status?: number };
+    failure.interrupted = child.signal === 'SIGINT' || child.status === 130;
+    throw failure;
   }
 }
