@@ -277,6 +277,26 @@ describe.skipIf(!hasChromium)(
       await page.close();
     });
 
+    it('lists the configuration as a definition list, no raw JSON and no empty header row', async () => {
+      const doc = read(batchDir);
+      for (const file of [join(batchDir, 'report.html'), join(agentDir, 'report.html')]) {
+        const { page } = await open(file);
+        const facts = page.locator('dl.facts').first();
+        const names = await facts.locator('dt').allTextContents();
+        const values = await facts.locator('dd').allTextContents();
+        if (file.startsWith(batchDir)) {
+          expect(names).toHaveLength(Object.values(doc.config).filter((v) => v !== undefined).length);
+          expect(values).toContain(doc.config.executors.join(', '));
+        }
+        for (const value of values) expect(value).not.toMatch(/[{}[\]"]/);
+        const heads = await page
+          .locator('thead tr')
+          .evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('th')].map((th) => th.textContent?.trim())));
+        for (const head of heads) expect(head.some(Boolean), head.join('|')).toBe(true);
+        await page.close();
+      }
+    });
+
     it('compares two runs cell by cell', async () => {
       const file = join(out, 'compare.html');
       const result = await cli(['report', join(batchDir, 'latest.json'), join(batchDir, 'latest.json'), '--out', file]);
