@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answer } from '../src/report/answer.ts';
 import { renderReport } from '../src/report/html.ts';
 import type { CellOk, ResultsDocument } from '../src/results/document.ts';
 import { cli } from './helpers.ts';
@@ -295,6 +296,26 @@ describe.skipIf(!hasChromium)(
         for (const head of heads) expect(head.some(Boolean), head.join('|')).toBe(true);
         await page.close();
       }
+    });
+
+    it('opens with what the figures say, or with nothing when they support no claim', async () => {
+      const doc = read(batchDir);
+      const { page } = await open(join(batchDir, 'report.html'));
+      const said = await page.locator('[data-answer] p').allTextContents();
+      expect(said).toEqual(answer(doc));
+      expect(said.length).toBeGreaterThan(0);
+      // above the first chart
+      const order = await page
+        .locator('[data-answer], figure[data-chart]')
+        .evaluateAll((nodes) => nodes.map((n) => (n.hasAttribute('data-answer') ? 'answer' : 'chart')));
+      expect(order[0]).toBe('answer');
+      await page.close();
+      const results = fixture('default');
+      const file = join(out, 'no-reference.html');
+      writeFileSync(file, await renderReport({ ...results, config: { ...results.config, reference: false } }));
+      const bare = await open(file);
+      expect(await bare.page.locator('[data-answer]').count()).toBe(0);
+      await bare.page.close();
     });
 
     it('compares two runs cell by cell', async () => {

@@ -3,6 +3,7 @@
  * page is written, no script and nothing fetched when it is viewed.
  */
 import type { ResultsDocument } from '../results/document.ts';
+import { answer } from './answer.ts';
 import { type Chart, comparisonChart, runCharts } from './charts.ts';
 import { compareTable } from './compare.ts';
 import { fullForm, reportTables, type TableModel } from './model.ts';
@@ -80,6 +81,13 @@ function runFacts(results: ResultsDocument): string {
   return [factsHtml('Configuration', settings), factsHtml('Environment', machine)].join('\n');
 }
 
+/** What the figures say, as the page's opening lines; '' when they support no claim. */
+function answerHtml(results: ResultsDocument): string {
+  const sentences = answer(results);
+  if (sentences.length === 0) return '';
+  return `<section class="answer" data-answer>${sentences.map((s) => `<p>${escapeHtml(s)}</p>`).join('')}</section>`;
+}
+
 async function chartHtml(chart: Chart, run?: string): Promise<string> {
   const svg = await renderSvg(chart.spec);
   const runAttribute = run ? ` data-run="${run}"` : '';
@@ -90,7 +98,7 @@ const STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:1100px;padding:0 20px 40px;color:#222}
 h1{font-size:22px;margin:24px 0 4px}h2{font-size:17px;margin:28px 0 6px;border-bottom:1px solid #ddd;padding-bottom:4px}
 h3{font-size:14px;margin:18px 0 6px}.meta{color:#555;margin:0 0 12px}figure{margin:0;overflow-x:auto}
-.note{background:#fff6e0;border:1px solid #f0d58c;padding:6px 10px}.caption{color:#555;margin:4px 0 0;max-width:760px}.scroll{overflow-x:auto}
+.note{background:#fff6e0;border:1px solid #f0d58c;padding:6px 10px}.answer{background:#eef5fb;border-left:4px solid #4c78a8;padding:4px 12px;margin:12px 0;font-size:15px}.answer p{margin:6px 0}.caption{color:#555;margin:4px 0 0;max-width:760px}.scroll{overflow-x:auto}
 table{border-collapse:collapse;font-size:12.5px;font-variant-numeric:tabular-nums}
 th,td{border:1px solid #ddd;padding:3px 7px;text-align:left;vertical-align:top}th{background:#f5f5f5}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:3px 16px;margin:0;font-size:13px}dt{color:#555}dd{margin:0}
@@ -139,6 +147,7 @@ export async function renderReport(results: ResultsDocument, options: ReportOpti
   for (const [index, doc] of (b ? [results, b] : [results]).entries()) {
     const run = b ? 'AB'[index] : undefined;
     if (run) parts.push(`<h2>Run ${run}</h2>\n${runMeta(doc)}`);
+    parts.push(answerHtml(doc));
     for (const chart of runCharts(doc)) parts.push(await chartHtml(chart, run));
     parts.push(`<section><h2>Tables</h2>\n${reportTables(doc).map(tableHtml).join('\n')}</section>`);
     parts.push(`<section><h2>Run</h2>\n${runFacts(doc)}</section>`);
