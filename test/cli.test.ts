@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { answer } from '../src/report/answer.ts';
 import { apiTable } from '../src/report/model.ts';
 import type { CellOk, ResultsDocument } from '../src/results/document.ts';
 import { cli } from './helpers.ts';
@@ -92,6 +93,19 @@ describe('fanout-bench bench (end to end, 20 ms tools)', () => {
     expect(result.stdout).toMatch(/promise-all/);
     expect(result.stdout).toMatch(/Wall time/);
     expect(result.stderr).toMatch(/Results: .*latest\.json/);
+  });
+
+  it('says under the tables what the figures say, and leaves it out with --quiet', async () => {
+    const args = ['bench', '--latency', '20', '--calls', '8', '--executors', 'promise-all,limited(2)'];
+    for (const quiet of [false, true]) {
+      const out = mkdtempSync(join(tmpdir(), 'fanout-'));
+      const result = await cli([...args, '--iterations', '3', '--out', out, ...(quiet ? ['--quiet'] : [])]);
+      expect(result.code).toBe(0);
+      const said = answer(JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as ResultsDocument);
+      const under = result.stdout.split('What the figures say:\n')[1]?.split('\n\nWall time')[0];
+      if (quiet || said.length === 0) expect(under).toBeUndefined();
+      else expect(under?.replace(/\n {2}/g, ' ').split('\n')).toEqual(said.map((s) => `• ${s}`));
+    }
   });
 });
 

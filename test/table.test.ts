@@ -4,10 +4,18 @@ import { describe, expect, it } from 'vitest';
 import { judge } from '../src/gate/decide.ts';
 import { verdictTable } from '../src/gate/summary.ts';
 import { scenarioLabel } from '../src/model/load.ts';
+import { answer } from '../src/report/answer.ts';
 import { speedupChart } from '../src/report/chart.ts';
 import { columnWidths, shorten, widestLine, wrapText } from '../src/report/fit.ts';
 import { markdownTable } from '../src/report/markdown.ts';
-import { formatMs, formatSpeedup, latencyTable, speedupMatrix } from '../src/report/model.ts';
+import {
+  formatMs,
+  formatSpeedup,
+  latencyTable,
+  reportTables,
+  speedupMatrix,
+  type TableModel,
+} from '../src/report/model.ts';
 import { DEFAULT_WIDTH, renderTable, serialize, terminalWidth } from '../src/report/table.ts';
 import type { CellOk, ResultsDocument } from '../src/results/document.ts';
 
@@ -121,6 +129,32 @@ describe('speedup chart', () => {
     expect(serialize(results, { chart: false })).not.toMatch(/Speedup at 16 calls/);
     expect(serialize(results)).toMatch(/Speedup at 16 calls/);
     expect(speedupChart({ ...results, config: { ...results.config, reference: false } }, 120)).toBeUndefined();
+  });
+});
+
+describe('what the figures say, under the tables', () => {
+  it('is the answer of the run, wrapped to the width, after the last table', () => {
+    for (const name of DOCUMENTS) {
+      const results = fixture(name);
+      const sentences = answer(results);
+      expect(sentences.length, name).toBeGreaterThan(0);
+      const text = serialize(results, { width: 80 });
+      const [tables = '', said = ''] = text.split('\nWhat the figures say:\n');
+      expect(tables).toContain(renderTable(reportTables(results).at(-1) as TableModel, { width: 80 }));
+      expect(
+        said
+          .replace(/\n {2}/g, ' ')
+          .trim()
+          .split('\n'),
+      ).toEqual(sentences.map((s) => `• ${s}`));
+    }
+  });
+
+  it('is left out with --quiet, and when the figures support no claim', () => {
+    const results = fixture('default');
+    expect(serialize(results, { answer: false })).not.toMatch(/What the figures say/);
+    const unreferenced = { ...results, config: { ...results.config, reference: false as const } };
+    expect(serialize(unreferenced)).not.toMatch(/What the figures say/);
   });
 });
 

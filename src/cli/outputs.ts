@@ -90,5 +90,6 @@ export function checkOutDir(flag: string, dir: string): void {
 
 /** How tables print on stdout: fitted to its width (a terminal's columns, else 120), or in full with `--wide`. */
 export function tableOptions(flags: { wide?: boolean; quiet?: boolean }): RenderOptions {
-  return { width: terminalWidth(process.stdout), wide: flags.wide === true, chart: flags.quiet !== true };
+  const quiet = flags.quiet === true;
+  return { width: terminalWidth(process.stdout), wide: flags.wide === true, chart: !quiet, answer: !quiet };
 }

@@ -112,7 +112,10 @@ export function buildProgram(run: (result: CommandResult) => void): Command {
   addQueueOptions(addMatrixOptions(program.command('bench').description('run a benchmark matrix and write results/')))
     .option('--out <dir>', 'directory for latest.json and the timestamped copy', 'results')
     .option('--json', 'print the results document on stdout instead of tables')
-    .option('-q, --quiet', 'no progress, no file notes on stderr, no chart under the tables (warnings still print)')
+    .option(
+      '-q, --quiet',
+      'no progress, no file notes on stderr, no chart or answer under the tables (warnings still print)',
+    )
     .option('--wide', 'tables in their full form, however wide (default: fit the terminal, else 120 columns)')
     .option('--export-json <file>', 'also write the results document to FILE')
     .option('--export-csv <file>', 'also write one CSV row per cell to FILE')

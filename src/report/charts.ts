@@ -5,7 +5,7 @@
 import { type CellOk, type ResultsDocument, seriesKey } from '../results/document.ts';
 import { halfWidth } from '../stats/summary.ts';
 import { cellChanges } from './compare.ts';
-import { bySeries, idealSpeedup, seriesLabel } from './model.ts';
+import { bySeries, formatMs, idealSpeedup, seriesLabel } from './model.ts';
 
 /** A Vega-Lite specification (kept loose: the compiler checks it). */
 export type ChartSpec = Record<string, unknown>;
@@ -31,24 +31,13 @@ const statusScale = (withModel: boolean) =>
 
 const okCells = (results: ResultsDocument): CellOk[] => results.cells.filter((c): c is CellOk => c.status === 'ok');
 
-/** Call counts spanning 4× or more read better on a log axis. */
-function callsAxis(cells: readonly CellOk[]): Record<string, unknown> {
-  const calls = cells.map((c) => c.calls).filter((n) => n > 0);
-  const spread = Math.max(...calls) / Math.min(...calls);
-  return {
-    field: 'calls',
-    type: 'quantitative',
-    title: 'calls per batch',
-    ...(spread >= 4 ? { scale: { type: 'log', base: 2 } } : { scale: { zero: false } }),
-    axis: { values: [...new Set(calls)].sort((a, b) => a - b), format: 'd' },
-  };
-}
+const callsTitle = (results: ResultsDocument): string => (results.config.agent ? 'calls per run' : 'calls per batch');
 
 /** Over ten series the default palette repeats: twenty colours. */
 const seriesColors = (count: number) => (count > 10 ? { scale: { scheme: 'tableau20' } } : {});
 
 /**
- * Speedup against call count, one line per strategy, its ideal dashed, its 95% interval as a band; with one call
+ * Speedup against call count, a panel per strategy (see {@link speedupPanels}); with one call
  * count (an agent run), one row per strategy: the speedup as a dot, its interval as a bar, the ideal as a tick.
  * `sequential` is left out: it is the reference, 1 by definition.
  */
@@ -98,62 +87,160 @@ export function speedupChart(results: ResultsDocument): Chart | undefined {
       },
     };
   }
-  // the legend shows each strategy's line, not its faint band
-  const color = {
-    field: 'series',
-    type: 'nominal',
-    title: 'strategy',
-    legend: { symbolOpacity: 1, symbolType: 'stroke' },
-    ...seriesColors(series.length),
+  return speedupPanels(results, cells, values);
+}
+
+/** Between neighbouring series of a panel: this share of an octave on a log axis, of the span on a linear one. */
+const DODGE = 0.12;
+/** Limits in colour and shape (the same k alike in every panel); hollow shapes, so coinciding points all show. */
+const LIMIT_COLORS = ['#4c78a8', '#f58518', '#e45756', '#54a24b', '#b279a2', '#9d755d', '#72b7b2', '#eeca3b'];
+const LIMIT_SHAPES = ['circle', 'square', 'triangle-up', 'diamond', 'cross', 'triangle-down', 'triangle-right'];
+const NO_LIMIT = 'none';
+
+/** A series' strategy with its limit as k (`limited(k)`): a strategy's limits share one panel. */
+function familyLabel(results: ResultsDocument, cell: CellOk): string {
+  if (cell.limit === undefined || cell.framework) return seriesLabel(results, cell);
+  return seriesLabel(results, { ...cell, executor: `${cell.strategy}(k)` });
+}
+
+/**
+ * Several call counts: a panel per strategy (its limits k together, told apart by colour and shape, the same k
+ * alike in every panel), measured as hollow points on a thin line with its interval as a bar, the ideal as a wide
+ * pale line under it (visible where the two agree); series of a panel are set a little apart along x.
+ */
+function speedupPanels(
+  results: ResultsDocument,
+  cells: readonly CellOk[],
+  values: readonly { series: string; calls: number }[],
+): Chart {
+  const families = [...new Set(cells.map((c) => familyLabel(results, c)))];
+  const limitOf = (c: CellOk) => (c.limit === undefined || c.framework ? NO_LIMIT : String(c.limit));
+  const limits = [...new Set(cells.map(limitOf))].sort((a, b) =>
+    a === NO_LIMIT ? 1 : b === NO_LIMIT ? -1 : Number(a) - Number(b),
+  );
+  const calls = cells.map((c) => c.calls);
+  const log = Math.max(...calls) / Math.min(...calls) >= 4;
+  const span = Math.max(...calls) - Math.min(...calls);
+  const rows = cells.map((cell, i) => {
+    const family = familyLabel(results, cell);
+    // the series of this panel, in order of their limits
+    const own = [...new Set(cells.filter((c) => familyLabel(results, c) === family).map(limitOf))].sort(
+      (a, b) => limits.indexOf(a) - limits.indexOf(b),
+    );
+    const shift = DODGE * (own.indexOf(limitOf(cell)) - (own.length - 1) / 2);
+    return {
+      ...values[i],
+      family,
+      limit: limitOf(cell),
+      at: log ? cell.calls * 2 ** shift : cell.calls + shift * span,
+    };
+  });
+  const x = {
+    field: 'at',
+    type: 'quantitative',
+    title: callsTitle(results),
+    scale: log ? { type: 'log', base: 2 } : { zero: false },
+    axis: { values: [...new Set(calls)].sort((a, b) => a - b), format: 'd' },
   };
   const y = (field: string) => ({ field, type: 'quantitative', title: 'speedup (×)' });
+  const color = {
+    field: 'limit',
+    type: 'nominal',
+    title: 'limit k',
+    scale: { domain: limits, range: LIMIT_COLORS },
+    // the legend shows the points, not the pale ideals
+    legend: limits.length > 1 ? { symbolOpacity: 1 } : null,
+  };
+  const shape = { ...color, scale: { domain: limits, range: LIMIT_SHAPES } };
+  const columns = Math.min(4, families.length);
   return {
     name: 'speedup',
-    title,
+    title: 'Speedup vs sequential',
     caption:
-      'Solid: measured speedup (sequential ÷ strategy, paired by round), band: its 95% interval; dashed: the ideal schedule’s speedup. A line under its dashed twin is time the strategy loses.',
+      'One panel per strategy, its limits k apart by colour and shape (the same k alike in every panel; points set a little apart along x). Hollow points on a thin line: measured speedup (sequential ÷ strategy, paired by round), bar: its 95% interval; wide pale line: the ideal schedule’s speedup. A point under its pale line is time the strategy loses.',
     spec: {
-      width: WIDTH,
-      height: 300,
-      data: { values },
-      encoding: { x: callsAxis(cells), color },
-      layer: [
-        { mark: { type: 'area', opacity: 0.18 }, encoding: { y: y('low'), y2: { field: 'high' } } },
-        { mark: { type: 'line', point: true }, encoding: { y: y('speedup') } },
-        {
-          transform: [{ filter: 'isValid(datum.ideal)' }],
-          mark: { type: 'line', strokeDash: [5, 4], opacity: 0.8 },
-          encoding: { y: y('ideal') },
-        },
-      ],
+      data: { values: rows },
+      columns,
+      facet: { field: 'family', type: 'nominal', title: null, sort: families, header: { labelFontSize: 12 } },
+      spec: {
+        width: Math.max(200, Math.floor(840 / columns)),
+        height: 240,
+        encoding: { x, color, detail: { field: 'series' } },
+        layer: [
+          {
+            transform: [{ filter: 'isValid(datum.ideal)' }],
+            mark: { type: 'line', strokeWidth: 9, opacity: 0.25, strokeCap: 'round', strokeJoin: 'round' },
+            encoding: { y: y('ideal') },
+          },
+          { mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { y: y('low'), y2: { field: 'high' } } },
+          { mark: { type: 'line', strokeWidth: 1.5 }, encoding: { y: y('speedup') } },
+          {
+            mark: { type: 'point', filled: false, size: 70, strokeWidth: 1.8, opacity: 1 },
+            encoding: {
+              y: y('speedup'),
+              shape,
+              tooltip: [
+                { field: 'series' },
+                { field: 'calls' },
+                { field: 'speedup', format: '.2f' },
+                { field: 'low', format: '.2f' },
+                { field: 'high', format: '.2f' },
+                { field: 'ideal', format: '.2f' },
+              ],
+            },
+          },
+        ],
+      },
     },
   };
 }
+
+/** Efficiency shades, pale to dark (ColorBrewer YlGnBu, 7 classes): a step each, so each cell's ink is known. */
+const EFFICIENCY_SHADES = ['#ffffcc', '#c7e9b4', '#7fcdbb', '#41b6c4', '#1d91c0', '#225ea8', '#0c2c84'];
+
+/** WCAG relative luminance of `#rrggbb`. */
+function luminance(hex: string): number {
+  const [r, g, b] = [1, 3, 5].map((at) => {
+    const v = Number.parseInt(hex.slice(at, at + 2), 16) / 255;
+    return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  }) as [number, number, number];
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+/** Black or white, whichever stands out more on `hex` (equal contrast at a luminance of about 0.18). */
+const inkOn = (hex: string): string => ((luminance(hex) + 0.05) ** 2 >= 1.05 * 0.05 ? 'black' : 'white');
 
 /** Efficiency (ideal ÷ measured) as a heat map over call counts and strategies (each limit its own row). */
 export function efficiencyChart(results: ResultsDocument): Chart | undefined {
   const cells = okCells(results).filter((c) => c.efficiency && Number.isFinite(c.efficiency.value));
   if (cells.length === 0) return undefined;
-  const values = cells.map((c) => ({
+  // the shades span this run's values in equal steps: a run whose cells all lie within 0.95–1.00 still shows which
+  // are lowest
+  const efficiencies = cells.map((c) => (c.efficiency as NonNullable<CellOk['efficiency']>).value);
+  const [lowest, highest] = [Math.min(...efficiencies), Math.max(...efficiencies)];
+  const step = Math.max(highest - lowest, 0.001) / EFFICIENCY_SHADES.length;
+  const thresholds = EFFICIENCY_SHADES.slice(1).map((_, i) => lowest + (i + 1) * step);
+  const shade = (value: number) => EFFICIENCY_SHADES[thresholds.filter((t) => value >= t).length] as string;
+  const values = cells.map((c, i) => ({
     series: seriesLabel(results, c),
     calls: c.calls,
-    efficiency: (c.efficiency as NonNullable<CellOk['efficiency']>).value,
+    efficiency: efficiencies[i] as number,
     interval: `±${halfWidth(c.efficiency as NonNullable<CellOk['efficiency']>).toFixed(3)}`,
+    ink: inkOn(shade(efficiencies[i] as number)),
   }));
   const series = [...new Set(values.map((v) => v.series))];
   const y = { field: 'series', type: 'nominal', title: null, sort: series, axis: { grid: false, labelLimit: 320 } };
   const x = {
     field: 'calls',
     type: 'ordinal',
-    title: 'calls per batch',
+    title: callsTitle(results),
     sort: 'ascending',
     axis: { labelAngle: 0, grid: false },
   };
   return {
     name: 'efficiency',
     title: 'Efficiency against the ideal schedule',
-    caption:
-      'Ideal ÷ measured per cell: 1.00 is the ideal schedule of the latencies the tools drew; lower is time lost to the strategy (start-up, queueing, a blocked event loop). Above 1 happens when calls overlap the model’s stream.',
+    caption: `Ideal ÷ measured per cell: 1.00 is the ideal schedule of the latencies the tools drew; lower is time lost to the strategy (start-up, queueing, a blocked event loop). Above 1 happens when calls overlap the model’s stream. The shades span this run’s range in ${EFFICIENCY_SHADES.length} equal steps, ${lowest.toFixed(3)} (palest) to ${highest.toFixed(3)} (darkest): read the numbers, not the shade alone.`,
     spec: {
       width: { step: 64 },
       height: { step: 26 },
@@ -166,7 +253,8 @@ export function efficiencyChart(results: ResultsDocument): Chart | undefined {
             color: {
               field: 'efficiency',
               type: 'quantitative',
-              scale: { domain: [0.5, 1], clamp: true, scheme: 'redyellowgreen' },
+              scale: { type: 'threshold', domain: thresholds, range: EFFICIENCY_SHADES },
+              legend: { format: '.3f' },
               title: 'efficiency',
             },
             tooltip: [{ field: 'efficiency', format: '.3f' }, { field: 'interval' }],
@@ -174,7 +262,10 @@ export function efficiencyChart(results: ResultsDocument): Chart | undefined {
         },
         {
           mark: { type: 'text', fontSize: 11 },
-          encoding: { text: { field: 'efficiency', type: 'quantitative', format: '.2f' } },
+          encoding: {
+            text: { field: 'efficiency', type: 'quantitative', format: '.3f' },
+            fill: { field: 'ink', type: 'nominal', scale: null },
+          },
         },
       ],
     },
@@ -196,9 +287,11 @@ export function timelineChart(results: ResultsDocument): Chart | undefined {
   const cells = timelineCells(results);
   if (cells.length === 0) return undefined;
   const values = cells.flatMap((cell) => {
-    const series = `${seriesLabel(results, cell)} · ${cell.calls} calls, round ${(cell.timeline?.round ?? 0) + 1}`;
+    const timeline = cell.timeline as NonNullable<CellOk['timeline']>;
+    // each panel has its own scale: its label says how long the sample took
+    const series = `${seriesLabel(results, cell)} · ${cell.calls} calls, round ${timeline.round + 1}: ${formatMs(timeline.durationMs)} ms`;
     // one lane per span in order: a model turn, then its calls
-    return (cell.timeline?.spans ?? []).map((span, lane) => ({
+    return timeline.spans.map((span, lane) => ({
       series,
       lane,
       start: span.startMs,
@@ -212,7 +305,7 @@ export function timelineChart(results: ResultsDocument): Chart | undefined {
     name: 'timeline',
     title: 'Timeline of one sample per strategy',
     caption:
-      'Each bar is one call, from when it started to when it ended, in the sample of median duration (agent runs: model turns in purple before their calls): sequential is a staircase, limited(k) runs in waves of k, chunked(k) in chunks. Failed calls red, timed out orange, cancelled grey.',
+      'Each bar is one call, from when it started to when it ended, in the sample of median duration (agent runs: model turns in purple before their calls); each panel has its own time axis, its duration in its title: sequential is a staircase, limited(k) runs in waves of k, chunked(k) in chunks. Failed calls red, timed out orange, cancelled grey.',
     spec: {
       data: { values },
       facet: {
@@ -224,13 +317,14 @@ export function timelineChart(results: ResultsDocument): Chart | undefined {
           header: { labelAngle: 0, labelAlign: 'left', labelAnchor: 'start', labelOrient: 'top' },
         },
       },
-      resolve: { scale: { y: 'independent' } },
+      // each sample at its own scale: promise-all's 20 ms are not a sliver beside sequential's 320
+      resolve: { scale: { x: 'independent', y: 'independent' } },
       spec: {
         width: WIDTH,
         height: { step: 7 },
         mark: { type: 'bar', height: { band: 0.8 } },
         encoding: {
-          x: { field: 'start', type: 'quantitative', title: 'ms from the sample’s start' },
+          x: { field: 'start', type: 'quantitative', title: 'ms from the sample’s start', axis: { tickCount: 8 } },
           x2: { field: 'end' },
           y: { field: 'lane', type: 'ordinal', axis: null },
           color: {

@@ -3,6 +3,7 @@
  * page is written, no script and nothing fetched when it is viewed.
  */
 import type { ResultsDocument } from '../results/document.ts';
+import { answer } from './answer.ts';
 import { type Chart, comparisonChart, runCharts } from './charts.ts';
 import { compareTable } from './compare.ts';
 import { fullForm, reportTables, type TableModel } from './model.ts';
@@ -31,17 +32,40 @@ function tableHtml(model: TableModel): string {
   return `<h3>${escapeHtml(model.title)}</h3>\n<div class="scroll"><table><thead><tr>${head}</tr></thead><tbody>\n${rows}\n</tbody></table></div>`;
 }
 
-function pairsTable(title: string, pairs: [string, string][]): TableModel {
-  return { title, head: ['', ''], rows: pairs.map(([k, v]) => [k, v]) };
+/** `latencyMs` → `latency`, `failRate` → `fail rate`: a field's name as words (its unit goes with the value). */
+const words = (key: string): string => key.replace(/Ms$/, '').replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`);
+
+/** A configuration value as text: lists joined by commas, fields as `name value`, ms with their unit, no JSON. */
+function readable(key: string, value: unknown): string {
+  if (Array.isArray(value)) {
+    if (value.length === 0) return 'none';
+    return value.map((item) => (isRecord(item) ? `(${readable(key, item)})` : readable(key, item))).join(', ');
+  }
+  if (isRecord(value)) {
+    return Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${words(k)} ${isRecord(v) ? `(${readable(k, v)})` : readable(k, v)}`)
+      .join(', ');
+  }
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  return typeof value === 'number' && key.endsWith('Ms') ? `${value} ms` : String(value);
 }
 
-/** The run's configuration and machine, as key–value rows. */
-function runFacts(results: ResultsDocument): TableModel[] {
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** Name–value pairs as a definition list. */
+function factsHtml(title: string, pairs: [string, string][]): string {
+  const items = pairs.map(([name, value]) => `<dt>${escapeHtml(name)}</dt><dd>${escapeHtml(value)}</dd>`);
+  return `<h3>${escapeHtml(title)}</h3>\n<dl class="facts">${items.join('\n')}</dl>`;
+}
+
+/** The run's configuration and machine, as definition lists. */
+function runFacts(results: ResultsDocument): string {
   const { config, environment: env } = results;
-  const show = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
   const settings = Object.entries(config)
     .filter(([, value]) => value !== undefined)
-    .map(([key, value]): [string, string] => [key, show(value)]);
+    .map(([key, value]): [string, string] => [words(key), readable(key, value)]);
   const machine: [string, string][] = [
     ['node', env.node],
     ['cpu', `${env.cpuModel} × ${env.cores}`],
@@ -54,7 +78,14 @@ function runFacts(results: ResultsDocument): TableModel[] {
     ],
     ['git', env.gitCommit ? `${env.gitCommit.slice(0, 12)}${env.gitDirty ? ' (dirty)' : ''}` : '—'],
   ];
-  return [pairsTable('Configuration', settings), pairsTable('Environment', machine)];
+  return [factsHtml('Configuration', settings), factsHtml('Environment', machine)].join('\n');
+}
+
+/** What the figures say, as the page's opening lines; '' when they support no claim. */
+function answerHtml(results: ResultsDocument): string {
+  const sentences = answer(results);
+  if (sentences.length === 0) return '';
+  return `<section class="answer" data-answer>${sentences.map((s) => `<p>${escapeHtml(s)}</p>`).join('')}</section>`;
 }
 
 async function chartHtml(chart: Chart, run?: string): Promise<string> {
@@ -67,9 +98,10 @@ const STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:1100px;padding:0 20px 40px;color:#222}
 h1{font-size:22px;margin:24px 0 4px}h2{font-size:17px;margin:28px 0 6px;border-bottom:1px solid #ddd;padding-bottom:4px}
 h3{font-size:14px;margin:18px 0 6px}.meta{color:#555;margin:0 0 12px}figure{margin:0;overflow-x:auto}
-.note{background:#fff6e0;border:1px solid #f0d58c;padding:6px 10px}.caption{color:#555;margin:4px 0 0;max-width:760px}.scroll{overflow-x:auto}
+.note{background:#fff6e0;border:1px solid #f0d58c;padding:6px 10px}.answer{background:#eef5fb;border-left:4px solid #4c78a8;padding:4px 12px;margin:12px 0;font-size:15px}.answer p{margin:6px 0}.caption{color:#555;margin:4px 0 0;max-width:760px}.scroll{overflow-x:auto}
 table{border-collapse:collapse;font-size:12.5px;font-variant-numeric:tabular-nums}
 th,td{border:1px solid #ddd;padding:3px 7px;text-align:left;vertical-align:top}th{background:#f5f5f5}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:3px 16px;margin:0;font-size:13px}dt{color:#555}dd{margin:0}
 `;
 
 /** One line on a run: its suite, what it measured, how it ended, when, and with which version. */
@@ -115,9 +147,10 @@ export async function renderReport(results: ResultsDocument, options: ReportOpti
   for (const [index, doc] of (b ? [results, b] : [results]).entries()) {
     const run = b ? 'AB'[index] : undefined;
     if (run) parts.push(`<h2>Run ${run}</h2>\n${runMeta(doc)}`);
+    parts.push(answerHtml(doc));
     for (const chart of runCharts(doc)) parts.push(await chartHtml(chart, run));
     parts.push(`<section><h2>Tables</h2>\n${reportTables(doc).map(tableHtml).join('\n')}</section>`);
-    parts.push(`<section><h2>Run</h2>\n${runFacts(doc).map(tableHtml).join('\n')}</section>`);
+    parts.push(`<section><h2>Run</h2>\n${runFacts(doc)}</section>`);
   }
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">

@@ -52,7 +52,8 @@ export function formatMs(ms: number | undefined): string {
   return ms >= 100 ? ms.toFixed(0) : ms.toFixed(1);
 }
 
-function reference(cells: readonly CellResult[], cell: CellResult): CellOk | undefined {
+/** The sequential cell a cell's speedup is measured against: same kind, call count and mode. */
+export function reference(cells: readonly CellResult[], cell: CellResult): CellOk | undefined {
   return cells.find(
     (c): c is CellOk =>
       c.status === 'ok' &&
@@ -89,7 +90,7 @@ function scenarioOf(results: ResultsDocument): string | undefined {
 }
 
 /** ` per run of weather-stock-news` in agent mode, '' for batches. */
-function perRun(results: ResultsDocument): string {
+export function perRun(results: ResultsDocument): string {
   const scenario = scenarioOf(results);
   return scenario === undefined ? '' : ` per run of ${scenario}`;
 }

@@ -1,5 +1,6 @@
 import Table from 'cli-table3';
 import type { ResultsDocument } from '../results/document.ts';
+import { answer } from './answer.ts';
 import { speedupChart } from './chart.ts';
 import { columnWidths, tableFrame, widestLine, wrapText } from './fit.ts';
 import { fullForm, reportTables, type TableModel } from './model.ts';
@@ -16,6 +17,8 @@ export interface RenderOptions {
   wide?: boolean;
   /** A bar chart under the speedup table (`--quiet` turns it off). @default true */
   chart?: boolean;
+  /** What the figures say, under the tables (`--quiet` turns it off; see `answer.ts`). @default true */
+  answer?: boolean;
 }
 
 /** The width to fit on `out`: its columns when it is a terminal, else {@link DEFAULT_WIDTH}. */
@@ -117,10 +120,23 @@ export function renderTable(model: TableModel, options: RenderOptions = {}): str
   return draw(layout, width);
 }
 
-/** The terminal report: every table fitted to the width, and a chart of the speedups under the first. */
+/** The answer under the tables: a title, then each sentence wrapped to the width; '' when there is none. */
+function answerText(results: ResultsDocument, options: RenderOptions): string {
+  const sentences = answer(results);
+  if (sentences.length === 0) return '';
+  const width = options.wide ? Number.POSITIVE_INFINITY : (options.width ?? DEFAULT_WIDTH);
+  const lines = sentences.flatMap((text) => wrapText(`• ${text}`, width, '  '));
+  return `\nWhat the figures say:\n${lines.join('\n')}\n`;
+}
+
+/**
+ * The terminal report: every table fitted to the width, a chart of the speedups under the first, and what the
+ * figures say under the last.
+ */
 export function serialize(results: ResultsDocument, options: RenderOptions = {}): string {
   const chart = options.chart === false ? undefined : speedupChart(results, options.width ?? DEFAULT_WIDTH);
-  return reportTables(results)
+  const tables = reportTables(results)
     .map((model, i) => `${renderTable(model, options)}\n${i === 0 && chart ? `\n${chart}\n` : ''}`)
     .join('\n');
+  return `${tables}${options.answer === false ? '' : answerText(results, options)}`;
 }
