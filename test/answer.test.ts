@@ -210,3 +210,18 @@ describe('answer: what the figures say', () => {
     for (const { api } of won) expect(sentences[0]).toContain(`${api} (`);
   });
 });
+
+describe('the Markdown export says it too', () => {
+  it('ends with the answer as a list, and leaves the section out where the figures support no claim', async () => {
+    const { serialize } = await import('../src/report/markdown.ts');
+    const doc = fixture('default');
+    const text = serialize(doc);
+    const sentences = answer(doc);
+    expect(sentences.length).toBeGreaterThan(0);
+    expect(text.trimEnd().endsWith(`## What the figures say\n\n${sentences.map((s) => `- ${s}`).join('\n')}`)).toBe(
+      true,
+    );
+    const noReference = { ...doc, config: { ...doc.config, reference: false as const } };
+    expect(serialize(noReference)).not.toContain('What the figures say');
+  });
+});

@@ -1,4 +1,5 @@
 import type { ResultsDocument } from '../results/document.ts';
+import { answer } from './answer.ts';
 import { fullForm, reportTables, type TableModel } from './model.ts';
 
 const escapeCell = (text: string) => text.replaceAll('|', '\\|');
@@ -18,5 +19,12 @@ export function serialize(results: ResultsDocument): string {
     `${results.createdAt} · Node ${env.node} · ${env.cpuModel} × ${env.cores} · ${results.config.latencyMs} ms ${results.config.profile} tools · ${results.config.rounds} rounds · ${(results.wallTimeMs / 1000).toFixed(1)} s`,
     '',
     ...reportTables(results).flatMap((table) => [`## ${table.title}`, '', markdownTable(table), '']),
+    ...answerSection(results),
   ].join('\n');
+}
+
+/** What the figures say (see `answer.ts`), as under the terminal's tables; nothing when they support no claim. */
+function answerSection(results: ResultsDocument): string[] {
+  const sentences = answer(results);
+  return sentences.length === 0 ? [] : ['## What the figures say', '', ...sentences.map((s) => `- ${s}`), ''];
 }
