@@ -226,6 +226,10 @@ describe('framework names, aliases and missing packages', () => {
     expect(() => resolveFramework(parseFrameworkSpec('ai-sdk@ai-6+ai-sdk-openai-9'))).toThrow(
       'needs @ai-sdk/openai installed under the alias `ai-sdk-openai-9`; add it with `npm install --save-dev ai-sdk-openai-9@npm:@ai-sdk/openai@VERSION`',
     );
+    // in any order: the missing alias stands for what the installed one does not replace
+    expect(() => resolveFramework(parseFrameworkSpec('ai-sdk@ai-sdk-openai-3+ai-99'))).toThrow(
+      'needs ai installed under the alias `ai-99`; add it with `npm install --save-dev ai-99@npm:ai@VERSION`',
+    );
   });
 });
 

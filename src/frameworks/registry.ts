@@ -151,8 +151,9 @@ function installHint(spec: FrameworkSpec, missing: string, from: string): string
   const definition = frameworkDefinition(spec.framework);
   const aliases = spec.alias?.split(ALIAS_SEPARATOR) ?? [];
   if (aliases.includes(missing)) {
-    // the first alias is taken for the main package, a later one for any of the others
-    const meant = aliases[0] === missing ? [definition.packages[0] as string] : definition.packages.slice(1);
+    // it stands for one of the packages the spec's other (installed) aliases do not already replace
+    const taken = new Set(aliases.filter((a) => a !== missing).map((a) => installedPackageName(a, from)));
+    const meant = definition.packages.filter((p) => !taken.has(p));
     return `\`${formatFrameworkSpec(spec)}\` needs ${meant.join(' or ')} installed under the alias \`${missing}\`; add it with \`npm install --save-dev ${missing}@npm:${meant[0]}@VERSION\``;
   }
   const all = definition.packages.filter((p) => p === missing || !installedDir(p, from));
