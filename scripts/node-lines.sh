@@ -2,13 +2,13 @@
 # The supported Node lines, each brought from the npm registry (the `node` package: the official binary) rather than
 # assumed on the machine: for each, the package test (test/package.test.ts: the packed tarball installed into an
 # empty project and used there: CLI, a fanout.config.ts, a worker pool, a report, the API with its types) runs
-# under that Node, vitest and npm included. `npm test` already runs the whole suite on the project's own Node 26.
+# under that Node, vitest and npm included. `npm test` runs the whole suite on the project's own Node 26 besides.
 # FANOUT_NODE_LINES overrides the versions (space-separated); the binaries are cached outside the checkout
 # (\$XDG_CACHE_HOME or ~/.cache, fanout-bench/node), so `npm ci`, which empties node_modules, keeps them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # 22.12.0 is the floor (engines.node): the oldest release we claim, not the newest 22.
-lines=${FANOUT_NODE_LINES:-"22.12.0 24.21.0"}
+lines=${FANOUT_NODE_LINES:-"22.12.0 24.21.0 26.10.0"}
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/fanout-bench/node"
 # Prints the bin folder of that Node release, fetching it first when it is not cached.
 fetch_node() {
