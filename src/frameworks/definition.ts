@@ -72,3 +72,34 @@ export interface FrameworkDefinition {
 export function defineFramework(definition: FrameworkDefinition): FrameworkDefinition {
   return definition;
 }
+
+/**
+ * The adapters of one framework whose loops differ only in how one run is driven (`generateText` and `streamText`,
+ * `Agent.generate` and `Agent.stream`): one shared build of the agent, then one `run` per adapter.
+ */
+export function frameworkFamily<Parts extends Pick<FrameworkAgent, 'concurrencyOption'>>(
+  shared: Pick<FrameworkDefinition, 'packages' | 'concurrencyOption'>,
+  build: (load: ModuleLoader, setup: FrameworkSetup) => Promise<Parts>,
+) {
+  return (
+    name: string,
+    description: string,
+    api: FrameworkDefinition['api'],
+    run: (parts: Parts, question: string, signal?: AbortSignal) => Promise<string>,
+  ): FrameworkDefinition =>
+    defineFramework({
+      name,
+      description,
+      api,
+      ...shared,
+      async create(load, setup) {
+        const parts = await build(load, setup);
+        return { concurrencyOption: parts.concurrencyOption, run: (question, signal) => run(parts, question, signal) };
+      },
+    });
+}
+
+/** The first error a streamed run reported, thrown as an Error; nothing when there was none. */
+export function throwStreamFailure(failure: unknown): void {
+  if (failure !== undefined) throw failure instanceof Error ? failure : new Error(String(failure));
+}

@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { installedVersion } from '../frameworks/packages.ts';
 import { packageRoot } from '../tools/paths.ts';
 
 /** Where a run was taken; the gate warns when these differ between baseline and current. */
@@ -17,24 +18,6 @@ export interface EnvironmentFingerprint {
 }
 
 const MEASURED_PACKAGES = ['tinybench', 'openai', 'msw', 'p-limit', 'piscina', 'tsx'];
-
-/**
- * The version installed where this package resolves `name` from: `node_modules` of the package, then of each
- * folder above it, as Node looks (so an install into a user's project reads the user's hoisted copies).
- */
-export function installedVersion(name: string, from: string = packageRoot): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    const manifest = join(dir, 'node_modules', name, 'package.json');
-    if (existsSync(manifest)) {
-      try {
-        return (JSON.parse(readFileSync(manifest, 'utf8')) as { version?: string }).version ?? 'unknown';
-      } catch {
-        return 'unknown';
-      }
-    }
-    if (dirname(dir) === dir) return 'unknown';
-  }
-}
 
 function git(args: string[]): string | null {
   try {
@@ -61,7 +44,8 @@ export function environmentFingerprint(): EnvironmentFingerprint {
     cores: os.availableParallelism(),
     os: `${os.platform()} ${os.release()}`,
     arch: os.arch(),
-    packages: Object.fromEntries(MEASURED_PACKAGES.map((name) => [name, installedVersion(name)])),
+    // as fanout-bench's own modules resolve them (an install into a user's project reads the hoisted copies)
+    packages: Object.fromEntries(MEASURED_PACKAGES.map((name) => [name, installedVersion(name) ?? 'unknown'])),
     gitCommit: git(['rev-parse', 'HEAD']),
     gitDirty: status === null ? null : status.length > 0,
   };

@@ -1,4 +1,4 @@
-import { defineFramework, type FrameworkSetup, type ModuleLoader } from '../definition.ts';
+import { type FrameworkSetup, frameworkFamily, type ModuleLoader, throwStreamFailure } from '../definition.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: the AI SDK's modules are typed by their own packages, not ours
 type Module = any;
@@ -105,49 +105,37 @@ async function aiSdkCall(load: ModuleLoader, setup: FrameworkSetup) {
   return { ai, options, concurrencyOption: concurrency ? undefined : null };
 }
 
+/** Its two adapters: one agent, driven to the end by generating or by streaming. */
+const aiSdkFramework = frameworkFamily(
+  { packages: ['ai', '@ai-sdk/openai'], concurrencyOption: 'toolCallConcurrency' },
+  aiSdkCall,
+);
+
 /** Vercel AI SDK `generateText` with tools and a step limit. */
-export const aiSdk = defineFramework({
-  name: 'ai-sdk',
-  description: 'Vercel AI SDK generateText (Chat Completions via @ai-sdk/openai)',
-  packages: ['ai', '@ai-sdk/openai'],
-  api: 'chat',
-  concurrencyOption: 'toolCallConcurrency',
-  async create(load, setup) {
-    const { ai, options, concurrencyOption } = await aiSdkCall(load, setup);
-    return {
-      concurrencyOption,
-      async run(question, signal) {
-        return (await ai.generateText(options(question, signal))).text as string;
-      },
-    };
-  },
-});
+export const aiSdk = aiSdkFramework(
+  'ai-sdk',
+  'Vercel AI SDK generateText (Chat Completions via @ai-sdk/openai)',
+  'chat',
+  async ({ ai, options }, question, signal) => (await ai.generateText(options(question, signal))).text as string,
+);
 
 /** Vercel AI SDK `streamText`: the same loop over streamed turns. */
-export const aiSdkStream = defineFramework({
-  name: 'ai-sdk-stream',
-  description: 'Vercel AI SDK streamText (streamed Chat Completions via @ai-sdk/openai)',
-  packages: ['ai', '@ai-sdk/openai'],
-  api: 'chat-stream',
-  concurrencyOption: 'toolCallConcurrency',
-  async create(load, setup) {
-    const { ai, options, concurrencyOption } = await aiSdkCall(load, setup);
-    return {
-      concurrencyOption,
-      async run(question, signal) {
-        let failure: unknown;
-        const result = ai.streamText({
-          ...options(question, signal),
-          onError: ({ error }: { error: unknown }) => {
-            failure ??= error; // streamText reports errors here instead of rejecting
-          },
-        });
-        for await (const part of result.fullStream as AsyncIterable<{ type: string; error?: unknown }>) {
-          if (part.type === 'error') failure ??= part.error;
-        }
-        if (failure !== undefined) throw failure instanceof Error ? failure : new Error(String(failure));
-        return (await result.text) as string;
+export const aiSdkStream = aiSdkFramework(
+  'ai-sdk-stream',
+  'Vercel AI SDK streamText (streamed Chat Completions via @ai-sdk/openai)',
+  'chat-stream',
+  async ({ ai, options }, question, signal) => {
+    let failure: unknown;
+    const result = ai.streamText({
+      ...options(question, signal),
+      onError: ({ error }: { error: unknown }) => {
+        failure ??= error; // streamText reports errors here instead of rejecting
       },
-    };
+    });
+    for await (const part of result.fullStream as AsyncIterable<{ type: string; error?: unknown }>) {
+      if (part.type === 'error') failure ??= part.error;
+    }
+    throwStreamFailure(failure);
+    return (await result.text) as string;
   },
-});
+);

@@ -1,9 +1,10 @@
 import {
-  defineFramework,
   type FrameworkAgent,
   type FrameworkSetup,
   type FrameworkTool,
+  frameworkFamily,
   type ModuleLoader,
+  throwStreamFailure,
 } from '../definition.ts';
 
 /** What Mastra hands a tool's `execute`: the two shapes of its two majors. */
@@ -68,44 +69,32 @@ async function mastraAgent(load: ModuleLoader, setup: FrameworkSetup) {
   return { agent, options, concurrencyOption };
 }
 
+/** Its two adapters: one agent, driven to the end by generating or by streaming. */
+const mastraFramework = frameworkFamily(
+  { packages: ['@mastra/core', 'zod'], concurrencyOption: 'toolCallConcurrency' },
+  mastraAgent,
+);
+
 /** Mastra `Agent.generate`. */
-export const mastra = defineFramework({
-  name: 'mastra',
-  description: 'Mastra Agent.generate (Chat Completions via its model router)',
-  packages: ['@mastra/core', 'zod'],
-  api: 'chat',
-  concurrencyOption: 'toolCallConcurrency',
-  async create(load, setup) {
-    const { agent, options, concurrencyOption } = await mastraAgent(load, setup);
-    return {
-      concurrencyOption,
-      async run(question, signal) {
-        return (await agent.generate(question, options(signal))).text as string;
-      },
-    };
-  },
-});
+export const mastra = mastraFramework(
+  'mastra',
+  'Mastra Agent.generate (Chat Completions via its model router)',
+  'chat',
+  async ({ agent, options }, question, signal) => (await agent.generate(question, options(signal))).text as string,
+);
 
 /** Mastra `Agent.stream`: the same loop over streamed turns, read to the end. */
-export const mastraStream = defineFramework({
-  name: 'mastra-stream',
-  description: 'Mastra Agent.stream (streamed Chat Completions via its model router)',
-  packages: ['@mastra/core', 'zod'],
-  api: 'chat-stream',
-  concurrencyOption: 'toolCallConcurrency',
-  async create(load, setup) {
-    const { agent, options, concurrencyOption } = await mastraAgent(load, setup);
-    return {
-      concurrencyOption,
-      async run(question, signal) {
-        const output = await agent.stream(question, options(signal));
-        let failure: unknown;
-        for await (const chunk of output.fullStream as AsyncIterable<{ type: string; payload?: { error?: unknown } }>) {
-          if (chunk.type === 'error') failure ??= chunk.payload?.error ?? chunk;
-        }
-        if (failure !== undefined) throw failure instanceof Error ? failure : new Error(String(failure));
-        return (await output.text) as string;
-      },
-    };
+export const mastraStream = mastraFramework(
+  'mastra-stream',
+  'Mastra Agent.stream (streamed Chat Completions via its model router)',
+  'chat-stream',
+  async ({ agent, options }, question, signal) => {
+    const output = await agent.stream(question, options(signal));
+    let failure: unknown;
+    for await (const chunk of output.fullStream as AsyncIterable<{ type: string; payload?: { error?: unknown } }>) {
+      if (chunk.type === 'error') failure ??= chunk.payload?.error ?? chunk;
+    }
+    throwStreamFailure(failure);
+    return (await output.text) as string;
   },
-});
+);
