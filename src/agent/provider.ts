@@ -1,4 +1,5 @@
 import type OpenAI from 'openai';
+import { errorMessage } from '../core/errors.ts';
 import type { ToolCall, ToolOutcome } from '../executors/types.ts';
 import type { ChatFunctionTool } from '../tools/catalog.ts';
 
@@ -56,7 +57,7 @@ export function toolContent(outcome: ToolOutcome): string {
       const text = JSON.stringify(outcome.value ?? null);
       if (text !== undefined) return text;
     } catch (error) {
-      return JSON.stringify({ error: `the tool's result is not JSON: ${(error as Error).message}` });
+      return JSON.stringify({ error: `the tool's result is not JSON: ${errorMessage(error)}` });
     }
     return JSON.stringify({ error: `the tool's result is not JSON (a ${typeof outcome.value})` });
   }

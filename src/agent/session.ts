@@ -1,14 +1,15 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import type { CallPolicy } from '../executors/policy.ts';
+import type { QueueSettings } from '../executors/queue-settings.ts';
 import { createExecutor, type ExecutorSpec, idealShape } from '../executors/registry.ts';
 import type { Executor } from '../executors/types.ts';
+import { loadAnthropic } from '../model/anthropic-sdk.ts';
 import { createModelMock, type ModelMock } from '../model/mock-server.ts';
 import type { Scenario } from '../model/scenario.ts';
 import type { ToolRuntimeConfig } from '../tools/config.ts';
 import { chatTools } from '../tools/registry.ts';
 import { ToolRuntime } from '../tools/runtime.ts';
-import { loadAnthropic } from './anthropic.ts';
 import { type AgentOptions, runAgent } from './loop.ts';
 import { type AgentRun, type ApiMode, type DispatchMode, isAnthropicApi } from './types.ts';
 
@@ -34,6 +35,8 @@ export interface AgentSessionOptions {
   executor: ExecutorSpec;
   tools: ToolRuntimeConfig;
   policy?: CallPolicy;
+  /** Where `queue(k)` finds Redis and its workers. @default REDIS_URL (else local), 1 worker */
+  queue?: QueueSettings;
   api: ApiMode;
   dispatch?: DispatchMode;
   parallelToolCalls?: boolean;
@@ -74,6 +77,7 @@ export class AgentSession {
     const executor = await createExecutor(options.executor, {
       runtime,
       ...(options.policy ? { policy: options.policy } : {}),
+      ...(options.queue ? { queue: options.queue } : {}),
     });
     const { target } = options;
     const anthropic = isAnthropicApi(options.api);

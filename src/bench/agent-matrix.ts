@@ -1,8 +1,11 @@
 import os from 'node:os';
 import { AgentSession } from '../agent/session.ts';
 import { AgentError, type AgentMode, type AgentRun, formatMode } from '../agent/types.ts';
+import { errorMessage } from '../core/errors.ts';
+import { withDeadline } from '../core/time.ts';
 import type { IdealSchedule } from '../executors/definition.ts';
 import type { CallPolicy } from '../executors/policy.ts';
+import type { QueueSettings } from '../executors/queue-settings.ts';
 import { type ExecutorSpec, formatSpec, idealShape } from '../executors/registry.ts';
 import { exchangeTimes } from '../frameworks/observe.ts';
 import type { ResolvedFramework } from '../frameworks/registry.ts';
@@ -22,7 +25,6 @@ import {
 import { mean, peakOverlap } from '../stats/summary.ts';
 import type { ToolRuntimeConfig } from '../tools/config.ts';
 import { brokenVariants, callSpans, failureOf, measuredCell, referenceRounds, toMicros } from './cells.ts';
-import { withDeadline } from './deadline.ts';
 import { runInterleaved, type Variant } from './interleave.ts';
 import { SAMPLE_DEADLINE_FLOOR_MS, sampleIdealMs } from './matrix.ts';
 
@@ -139,6 +141,7 @@ export interface AgentGroupOptions {
   tools: ToolRuntimeConfig;
   rounds: number;
   policy?: CallPolicy;
+  queue?: QueueSettings;
   signal?: AbortSignal;
   onSample?: (variant: string, round: number) => void;
 }
@@ -156,7 +159,7 @@ function frameworkRef(framework: ResolvedFramework): FrameworkRef {
 }
 
 function variantsOf(options: AgentGroupOptions, mock: ModelMock): AgentVariant[] {
-  const { scenario, mode, tools, policy } = options;
+  const { scenario, mode, tools, policy, queue } = options;
   const executors = options.specs.map(
     (spec): AgentVariant => ({
       name: formatSpec(spec),
@@ -171,6 +174,7 @@ function variantsOf(options: AgentGroupOptions, mock: ModelMock): AgentVariant[]
           api: mode.api,
           dispatch: mode.dispatch,
           ...(policy ? { policy } : {}),
+          ...(queue ? { queue } : {}),
         });
         return { run: (signal) => session.run(signal ? { signal } : {}), close: () => session.close() };
       },
@@ -230,7 +234,7 @@ export async function runAgentGroup(options: AgentGroupOptions): Promise<CellRes
           `${variant.name}: warm-up run`,
         );
       } catch (error) {
-        startErrors.set(variant.name, `could not start: ${(error as Error).message}`);
+        startErrors.set(variant.name, `could not start: ${errorMessage(error)}`);
       }
     }
     const measured: Variant<RunExtra>[] = variants

@@ -1,4 +1,5 @@
 import { Bench, type Statistics } from 'tinybench';
+import type { LatencySummary } from '../stats/summary.ts';
 
 /** One sample of one variant: how long the timed region took, plus whatever the variant wants to keep. */
 export interface Sample<Extra> {
@@ -14,18 +15,6 @@ export interface Variant<Extra> {
 }
 
 /** tinybench's summary of a variant's samples (ms). */
-export interface LatencySummary {
-  mean: number;
-  p50: number;
-  p75: number;
-  p99: number;
-  min: number;
-  max: number;
-  sd: number;
-  /** Relative margin of error, in percent. */
-  rme: number;
-  samples: number;
-}
 
 export type VariantRecord<Extra> =
   | { name: string; status: 'ok'; summary: LatencySummary; rounds: Sample<Extra>[] }

@@ -1,7 +1,10 @@
 import { setMaxListeners } from 'node:events';
 import os from 'node:os';
 import type { AgentMode } from '../agent/types.ts';
+import { errorMessage } from '../core/errors.ts';
+import { waitUntil, withDeadline } from '../core/time.ts';
 import type { CallPolicy } from '../executors/policy.ts';
+import type { QueueSettings } from '../executors/queue-settings.ts';
 import {
   createExecutor,
   type ExecutorSpec,
@@ -19,7 +22,6 @@ import { toolNamed } from '../tools/registry.ts';
 import { ToolRuntime } from '../tools/runtime.ts';
 import { DEFAULT_BATCH_TOOLS, hasOwnLatency, syntheticBatch } from './batch.ts';
 import { brokenVariants, callSpans, failureOf, measuredCell, referenceRounds } from './cells.ts';
-import { withDeadline } from './deadline.ts';
 import { runInterleaved, type Variant, type VariantRecord } from './interleave.ts';
 import { type LoopDelay, startLoopProbe } from './loop-probe.ts';
 
@@ -44,6 +46,8 @@ export interface MatrixOptions {
   rounds: number;
   /** Timeout, retries and error policy for every call. */
   policy?: CallPolicy;
+  /** Where `queue(k)` finds Redis and its workers. @default REDIS_URL (else local), 1 worker */
+  queue?: QueueSettings;
   /** Cores available to worker threads, for the ideal of CPU-bound pools. @default os.availableParallelism() */
   cores?: number;
   /** Tools a batch rotates through. @default DEFAULT_BATCH_TOOLS */
@@ -193,8 +197,7 @@ export function plannedMs(config: ToolRuntimeConfig, call: ToolCall, policy?: Ca
 
 /** Lets timed-out work that ignored its signal finish before the next sample, so it does not skew it. */
 async function waitForLingering(runtime: ToolRuntime, limitMs = 60_000): Promise<void> {
-  const deadline = performance.now() + limitMs;
-  while (runtime.inFlight > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  await waitUntil(() => runtime.inFlight === 0, { timeoutMs: limitMs });
 }
 
 /** How long closing an executor may take once its cells are measured (a pool's threads take a few ms). */
@@ -361,7 +364,11 @@ export async function runGroup(
         const executor =
           kept ??
           (await withDeadline(
-            createExecutor(spec, { runtime, ...(options.policy ? { policy: options.policy } : {}) }),
+            createExecutor(spec, {
+              runtime,
+              ...(options.policy ? { policy: options.policy } : {}),
+              ...(options.queue ? { queue: options.queue } : {}),
+            }),
             SAMPLE_DEADLINE_FLOOR_MS,
             `${name}: create()`,
           ));
@@ -382,7 +389,7 @@ export async function runGroup(
           executor: name,
           ...spec,
           status: 'error',
-          error: `could not start: ${(error as Error).message}`,
+          error: `could not start: ${errorMessage(error)}`,
         });
       }
     }
@@ -462,7 +469,7 @@ export async function runGroup(
           ...{ id: cellId(group.kind, group.calls, name), kind: group.kind, calls: group.calls, executor: name },
           ...spec,
           status: 'error',
-          error: `warm-up batch failed: ${(error as Error)?.message ?? String(error)}`,
+          error: `warm-up batch failed: ${errorMessage(error)}`,
         });
       }
     }

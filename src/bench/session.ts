@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { resolve } from 'node:path';
 import { type AgentMode, hostsFrameworks } from '../agent/types.ts';
-import { activeConfig } from '../config/load.ts';
+import type { QueueSettings } from '../executors/queue-settings.ts';
 import { formatSpec, parseSpec } from '../executors/registry.ts';
 import {
   type FrameworkSpec,
@@ -28,7 +28,12 @@ import { runAgentGroup } from './agent-matrix.ts';
 import { withGrowth } from './cells.ts';
 import { drawnLatencies, type MatrixEvent, type MatrixOptions, planGroups, runGroup, runMatrix } from './matrix.ts';
 
-export interface BenchHooks {
+/** What a run is given besides its config: where the user's config and Redis are, and hooks to follow it. */
+export interface BenchOptions {
+  /** The user's config file, when it declares tools: worker threads and queue workers import it for them. */
+  configFile?: string;
+  /** Where `queue(k)` finds Redis and its workers. @default REDIS_URL (else local), 1 worker */
+  queue?: QueueSettings;
   signal?: AbortSignal;
   /**
    * Frameworks to measure in place of the config's framework of the same name (another version through an npm
@@ -41,8 +46,10 @@ export interface BenchHooks {
 }
 
 /** Matrix options from a results config (the gate re-measures cells with exactly the baseline's settings). */
-export function matrixOptionsFromConfig(config: BenchConfig): MatrixOptions {
-  const userConfig = activeConfig();
+export function matrixOptionsFromConfig(
+  config: BenchConfig,
+  given: Pick<BenchOptions, 'configFile' | 'queue'> = {},
+): MatrixOptions {
   const recordedFile = config.recorded ? resolve(config.recorded.file) : undefined;
   if (recordedFile) registerRecordedTools(recordedFile); // the recording's tools are callable by name
   return {
@@ -59,9 +66,10 @@ export function matrixOptionsFromConfig(config: BenchConfig): MatrixOptions {
       faults: config.faults,
       ...(recordedFile ? { recordedFile } : {}),
       // worker threads load the user's config by path to find its tools
-      ...(userConfig?.config.tools?.length ? { configFile: userConfig.file } : {}),
+      ...(given.configFile ? { configFile: given.configFile } : {}),
     },
     ...(config.policy ? { policy: config.policy } : {}),
+    ...(given.queue ? { queue: given.queue } : {}),
     ...(config.tools ? { batchTools: config.tools } : {}),
   };
 }
@@ -78,9 +86,9 @@ function calibrateIfNeeded(options: MatrixOptions): CpuCalibration | undefined {
 export async function remeasureGroups(
   config: BenchConfig,
   groups: readonly { kind: WorkloadKind; calls: number }[],
-  hooks: Pick<BenchHooks, 'signal' | 'substitutes'> = {},
+  hooks: Pick<BenchOptions, 'configFile' | 'queue' | 'signal' | 'substitutes'> = {},
 ): Promise<CellResult[]> {
-  const options = matrixOptionsFromConfig(config);
+  const options = matrixOptionsFromConfig(config, hooks);
   calibrateIfNeeded(options);
   const wanted = (kind: WorkloadKind, calls: number) => groups.some((g) => g.kind === kind && g.calls === calls);
   const cells: CellResult[] = [];
@@ -142,7 +150,7 @@ function measureAgentGroup(
   scenario: Scenario,
   mode: AgentMode,
   frameworks: ResolvedFramework[],
-  hooks: Pick<BenchHooks, 'signal'> & { onSample?: (variant: string, round: number) => void },
+  hooks: Pick<BenchOptions, 'signal'> & { onSample?: (variant: string, round: number) => void },
 ): Promise<CellResult[]> {
   return runAgentGroup({
     scenario,
@@ -153,6 +161,7 @@ function measureAgentGroup(
     tools: { ...options.tools, kind: config.kinds[0] ?? 'io' },
     rounds: config.rounds,
     ...(options.policy ? { policy: options.policy } : {}),
+    ...(options.queue ? { queue: options.queue } : {}),
     ...(hooks.signal ? { signal: hooks.signal } : {}),
     ...(hooks.onSample ? { onSample: hooks.onSample } : {}),
   });
@@ -162,11 +171,11 @@ function measureAgentGroup(
  * A whole bench run: calibrate (outside timed regions), measure the matrix group by group, and hand over a
  * complete results document after each group.
  */
-export async function runBench(config: BenchConfig, hooks: BenchHooks = {}): Promise<ResultsDocument> {
+export async function runBench(config: BenchConfig, hooks: BenchOptions = {}): Promise<ResultsDocument> {
   const started = performance.now();
   // every in-flight call and SDK request listens on the signal: more than Node's default warning limit of 10
   if (hooks.signal) setMaxListeners(0, hooks.signal);
-  const options = matrixOptionsFromConfig(config);
+  const options = matrixOptionsFromConfig(config, hooks);
   const document: ResultsDocument = {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'fanout-bench', version: ownVersion() },
@@ -231,7 +240,7 @@ export async function runBench(config: BenchConfig, hooks: BenchHooks = {}): Pro
   return finish(document, hooks, started);
 }
 
-function finish(document: ResultsDocument, hooks: BenchHooks, started: number): ResultsDocument {
+function finish(document: ResultsDocument, hooks: BenchOptions, started: number): ResultsDocument {
   document.status = hooks.signal?.aborted ? 'interrupted' : 'complete';
   document.wallTimeMs = performance.now() - started;
   hooks.onDocument?.(document);

@@ -12,6 +12,7 @@ import { checkOutDir, checkOutputs, DEFAULT_BASELINE, tableOptions } from './out
 import { formatDuration, progressRenderer } from './progress.ts';
 import { type QueueFlags, resolveQueueFlags } from './queue-options.ts';
 import { REPORT_FILE, writeReport } from './report-command.ts';
+import { type CliState, configFileForWorkers } from './state.ts';
 
 export interface BenchFlags extends MatrixFlags, QueueFlags {
   out: string;
@@ -59,8 +60,8 @@ function writeExports(document: ResultsDocument, flags: BenchFlags): string[] {
   return written;
 }
 
-export async function benchCommand(flags: BenchFlags): Promise<number> {
-  const config = resolveBenchConfig(flags);
+export async function benchCommand(flags: BenchFlags, state: CliState): Promise<number> {
+  const config = resolveBenchConfig(flags, state.config);
   checkOutDir('--out', flags.out);
   checkOutputs(
     [
@@ -75,8 +76,11 @@ export async function benchCommand(flags: BenchFlags): Promise<number> {
   );
   const reportPath = join(flags.out, REPORT_FILE);
   const queue = await resolveQueueFlags(flags, config.executors, config.limits);
-  if (queue) config.queue = queue;
-  await preflightExecutors(config.executors, config.limits);
+  if (queue) config.queue = queue.record;
+  await preflightExecutors(config.executors, config.limits, {
+    watch: state.preflight,
+    ...(queue ? { queue: queue.settings } : {}),
+  });
   // quiet drops progress, never a warning
   for (const warning of profileWarnings(config)) process.stderr.write(`${warning}\n`);
   const progress = progressRenderer();
@@ -85,6 +89,8 @@ export async function benchCommand(flags: BenchFlags): Promise<number> {
   let document: ResultsDocument;
   try {
     document = await runBench(config, {
+      ...configFileForWorkers(state),
+      ...(queue ? { queue: queue.settings } : {}),
       signal: interrupt.signal,
       ...(flags.quiet ? {} : { onEvent: progress.onEvent }),
       onDocument: (doc) => {

@@ -10,6 +10,7 @@ import {
   readingOf,
 } from '../bench/bisect.ts';
 import { runBench } from '../bench/session.ts';
+import { errorMessage } from '../core/errors.ts';
 import { frameworkDefinition, parseFrameworkSpec, resolveFramework } from '../frameworks/registry.ts';
 import { pickRelease, publishedReleases, ReleaseError } from '../frameworks/releases.ts';
 import { formatSmallMs, formatSpeedup } from '../report/model.ts';
@@ -21,6 +22,7 @@ import { EXIT, UsageError } from './errors.ts';
 import { type MatrixFlags, resolveBenchConfig } from './options.ts';
 import { checkOutDir, checkOutputs } from './outputs.ts';
 import { parseNumber } from './parse.ts';
+import { type CliState, configFileForWorkers } from './state.ts';
 
 export interface BisectFlags
   extends Pick<MatrixFlags, 'scenario' | 'calls' | 'latency' | 'iterations' | 'seed' | 'config'> {
@@ -49,10 +51,6 @@ export interface BisectRecord {
   firstChanged?: string;
   previous?: string;
   confirmation?: Record<string, Reading>;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function describe(reading: Reading | undefined, metric: BisectMetric): string {
@@ -88,12 +86,13 @@ export async function bisectCommand(
   fromText: string,
   toText: string,
   flags: BisectFlags,
+  state: CliState,
 ): Promise<number> {
   const definition = (() => {
     try {
       return frameworkDefinition(framework);
     } catch (error) {
-      throw new UsageError((error as Error).message);
+      throw new UsageError(errorMessage(error));
     }
   })();
   if (!(BISECT_METRICS as readonly string[]).includes(flags.metric)) {
@@ -113,7 +112,7 @@ export async function bisectCommand(
     ...(flags.config === undefined ? {} : { config: flags.config }),
   };
   // the scenario flags, checked before the registry is asked anything
-  const probe = resolveBenchConfig(matrix);
+  const probe = resolveBenchConfig(matrix, state.config);
   const calls = Math.max(...probe.calls);
   const counts = [...new Set(probe.calls)];
   if (metric === 'growth' && (counts.length < 3 || calls < 10 * Math.min(...counts))) {
@@ -132,7 +131,7 @@ export async function bisectCommand(
     releases = releasesBetween(pkg, from, to, flags.prerelease === true);
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    throw new UsageError((error as Error).message);
+    throw new UsageError(errorMessage(error));
   }
   checkOutDir('--out', flags.out);
   checkOutputs([{ flag: '--out', path: join(flags.out, 'bisect-latest.json') }], [], true);
@@ -178,14 +177,14 @@ export async function bisectCommand(
         resolveFramework(parseFrameworkSpec(`${framework}@${version}`));
       } catch (error) {
         if (error instanceof ReleaseError && error.interrupted) return undefined;
-        readings.set(version, { error: `could not install: ${errorText(error)}` });
+        readings.set(version, { error: `could not install: ${errorMessage(error)}` });
       }
     }
     const runnable = versions.filter((v) => !readings.has(v));
     if (runnable.length > 0) {
       const labels = runnable.map((v) => `${framework}@${v}`);
-      const config = resolveBenchConfig({ ...matrix, frameworks: labels.join(',') });
-      const run = await runBench(config, { signal: interrupt.signal });
+      const config = resolveBenchConfig({ ...matrix, frameworks: labels.join(',') }, state.config);
+      const run = await runBench(config, { ...configFileForWorkers(state), signal: interrupt.signal });
       runs++;
       const cells: CellResult[] = run.cells.map((c) => ({ ...c, id: `run-${runs}/${c.id}` }));
       if (!document) document = { ...run, cells, bisect: record };

@@ -1,5 +1,6 @@
+import { InputError } from '../core/errors.ts';
 /** Bad flags or input: printed as one line, exit code 2. */
-export class UsageError extends Error {
+export class UsageError extends InputError {
   override name = 'UsageError';
 }
 

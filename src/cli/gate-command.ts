@@ -1,8 +1,9 @@
 import { appendFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { remeasureGroups, resolveFrameworks, runBench } from '../bench/session.ts';
+import { type BenchOptions, remeasureGroups, resolveFrameworks, runBench } from '../bench/session.ts';
 import { preflightExecutors } from '../config/preflight.ts';
-import { configureQueue } from '../executors/queue.ts';
+import { errorMessage } from '../core/errors.ts';
+import type { QueueSettings } from '../executors/queue-settings.ts';
 import { resolveRedisUrl } from '../executors/redis.ts';
 import { parseSpec } from '../executors/registry.ts';
 import { type FrameworkSpec, formatFrameworkSpec, parseFrameworkSpec } from '../frameworks/registry.ts';
@@ -30,11 +31,13 @@ import { checkOutDir, checkOutputs, DEFAULT_BASELINE, tableOptions } from './out
 import { parseNumber } from './parse.ts';
 import { formatDuration, progressRenderer } from './progress.ts';
 import { checkRedisFlag } from './queue-options.ts';
+import { type CliState, configFileForWorkers } from './state.ts';
 
 export { DEFAULT_BASELINE } from './outputs.ts';
 
 async function measure(
   config: BenchConfig,
+  given: Pick<BenchOptions, 'configFile' | 'queue'>,
   quiet: boolean,
   out?: string,
   prefix = 'gate',
@@ -49,6 +52,7 @@ async function measure(
   let writer: ResultsWriter | undefined;
   try {
     const document = await runBench(config, {
+      ...given,
       signal: interrupt.signal,
       substitutes,
       ...(quiet ? {} : { onEvent: progress.onEvent }),
@@ -79,15 +83,15 @@ export interface BaselineFlags extends MatrixFlags {
 const NEEDS_REFERENCE =
   'the gate judges speedups against `sequential`, and a `--no-reference` run has none; record the baseline without `--no-reference`';
 
-export async function baselineCommand(flags: BaselineFlags): Promise<number> {
+export async function baselineCommand(flags: BaselineFlags, state: CliState): Promise<number> {
   if (existsSync(flags.file) && !flags.force) {
     throw new UsageError(`\`${flags.file}\` already exists; pass \`--force\` to replace the baseline`);
   }
   checkOutputs([{ flag: '--file', path: flags.file }], []);
-  const config = resolveBenchConfig({ ...flags, suite: flags.suite ?? 'gate' });
+  const config = resolveBenchConfig({ ...flags, suite: flags.suite ?? 'gate' }, state.config);
   if (config.reference === false) throw new UsageError(NEEDS_REFERENCE);
-  await preflightExecutors(config.executors, config.limits);
-  const document = await measure(config, flags.quiet === true);
+  await preflightExecutors(config.executors, config.limits, { watch: state.preflight });
+  const document = await measure(config, configFileForWorkers(state), flags.quiet === true);
   const failed = document.cells.filter((c) => c.status === 'error');
   if (failed.length > 0) {
     throw new Error(
@@ -109,7 +113,8 @@ async function checkMeasurable(
   config: BenchConfig,
   file: string,
   substitutes: readonly FrameworkSpec[],
-): Promise<void> {
+  state: CliState,
+): Promise<QueueSettings | undefined> {
   for (const substitute of substitutes) {
     if (!config.frameworks?.some((f) => parseFrameworkSpec(f).framework === substitute.framework)) {
       throw new UsageError(
@@ -120,7 +125,7 @@ async function checkMeasurable(
   try {
     resolveFrameworks(config, substitutes);
   } catch (error) {
-    throw new UsageError(`\`${file}\` measures frameworks: ${(error as Error).message}`);
+    throw new UsageError(`\`${file}\` measures frameworks: ${errorMessage(error)}`);
   }
   for (const name of config.executors) {
     try {
@@ -137,7 +142,7 @@ async function checkMeasurable(
     try {
       sha256 = loadProfileCached(path).sha256;
     } catch (error) {
-      throw new UsageError(`\`${file}\` draws latencies from ${config.recorded.file}: ${(error as Error).message}`);
+      throw new UsageError(`\`${file}\` draws latencies from ${config.recorded.file}: ${errorMessage(error)}`);
     }
     if (sha256 !== config.recorded.sha256) {
       throw new UsageError(
@@ -145,14 +150,14 @@ async function checkMeasurable(
       );
     }
   }
-  if (config.queue) {
-    // the baseline keeps Redis redacted: the gate finds it where every command does (REDIS_URL), and runs the
-    // baseline's workers on the baseline's queue
-    const settings = { redisUrl: resolveRedisUrl(undefined), queue: config.queue.queue, workers: config.queue.workers };
-    await checkRedisFlag(settings.redisUrl);
-    configureQueue(settings);
-  }
-  await preflightExecutors(config.executors, config.limits);
+  // the baseline keeps Redis redacted: the gate finds it where every command does (REDIS_URL), and runs the
+  // baseline's workers on the baseline's queue
+  const queue: QueueSettings | undefined = config.queue
+    ? { redisUrl: resolveRedisUrl(undefined), queue: config.queue.queue, workers: config.queue.workers }
+    : undefined;
+  if (queue) await checkRedisFlag(queue.redisUrl);
+  await preflightExecutors(config.executors, config.limits, { watch: state.preflight, ...(queue ? { queue } : {}) });
+  return queue;
 }
 
 export interface GateFlags {
@@ -194,7 +199,7 @@ function parseSubstitutes(text: string | undefined): FrameworkSpec[] {
   return specs;
 }
 
-export async function gateCommand(flags: GateFlags): Promise<number> {
+export async function gateCommand(flags: GateFlags, state: CliState): Promise<number> {
   const options: GateOptions = {
     tolerance: parseNumber('--tolerance', flags.tolerance, 0, 1),
     minEfficiency: parseNumber('--min-efficiency', flags.minEfficiency, 0, 1),
@@ -220,10 +225,11 @@ export async function gateCommand(flags: GateFlags): Promise<number> {
   const started = performance.now();
   const baseline = requireComparable(readResults(flags.baseline), flags.baseline, 'The baseline');
   if (baseline.config.reference === false) throw new UsageError(`\`${flags.baseline}\`: ${NEEDS_REFERENCE}`);
-  if (!flags.current) await checkMeasurable(baseline.config, flags.baseline, substitutes);
+  const queue = flags.current ? undefined : await checkMeasurable(baseline.config, flags.baseline, substitutes, state);
+  const given = { ...configFileForWorkers(state), ...(queue ? { queue } : {}) };
   const current = flags.current
     ? requireComparable(readResults(flags.current), flags.current, 'The current results')
-    : await measure(baseline.config, flags.quiet === true, flags.out, 'gate', substitutes);
+    : await measure(baseline.config, given, flags.quiet === true, flags.out, 'gate', substitutes);
   const differences = configDifferences(baseline.config, current.config);
   if (differences.length > 0) {
     throw new UsageError(
@@ -243,7 +249,7 @@ export async function gateCommand(flags: GateFlags): Promise<number> {
     const interrupt = interruptSignal('then stopping; no verdict without the re-measure');
     let cells: Awaited<ReturnType<typeof remeasureGroups>>;
     try {
-      cells = await remeasureGroups(baseline.config, groups, { substitutes, signal: interrupt.signal });
+      cells = await remeasureGroups(baseline.config, groups, { ...given, substitutes, signal: interrupt.signal });
     } finally {
       interrupt.dispose();
     }

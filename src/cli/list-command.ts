@@ -1,7 +1,6 @@
-import { activeConfig } from '../config/load.ts';
 import { suiteEntries } from '../config/suites.ts';
+import { installedVersion } from '../core/packages.ts';
 import { executorDefinitions } from '../executors/registry.ts';
-import { installedVersion } from '../frameworks/packages.ts';
 import { frameworkDefinitions } from '../frameworks/registry.ts';
 import { listScenarios } from '../model/load.ts';
 import { formatMs } from '../report/model.ts';
@@ -10,11 +9,12 @@ import { PROFILE_DESCRIPTIONS } from '../tools/latency.ts';
 import { loadProfileCached, profileStats } from '../tools/recorded.ts';
 import { shownPath } from '../tools/recorded-tools.ts';
 import { registeredTools } from '../tools/registry.ts';
+import type { CliState } from './state.ts';
 
 const from = (source: string) => (source === 'built-in' ? '' : `  [${source}]`);
 
 /** Strategies, tools, latency profiles, scenarios and suites (built-in and from the config), as plain text. */
-export function listText(): string {
+export function listText(state: CliState): string {
   const lines: string[] = ['Executors (--executors; k from --limits or written as name(k)):'];
   for (const { definition, source } of executorDefinitions()) {
     const name = definition.takesLimit ? `${definition.name}(k)` : definition.name;
@@ -29,7 +29,7 @@ export function listText(): string {
   }
   lines.push('', 'Latency profiles (--profile NAME, or --profile FILE with recorded latencies: JSON, CSV, OTLP JSON):');
   for (const profile of LATENCY_PROFILES) lines.push(`  ${profile.padEnd(16)} ${PROFILE_DESCRIPTIONS[profile]}`);
-  const profileFile = activeConfig()?.profileFile;
+  const profileFile = state.config?.profileFile;
   if (profileFile) {
     lines.push(`  recorded         ${shownPath(profileFile)} (the config's profile, used unless --profile is given)`);
     for (const [tool, s] of Object.entries(profileStats(loadProfileCached(profileFile)))) {
@@ -55,6 +55,6 @@ export function listText(): string {
   lines.push('  fanout-N         generated: one turn of N get_weather calls, then an answer');
   lines.push('  fanout           agent mode: fanout-N for every N of --calls (a scale sweep)');
   lines.push('', 'Suites (--suite):');
-  for (const [name, suite] of suiteEntries()) lines.push(`  ${name.padEnd(16)} ${suite.definition.description}`);
+  for (const [name, suite] of suiteEntries()) lines.push(`  ${name.padEnd(16)} ${suite.value.description}`);
   return `${lines.join('\n')}\n`;
 }

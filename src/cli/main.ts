@@ -1,29 +1,22 @@
 #!/usr/bin/env node
 import { CommanderError } from 'commander';
-import { preflightWaitingOn } from '../config/preflight.ts';
-import { EXIT, UsageError } from './errors.ts';
+import { firstLine, isInputError } from '../core/errors.ts';
+import { EXIT } from './errors.ts';
 import { buildProgram } from './program.ts';
-
-/** Errors of bad input (flags, files, configs): exit 2, as `UsageError`. */
-const USAGE_ERRORS = new Set([
-  'ResultsFileError',
-  'ConfigError',
-  'ProfileError',
-  'ScenarioError',
-  'FrameworkError',
-  'QueueError',
-]);
+import type { CliState } from './state.ts';
 
 /** Prints `Error: …` on one line and picks the exit code: 2 for bad input, 1 for anything else. */
 function fail(error: unknown): number {
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`Error: ${message.split('\n')[0]}\n`);
+  process.stderr.write(`Error: ${firstLine(error)}\n`);
   if (process.env.FANOUT_DEBUG && process.env.FANOUT_DEBUG !== '0' && error instanceof Error)
     process.stderr.write(`${error.stack}\n`);
   const exitCode = (error as { exitCode?: unknown })?.exitCode;
   if (typeof exitCode === 'number') return exitCode;
-  return error instanceof UsageError || USAGE_ERRORS.has((error as Error)?.name) ? EXIT.usage : EXIT.failure;
+  return isInputError(error) ? EXIT.usage : EXIT.failure;
 }
+
+/** Built once here, passed to every command. */
+const state: CliState = { preflight: {} };
 
 /** How long open handles (a server or timer a config or tool left running) may outlive a finished command. */
 const LINGER_MS = 2000;
@@ -60,7 +53,7 @@ function settle(result: Promise<number>): void {
 process.on('beforeExit', () => {
   if (pending === 0) return;
   pending = 0;
-  const user = preflightWaitingOn();
+  const user = state.preflight.waitingOn;
   if (user) {
     process.stderr.write(`Error: ${user} never settles (a promise nothing can resolve); fix it in your config\n`);
     process.exitCode = EXIT.usage;
@@ -72,7 +65,7 @@ process.on('beforeExit', () => {
   process.exitCode = EXIT.failure;
 });
 
-const program = buildProgram(settle);
+const program = buildProgram(settle, state);
 try {
   await program.parseAsync(process.argv);
 } catch (error) {

@@ -8,9 +8,10 @@ import {
   hostsFrameworks,
   STREAMED_APIS,
 } from '../agent/types.ts';
-import { activeConfig } from '../config/load.ts';
-import { RANGES } from '../config/ranges.ts';
+import type { LoadedConfig } from '../config/load.ts';
 import { findSuite, suiteEntries } from '../config/suites.ts';
+import { errorMessage, firstLine } from '../core/errors.ts';
+import { RANGES } from '../core/ranges.ts';
 import { type CallPolicy, DEFAULT_POLICY, ERROR_POLICIES } from '../executors/policy.ts';
 import { executorDefinition, MAX_THREADS, parseSpec } from '../executors/registry.ts';
 import {
@@ -82,7 +83,7 @@ export function checkScenario(name: string): string {
   try {
     loadScenario(name);
   } catch (error) {
-    throw new UsageError(`${(error as Error).message.split('\n')[0]} (in \`--scenario\`; see \`fanout-bench list\`)`);
+    throw new UsageError(`${firstLine(error)} (in \`--scenario\`; see \`fanout-bench list\`)`);
   }
   return name;
 }
@@ -221,7 +222,7 @@ function parseExecutors(names: readonly string[], where: string): string[] {
     try {
       parseSpec(name);
     } catch (error) {
-      throw new UsageError(`${(error as Error).message} (in ${where})`);
+      throw new UsageError(`${errorMessage(error)} (in ${where})`);
     }
   }
   return [...names];
@@ -245,6 +246,7 @@ export function recordedRef(file: string): RecordedProfileRef {
 function resolveProfile(
   flag: string | undefined,
   base: { profile: LatencyProfileName; recordedFile?: string },
+  userConfig: LoadedConfig | undefined,
 ): { profile: LatencyProfileName; recordedFile?: string } {
   if (flag !== undefined && looksLikeProfilePath(flag)) {
     loadProfileCached(flag); // a missing or malformed file fails here, named as given
@@ -256,7 +258,7 @@ function resolveProfile(
     );
   }
   if (flag !== undefined) return { profile: flag as LatencyProfileName };
-  const recordedFile = base.recordedFile ?? activeConfig()?.profileFile;
+  const recordedFile = base.recordedFile ?? userConfig?.profileFile;
   return { profile: base.profile, ...(recordedFile ? { recordedFile } : {}) };
 }
 
@@ -344,7 +346,7 @@ export function parseFrameworkList(text: string, where: string): FrameworkSpec[]
       resolveFramework(parsed);
       return parsed;
     } catch (error) {
-      throw new UsageError(`${(error as Error).message} (in ${where})`);
+      throw new UsageError(`${errorMessage(error)} (in ${where})`);
     }
   });
 }
@@ -371,8 +373,11 @@ function checkFrameworkConfig(config: BenchConfig, flags: MatrixFlags): void {
   }
 }
 
-/** A suite's settings with the flags given on the command line laid over them, every value validated. */
-export function resolveBenchConfig(flags: MatrixFlags): BenchConfig {
+/**
+ * A suite's settings with the flags given on the command line laid over them, every value validated. Without
+ * `--profile`, the user's config's recorded profile (if any) is the default.
+ */
+export function resolveBenchConfig(flags: MatrixFlags, userConfig?: LoadedConfig): BenchConfig {
   const suiteName = flags.suite ?? DEFAULT_SUITE;
   const suite = findSuite(suiteName);
   if (!suite) {
@@ -380,7 +385,7 @@ export function resolveBenchConfig(flags: MatrixFlags): BenchConfig {
     throw new UsageError(`Unknown suite \`${suiteName}\`; expected one of ${names.join(', ')}`);
   }
   const { description: _description, recordedFile: _recordedFile, ...base } = suite;
-  const profile = resolveProfile(flags.profile, suite);
+  const profile = resolveProfile(flags.profile, suite, userConfig);
   if (profile.recordedFile) registerRecordedTools(profile.recordedFile); // its tools become callable by name
   const rate = (flag: string, text: string | undefined, fallback: number) =>
     text === undefined ? fallback : parseNumber(flag, text, 0, 1);

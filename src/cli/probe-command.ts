@@ -1,3 +1,4 @@
+import { errorMessage } from '../core/errors.ts';
 import { type ProbeResult, probeFramework } from '../frameworks/probe.ts';
 import { type FrameworkSpec, frameworkNames, resolveFramework } from '../frameworks/registry.ts';
 import { renderTable } from '../report/table.ts';
@@ -36,7 +37,7 @@ export async function probeCommand(flags: ProbeFlags): Promise<number> {
     try {
       return resolveFramework(spec);
     } catch (error) {
-      throw new UsageError((error as Error).message);
+      throw new UsageError(errorMessage(error));
     }
   });
   const results: ProbeResult[] = [];

@@ -10,6 +10,7 @@ import { probeCommand } from './probe-command.ts';
 import { addQueueOptions, addRedisOptions } from './queue-options.ts';
 import { reportCommand } from './report-command.ts';
 import { runCommand } from './run-command.ts';
+import type { CliState } from './state.ts';
 import { verifyCommand } from './verify-command.ts';
 import { workerCommand } from './worker-command.ts';
 
@@ -90,7 +91,7 @@ export function withConfig(command: Command): Command {
 }
 
 /** The commander program: parses flags and hands typed options to one command function each. */
-export function buildProgram(run: (result: CommandResult) => void): Command {
+export function buildProgram(run: (result: CommandResult) => void, state: CliState = { preflight: {} }): Command {
   const program = new Command('fanout-bench')
     .description('Measure executor strategies for the parallel tool calls an LLM returns')
     .version(ownVersion())
@@ -98,8 +99,9 @@ export function buildProgram(run: (result: CommandResult) => void): Command {
     .exitOverride()
     // the user's config registers its executors, tools and suites before any command parses its names
     .hook('preAction', async (_program, action) => {
-      if (action.name() !== 'compare' && action.name() !== 'report')
-        await setupConfig(action.opts().config as string | undefined);
+      if (action.name() === 'compare' || action.name() === 'report') return;
+      const config = await setupConfig(action.opts().config as string | undefined);
+      if (config) state.config = config;
     })
     .configureOutput({
       // commander's own errors (unknown option, bad choice) as one line that names the fix
@@ -122,13 +124,13 @@ export function buildProgram(run: (result: CommandResult) => void): Command {
     .option('--export-markdown <file>', 'also write the tables as Markdown to FILE')
     .option('--force', 'let an export write over the baseline file')
     .option('--report', 'also write report.html (charts, timelines, tables) next to latest.json')
-    .action((flags) => run(benchCommand(flags)));
+    .action((flags) => run(benchCommand(flags, state)));
 
   addMatrixOptions(program.command('baseline').description('record the gate suite into the baseline file'), 'gate')
     .option('--file <path>', 'baseline file to write', DEFAULT_BASELINE)
     .option('--force', 'replace an existing baseline')
     .option('-q, --quiet', 'no progress on stderr')
-    .action((flags) => run(baselineCommand(flags)));
+    .action((flags) => run(baselineCommand(flags, state)));
 
   withConfig(program.command('gate'))
     .description("measure the baseline's suite again and fail (exit 1) on a regressed speedup")
@@ -146,7 +148,7 @@ export function buildProgram(run: (result: CommandResult) => void): Command {
     .option('--export-benchmark-action <file>', 'write github-action-benchmark customBiggerIsBetter JSON')
     .option('-q, --quiet', 'no progress on stderr')
     .option('--wide', 'tables in their full form, however wide (default: fit the terminal, else 120 columns)')
-    .action((flags) => run(gateCommand(flags)));
+    .action((flags) => run(gateCommand(flags, state)));
 
   program
     .command('compare')
@@ -176,14 +178,14 @@ export function buildProgram(run: (result: CommandResult) => void): Command {
     .option('--base-url <url>', 'live mode: an OpenAI-compatible server instead of the mock (key from OPENAI_API_KEY)')
     .option('--model <name>', 'live mode: the model name')
     .option('--question <text>', "live mode: the question (default: the scenario's)")
-    .action((flags) => run(runCommand(flags)));
+    .action((flags) => run(runCommand(flags, state)));
 
   addQueueOptions(withConfig(program.command('verify')))
     .description('check that an executor keeps the rules every strategy keeps (exit 1 when one fails)')
     .option('--executor <name>', 'executor to check, e.g. limited(2) or one from your config')
     .option('--latency <ms>', 'latency of the simulated tools in the checks', '20')
     .option('--calls <n>', 'calls per batch in the checks', '6')
-    .action((flags) => run(verifyCommand(flags)));
+    .action((flags) => run(verifyCommand(flags, state)));
 
   addRedisOptions(withConfig(program.command('worker')))
     .description("serve queue(k)'s tool calls from Redis, here or on another machine, until Ctrl-C")
@@ -213,7 +215,9 @@ export function buildProgram(run: (result: CommandResult) => void): Command {
     .option('--out <dir>', 'directory for bisect-latest.json and the timestamped copy', 'results')
     .option('--json', 'print the results document of everything measured instead of the verdict')
     .option('-q, --quiet', 'no progress on stderr')
-    .action((framework: string, from: string, to: string, flags) => run(bisectCommand(framework, from, to, flags)));
+    .action((framework: string, from: string, to: string, flags) =>
+      run(bisectCommand(framework, from, to, flags, state)),
+    );
 
   program
     .command('probe')
@@ -226,7 +230,7 @@ export function buildProgram(run: (result: CommandResult) => void): Command {
   withConfig(program.command('list'))
     .description('list strategies, tools, latency profiles and suites')
     .action(() => {
-      process.stdout.write(listText());
+      process.stdout.write(listText(state));
       run(Promise.resolve(0));
     });
 

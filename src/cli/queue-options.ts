@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { RANGES } from '../config/ranges.ts';
-import { configureQueue, type QueueSettings } from '../executors/queue.ts';
+import { RANGES } from '../core/ranges.ts';
+import type { QueueSettings } from '../executors/queue-settings.ts';
 import {
   checkRedis,
   DEFAULT_QUEUE_NAME,
@@ -62,15 +62,21 @@ export async function checkRedisFlag(url: string): Promise<void> {
   await checkRedis(url).catch(usage);
 }
 
+/** The queue flags resolved: the settings queue(k) is created with, and what the run records (password redacted). */
+export interface ResolvedQueue {
+  settings: QueueSettings;
+  record: QueueBenchConfig;
+}
+
 /**
- * The queue flags, checked before anything is measured: refused when no queue(k) runs; otherwise they configure
- * the queue strategy, Redis must answer, and the run records where it ran (password redacted).
+ * The queue flags, checked before anything is measured: refused when no queue(k) runs; otherwise Redis must
+ * answer, and the settings go to the executors (through the run's options) and the record into the results.
  */
 export async function resolveQueueFlags(
   flags: QueueFlags,
   executors: readonly string[],
   limits: readonly number[],
-): Promise<QueueBenchConfig | undefined> {
+): Promise<ResolvedQueue | undefined> {
   const queues = executors.map(parseSpec).filter((s) => s.strategy === 'queue');
   const given = (
     [
@@ -103,6 +109,5 @@ export async function resolveQueueFlags(
   }
   const settings: QueueSettings = { redisUrl: redisUrlFlag(flags.redis), queue: queueNameFlag(flags.queue), workers };
   await checkRedisFlag(settings.redisUrl);
-  configureQueue(settings);
-  return { redis: redactRedisUrl(settings.redisUrl), queue: settings.queue, workers };
+  return { settings, record: { redis: redactRedisUrl(settings.redisUrl), queue: settings.queue, workers } };
 }

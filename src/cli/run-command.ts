@@ -1,10 +1,11 @@
 import { APIConnectionError } from 'openai';
-import { isAnthropicConnectionError } from '../agent/anthropic.ts';
 import { AgentSession, type ModelTarget } from '../agent/session.ts';
 import { type ApiMode, DEFAULT_MAX_STEPS, isAnthropicApi } from '../agent/types.ts';
 import { matrixOptionsFromConfig } from '../bench/session.ts';
 import { preflightExecutors } from '../config/preflight.ts';
+import { errorMessage } from '../core/errors.ts';
 import { executorDefinition, parseSpec } from '../executors/registry.ts';
+import { isAnthropicConnectionError } from '../model/anthropic-sdk.ts';
 import { FANOUT_FAMILY, loadScenario } from '../model/load.ts';
 import { serializeTranscript } from '../report/transcript.ts';
 import { toolRuntimeConfig } from '../tools/config.ts';
@@ -12,6 +13,7 @@ import { calibrateCpu } from '../tools/cpu.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { type MatrixFlags, resolveBenchConfig } from './options.ts';
 import { parseWhole } from './parse.ts';
+import { type CliState, configFileForWorkers } from './state.ts';
 
 export interface RunFlags extends MatrixFlags {
   executor: string;
@@ -41,7 +43,7 @@ function liveTarget(flags: RunFlags, scenario: string, api: ApiMode): ModelTarge
 }
 
 /** One agent run with a transcript: each step, the calls, the results, the answer, the mailbox. */
-export async function runCommand(flags: RunFlags): Promise<number> {
+export async function runCommand(flags: RunFlags, state: CliState): Promise<number> {
   if (!flags.baseUrl) {
     const live = flags.model !== undefined ? '--model' : flags.question !== undefined ? '--question' : undefined;
     if (live)
@@ -51,9 +53,12 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   try {
     spec = parseSpec(flags.executor);
   } catch (error) {
-    throw new UsageError(`${(error as Error).message} (in \`--executor\`)`);
+    throw new UsageError(`${errorMessage(error)} (in \`--executor\`)`);
   }
-  const config = resolveBenchConfig({ ...flags, suite: 'default', mode: 'agent', executors: flags.executor });
+  const config = resolveBenchConfig(
+    { ...flags, suite: 'default', mode: 'agent', executors: flags.executor },
+    state.config,
+  );
   const agent = config.agent;
   if (!agent) throw new UsageError('internal: agent settings missing');
   if (agent.modes) {
@@ -65,10 +70,10 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   if (spec.limit === undefined && executorDefinition(spec.strategy).takesLimit) {
     throw new UsageError(`\`--executor ${spec.strategy}\` needs a limit, e.g. ${spec.strategy}(4)`);
   }
-  await preflightExecutors(config.executors, config.limits);
+  await preflightExecutors(config.executors, config.limits, { watch: state.preflight });
   const kind = config.kinds[0] ?? 'io';
   const tools = toolRuntimeConfig({
-    ...matrixOptionsFromConfig(config).tools,
+    ...matrixOptionsFromConfig(config, configFileForWorkers(state)).tools,
     kind,
     ...(kind === 'cpu' ? { cpuUnitsPerMs: calibrateCpu().unitsPerMs } : {}),
   });
@@ -95,7 +100,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
     const run = await session.run().catch((error: unknown) => {
       // openai's SDK says only "Connection error.": name the server and the fix
       if (flags.baseUrl && (error instanceof APIConnectionError || isAnthropicConnectionError(error))) {
-        throw new UsageError(`Cannot reach ${flags.baseUrl} (${(error as Error).message}); is the server running?`);
+        throw new UsageError(`Cannot reach ${flags.baseUrl} (${errorMessage(error)}); is the server running?`);
       }
       throw error;
     });

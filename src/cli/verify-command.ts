@@ -1,8 +1,10 @@
+import { errorMessage } from '../core/errors.ts';
 import { createExecutor, executorDefinition, executorSource, formatSpec, parseSpec } from '../executors/registry.ts';
 import { RULES, verifyExecutor } from '../verify/conformance.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { parseNumber, parseWhole } from './parse.ts';
 import { type QueueFlags, resolveQueueFlags } from './queue-options.ts';
+import type { CliState } from './state.ts';
 
 export interface VerifyFlags extends QueueFlags {
   executor?: string;
@@ -18,19 +20,19 @@ function declaredLimit(strategy: string, limit: number | undefined): number | un
 }
 
 /** Runs the conformance rules against one executor, built-in or from the config; exit 1 when one fails. */
-export async function verifyCommand(flags: VerifyFlags): Promise<number> {
+export async function verifyCommand(flags: VerifyFlags, _state: CliState): Promise<number> {
   if (!flags.executor) throw new UsageError('Name the executor to check: `--executor NAME` or `--executor NAME(k)`');
   let spec: ReturnType<typeof parseSpec>;
   try {
     spec = parseSpec(flags.executor);
   } catch (error) {
-    throw new UsageError(`${(error as Error).message} (in \`--executor\`)`);
+    throw new UsageError(`${errorMessage(error)} (in \`--executor\`)`);
   }
   const definition = executorDefinition(spec.strategy);
   if (definition.takesLimit && spec.limit === undefined) spec = { ...spec, limit: 2 };
   const latencyMs = parseNumber('--latency', flags.latency, 1, 10_000);
   const calls = parseWhole('--calls', flags.calls, 1, 1000);
-  await resolveQueueFlags(flags, [formatSpec(spec)], []);
+  const queue = (await resolveQueueFlags(flags, [formatSpec(spec)], []))?.settings;
   const source = executorSource(spec.strategy) ?? 'built-in';
   const name = formatSpec(spec);
   const limit = declaredLimit(spec.strategy, spec.limit);
@@ -38,11 +40,14 @@ export async function verifyCommand(flags: VerifyFlags): Promise<number> {
     `Verifying ${name} (${source}) against ${RULES.length} rules, ${calls} calls of ${latencyMs} ms` +
       `${limit === undefined ? '' : `, limit ${limit}`}\n`,
   );
-  const results = await verifyExecutor((runtime, policy) => createExecutor(spec, { runtime, policy }), {
-    latencyMs,
-    calls,
-    ...(limit === undefined ? {} : { limit }),
-  });
+  const results = await verifyExecutor(
+    (runtime, policy) => createExecutor(spec, { runtime, policy, ...(queue ? { queue } : {}) }),
+    {
+      latencyMs,
+      calls,
+      ...(limit === undefined ? {} : { limit }),
+    },
+  );
   const width = Math.max(...results.map((r) => r.rule.length));
   for (const r of results) {
     const verdict = r.skipped ? 'skip' : r.passed ? 'pass' : 'FAIL';

@@ -1,4 +1,4 @@
-import { RANGES } from '../config/ranges.ts';
+import { RANGES } from '../core/ranges.ts';
 import { startQueueWorker } from '../executors/queue-worker.ts';
 import { redactRedisUrl } from '../executors/redis.ts';
 import { EXIT } from './errors.ts';

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { errorMessage, firstLine } from '../core/errors.ts';
+import { defaultExport, importModule } from '../core/import-module.ts';
 import { DEFAULT_POLICY } from '../executors/policy.ts';
 import { registerExecutor } from '../executors/registry.ts';
 import { registerFramework } from '../frameworks/registry.ts';
@@ -28,14 +29,8 @@ export interface LoadedConfig {
   profileFile?: string;
 }
 
-let active: LoadedConfig | undefined;
 const loaded = new Map<string, Promise<LoadedConfig>>();
 const applied = new WeakSet<LoadedConfig>();
-
-/** The config the CLI loaded for this process (undefined when there is none). */
-export function activeConfig(): LoadedConfig | undefined {
-  return active;
-}
 
 /** `fanout.config.*` in `cwd`, or undefined; two of them at once is ambiguous and refused. */
 export function findConfigFile(cwd = process.cwd()): string | undefined {
@@ -44,27 +39,6 @@ export function findConfigFile(cwd = process.cwd()): string | undefined {
     throw new ConfigError(`Found ${found.join(' and ')}; keep one, or pick one with \`--config FILE\``);
   }
   return found[0] === undefined ? undefined : join(cwd, found[0]);
-}
-
-/** Imports a config module: TypeScript through tsx's scoped `tsImport` (Node 22.12 strips types only behind a flag). */
-async function importModule(file: string): Promise<unknown> {
-  const url = pathToFileURL(file).href;
-  if (['.ts', '.mts', '.cts'].includes(extname(file))) {
-    const { tsImport } = await import('tsx/esm/api');
-    return tsImport(url, import.meta.url);
-  }
-  return import(url);
-}
-
-/**
- * The module's default export. In a project without `"type": "module"` a TypeScript config is compiled as
- * CommonJS, and its `export default` arrives one level down (`{ default: { default: config } }`).
- */
-async function defaultExport(module: unknown): Promise<unknown> {
-  const outer = await (module as { default?: unknown })?.default;
-  if (typeof outer !== 'object' || outer === null) return outer;
-  const keys = Object.keys(outer).filter((key) => key !== '__esModule');
-  return keys.length === 1 && keys[0] === 'default' ? await (outer as { default: unknown }).default : outer;
 }
 
 /** Imports and checks a config file; errors are one line naming the file (and the field). Cached per path. */
@@ -84,7 +58,9 @@ export function loadConfigFile(path: string): Promise<LoadedConfig> {
       try {
         module = await importModule(file);
       } catch (error) {
-        const lines = ((error as Error)?.message ?? String(error)).split('\n').filter((l) => l.trim() !== '');
+        const lines = errorMessage(error)
+          .split('\n')
+          .filter((l) => l.trim() !== '');
         // esbuild's first line is only "Transform failed with 1 error:"; the next one says where and what
         const detail = lines[0]?.startsWith('Transform failed') && lines[1] ? lines[1].trim() : (lines[0] ?? '');
         throw new ConfigError(`${shown}: cannot load: ${detail}`);
@@ -96,7 +72,7 @@ export function loadConfigFile(path: string): Promise<LoadedConfig> {
       } catch (error) {
         if (error instanceof ConfigError) throw error;
         // a getter or proxy in the config that throws while it is read
-        throw new ConfigError(`${shown}: ${((error as Error)?.message ?? String(error)).split('\n')[0]}`);
+        throw new ConfigError(`${shown}: ${firstLine(error)}`);
       }
     })();
     loaded.set(file, promise);
@@ -120,7 +96,7 @@ export function applyConfig(loadedConfig: LoadedConfig): void {
     try {
       action();
     } catch (error) {
-      throw new ConfigError(`${shown}: ${field}: ${(error as Error).message}`);
+      throw new ConfigError(`${shown}: ${field}: ${errorMessage(error)}`);
     }
   };
   for (const [i, tool] of (config.tools ?? []).entries()) register(`tools[${i}]`, () => registerTool(tool, shown));
@@ -128,7 +104,7 @@ export function applyConfig(loadedConfig: LoadedConfig): void {
     register(`executors[${i}]`, () => registerExecutor(executor, shown));
   }
   for (const [i, framework] of (config.frameworks ?? []).entries()) {
-    register(`frameworks[${i}]`, () => registerFramework(framework));
+    register(`frameworks[${i}]`, () => registerFramework(framework, shown));
   }
   // the recorded profile's tools become callable by name (and a bad file fails here, naming itself)
   if (loadedConfig.profileFile) register('profile', () => registerRecordedTools(loadedConfig.profileFile as string));
@@ -169,14 +145,13 @@ export function applyConfig(loadedConfig: LoadedConfig): void {
 }
 
 /**
- * Finds (or takes `--config`), loads and applies the user's config once for this process. Returns undefined
- * when there is none.
+ * Finds (or takes `--config`), loads and applies the user's config. Returns undefined when there is none; the
+ * CLI keeps what it returns and passes it on.
  */
 export async function setupConfig(explicit?: string): Promise<LoadedConfig | undefined> {
   const file = explicit ?? findConfigFile();
   if (file === undefined) return undefined;
   const config = await loadConfigFile(file);
   applyConfig(config);
-  active = config;
   return config;
 }

@@ -1,15 +1,22 @@
-import { withDeadline } from '../bench/deadline.ts';
 import { expandExecutors } from '../bench/matrix.ts';
+import { firstLine } from '../core/errors.ts';
+import { withDeadline } from '../core/time.ts';
+import type { QueueSettings } from '../executors/queue-settings.ts';
 import { createExecutor, executorSource, parseSpec } from '../executors/registry.ts';
 import { toolRuntimeConfig } from '../tools/config.ts';
 import { ToolRuntime } from '../tools/runtime.ts';
 import { ConfigError } from './validate.ts';
 
-let waitingOn: string | undefined;
+/** Where pre-flight says which user code it waits on right now (for a message when it can never settle). */
+export interface PreflightWatch {
+  waitingOn?: string | undefined;
+}
 
-/** The user code pre-flight is waiting on right now (for a message when it can never settle). */
-export function preflightWaitingOn(): string | undefined {
-  return waitingOn;
+export interface PreflightOptions {
+  /** Updated while user code runs. */
+  watch?: PreflightWatch;
+  /** Where `queue(k)` finds Redis and its workers. */
+  queue?: QueueSettings;
 }
 
 /** How long a user's create() and close() may take before the run is refused. */
@@ -19,7 +26,12 @@ const PREFLIGHT_DEADLINE_MS = 30_000;
  * Creates and closes every user executor a run names, before anything is measured: a `create` that throws or
  * returns no executor is a config error (exit 2) naming the file, not a cell that failed an hour in.
  */
-export async function preflightExecutors(executors: readonly string[], limits: readonly number[]): Promise<void> {
+export async function preflightExecutors(
+  executors: readonly string[],
+  limits: readonly number[],
+  options: PreflightOptions = {},
+): Promise<void> {
+  const watch = options.watch ?? {};
   const specs = expandExecutors(executors.map(parseSpec), limits).filter(
     (s) => executorSource(s.strategy) !== 'built-in',
   );
@@ -27,24 +39,24 @@ export async function preflightExecutors(executors: readonly string[], limits: r
     const name = spec.limit === undefined ? spec.strategy : `${spec.strategy}(${spec.limit})`;
     const where = `${executorSource(spec.strategy)}: executor \`${name}\``;
     const step = async <T>(what: string, action: () => Promise<T>): Promise<T> => {
-      waitingOn = `${where}: ${what}`;
+      watch.waitingOn = `${where}: ${what}`;
       try {
         return await withDeadline(action(), PREFLIGHT_DEADLINE_MS, `${what}`);
       } finally {
-        waitingOn = undefined;
+        watch.waitingOn = undefined;
       }
     };
     const guarded = async <T>(what: string, action: () => Promise<T>): Promise<T> => {
       try {
         return await step(what, action);
       } catch (error) {
-        throw new ConfigError(
-          `${where}: ${what} failed: ${((error as Error)?.message ?? String(error)).split('\n')[0]}`,
-        );
+        throw new ConfigError(`${where}: ${what} failed: ${firstLine(error)}`);
       }
     };
     const runtime = new ToolRuntime(toolRuntimeConfig({ latencyMs: 1 }));
-    const executor = await guarded('create()', () => createExecutor(spec, { runtime }));
+    const executor = await guarded('create()', () =>
+      createExecutor(spec, { runtime, ...(options.queue ? { queue: options.queue } : {}) }),
+    );
     await guarded('close()', () => executor.close());
   }
 }

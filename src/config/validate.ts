@@ -1,17 +1,18 @@
 import { API_MODES, type ApiMode, DISPATCH_MODES, STREAMED_APIS } from '../agent/types.ts';
+import { errorMessage, InputError } from '../core/errors.ts';
+import { PACKAGE_NAME } from '../core/packages.ts';
+import { RANGES } from '../core/ranges.ts';
 import { IDEAL_SCHEDULES } from '../executors/definition.ts';
 import { ERROR_POLICIES } from '../executors/policy.ts';
 import { EXECUTOR_NAME } from '../executors/registry.ts';
-import { PACKAGE_NAME } from '../frameworks/packages.ts';
 import { parseArguments } from '../tools/arguments.ts';
 import { LATENCY_PROFILES, WORKLOAD_KINDS } from '../tools/config.ts';
 import { looksLikeProfilePath } from '../tools/recorded.ts';
 import { TOOL_NAME } from '../tools/registry.ts';
 import type { FanoutConfig } from './define.ts';
-import { RANGES } from './ranges.ts';
 
 /** A config file that cannot be used; the message is one line naming the file and the field. */
-export class ConfigError extends Error {
+export class ConfigError extends InputError {
   override name = 'ConfigError';
 }
 
@@ -117,7 +118,7 @@ function checkTools(value: unknown, fail: Fail): void {
         try {
           parseArguments({ name, parameters: schema as never }, JSON.stringify(example ?? null));
         } catch (error) {
-          fail(`${at}.examples[${j}]`, (error as Error).message);
+          fail(`${at}.examples[${j}]`, errorMessage(error));
         }
       }
     }

@@ -1,3 +1,4 @@
+import { errorMessage } from '../core/errors.ts';
 import { AbortError, TimeoutError } from '../tools/errors.ts';
 import type { ToolCall, ToolOutcome } from './types.ts';
 
@@ -16,11 +17,6 @@ export type CallRunner = (
 /** Absolute wall-clock milliseconds with sub-ms precision, comparable across worker threads. */
 export function epochNow(): number {
   return performance.timeOrigin + performance.now();
-}
-
-function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
-  return String(error);
 }
 
 /** A call's outcome as an error message names it: `call_0_1: error (unknown city)`. */

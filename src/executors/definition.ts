@@ -1,14 +1,11 @@
+import type { IdealSchedule } from '../stats/ideal.ts';
 import type { ToolRuntime } from '../tools/runtime.ts';
 import type { CallRunner } from './call.ts';
 import type { CallPolicy } from './policy.ts';
+import type { QueueSettings } from './queue-settings.ts';
 import type { Executor } from './types.ts';
 
-/**
- * The schedule a strategy aims at, so its ideal time (and so its efficiency) can be computed: `serial` one call
- * after another, `unbounded` all at once, `slots` a sliding window of k, `chunks` fixed chunks of k.
- */
-export type IdealSchedule = 'serial' | 'unbounded' | 'slots' | 'chunks';
-export const IDEAL_SCHEDULES: readonly IdealSchedule[] = ['serial', 'unbounded', 'slots', 'chunks'];
+export { IDEAL_SCHEDULES, type IdealSchedule } from '../stats/ideal.ts';
 
 /** What a strategy gets to build its executor with. */
 export interface ExecutorContext {
@@ -21,6 +18,8 @@ export interface ExecutorContext {
   runtime: ToolRuntime;
   /** Timeout, retries and error policy of every call (already applied by `invoke`). */
   policy: CallPolicy;
+  /** Where `queue(k)` finds Redis and its workers, as the CLI's flags say. @default REDIS_URL (else local), 1 worker */
+  queue?: QueueSettings;
 }
 
 /** A strategy by name, as built-ins and configs declare it (`defineExecutor`). */

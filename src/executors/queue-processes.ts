@@ -2,8 +2,10 @@
  * The worker processes the queue strategy starts on this machine: started and ready before anything is measured,
  * replaced when one dies (an injected crash), stopped when done — and killed when the bench exits any other way.
  */
+
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { waitUntil } from '../core/time.ts';
 import { epochNow } from './call.ts';
 import type { WorkerProcessMessage } from './queue-worker-process.ts';
 import { QueueError } from './redis.ts';
@@ -125,8 +127,7 @@ export class WorkerProcesses {
 
   /** Resolves once every dead worker has been replaced (or after `deadlineMs`). */
   async ready(deadlineMs = START_DEADLINE_MS): Promise<void> {
-    const deadline = performance.now() + deadlineMs;
-    while (this.#replacing > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await waitUntil(() => this.#replacing === 0, { timeoutMs: deadlineMs });
   }
 
   /** Process ids of the workers alive now. */

@@ -3,7 +3,9 @@
  * as the first message (so a Redis password never shows in its arguments or environment), says `ready`, and stops
  * on SIGTERM or when the bench goes away. Ctrl-C is the bench's to handle: it stops its workers itself.
  */
+
 import type { Worker } from 'bullmq';
+import { errorMessage } from '../core/errors.ts';
 import { type QueueWorkerOptions, startQueueWorker } from './queue-worker.ts';
 
 export type WorkerProcessMessage = { ready: true } | { error: string };
@@ -26,7 +28,7 @@ process.once('message', (options: QueueWorkerOptions) => {
       process.send?.({ ready: true } satisfies WorkerProcessMessage);
     },
     (error: unknown) => {
-      process.send?.({ error: (error as Error).message } satisfies WorkerProcessMessage, () => process.exit(1));
+      process.send?.({ error: errorMessage(error) } satisfies WorkerProcessMessage, () => process.exit(1));
     },
   );
 });

@@ -1,4 +1,5 @@
 import type { Queue, QueueEvents } from 'bullmq';
+import { settleWithin, waitUntil } from '../core/time.ts';
 import { onAbort } from '../tools/abort.ts';
 import { NO_FAULTS } from '../tools/config.ts';
 import { TimeoutError } from '../tools/errors.ts';
@@ -7,41 +8,19 @@ import { type CallRunner, epochNow, settleQueuedCall } from './call.ts';
 import { defineExecutor } from './definition.ts';
 import { applyPolicy, type CallPolicy, DEFAULT_POLICY } from './policy.ts';
 import { splitSlots, WorkerProcesses } from './queue-processes.ts';
+import { defaultQueueSettings, type QueueSettings } from './queue-settings.ts';
 import type { QueueJobData, QueueJobResult } from './queue-worker.ts';
 import {
   CONNECT_TIMEOUT_MS,
   checkRedis,
   connectionOptions,
-  DEFAULT_QUEUE_NAME,
   declaredConcurrency,
   QueueError,
   queueLibraries,
   redactRedisUrl,
-  resolveRedisUrl,
 } from './redis.ts';
 import type { Executor, ToolCall, ToolOutcome } from './types.ts';
 import { rebuildError } from './worker-pool.ts';
-
-/** Where the queue strategy finds Redis and its workers (set once by the CLI; defaults from `REDIS_URL`). */
-export interface QueueSettings {
-  /** @default REDIS_URL, else redis://127.0.0.1:6379 */
-  redisUrl: string;
-  /** Queue name; the bench's own workers get a queue of their own under it. @default 'fanout-bench' */
-  queue: string;
-  /** Worker processes the bench starts, or `external`: `fanout-bench worker` processes already serve `queue`. @default 1 */
-  workers: number | 'external';
-}
-
-let settings: QueueSettings | undefined;
-
-export function configureQueue(next: Partial<QueueSettings>): void {
-  settings = { ...queueSettings(), ...next };
-}
-
-export function queueSettings(): QueueSettings {
-  settings ??= { redisUrl: resolveRedisUrl(undefined), queue: DEFAULT_QUEUE_NAME, workers: 1 };
-  return settings;
-}
 
 /** Latency of the calls that warm each worker slot before measuring (outside every timed region). */
 const WARM_CALL_MS = 5;
@@ -80,35 +59,24 @@ interface Pending {
 /** How long closing the queue's clients may take (Redis may be gone: then they are dropped). */
 const CLOSE_DEADLINE_MS = 2000;
 
-/** Settles when `promise` does or after `ms`, whichever is first; never rejects. */
-function within(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise.then(
-      () => {},
-      () => {},
-    ),
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
 /** Closes the producer's clients; with Redis gone, they are disconnected instead of waiting for it. */
 async function closeClients(queue: Queue, events: QueueEvents | undefined): Promise<void> {
-  await within(Promise.allSettled([events?.close(), queue.close()]), CLOSE_DEADLINE_MS);
-  await within(Promise.allSettled([events?.disconnect(), queue.disconnect()]), CLOSE_DEADLINE_MS);
+  await settleWithin(Promise.allSettled([events?.close(), queue.close()]), CLOSE_DEADLINE_MS);
+  await settleWithin(Promise.allSettled([events?.disconnect(), queue.disconnect()]), CLOSE_DEADLINE_MS);
 }
 
 /** Total concurrency of the `fanout-bench worker`s serving `queue`, waiting up to a few seconds for one. */
 async function externalSlots(queue: Queue): Promise<number> {
-  const deadline = performance.now() + CONNECT_TIMEOUT_MS;
-  for (;;) {
-    const workers = await queue.getWorkers();
-    const slots = workers.reduce((sum, w) => sum + (declaredConcurrency(String(w.rawname ?? '')) ?? 0), 0);
-    if (slots > 0 || performance.now() > deadline) return slots;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  let slots = 0;
+  await waitUntil(
+    async () => {
+      const workers = await queue.getWorkers();
+      slots = workers.reduce((sum, w) => sum + (declaredConcurrency(String(w.rawname ?? '')) ?? 0), 0);
+      return slots > 0;
+    },
+    { timeoutMs: CONNECT_TIMEOUT_MS, everyMs: 100 },
+  );
+  return slots;
 }
 
 /** The id of the last event in the queue's stream, so only events after it are read. */
@@ -129,7 +97,7 @@ export async function queueExecutor(
   runtime: ToolRuntime,
   k: number,
   policy: CallPolicy = DEFAULT_POLICY,
-  where: QueueSettings = queueSettings(),
+  where: QueueSettings = defaultQueueSettings(),
 ): Promise<QueueExecutor> {
   const started = performance.now();
   const { bullmq } = await queueLibraries();
@@ -277,16 +245,19 @@ export async function queueExecutor(
 
   /** Removes the jobs of abandoned calls; a job a worker still holds is waited for until it is gone. */
   const cleanUp = async () => {
-    const deadline = performance.now() + CLEANUP_DEADLINE_MS;
-    while (abandoned.size > 0 && performance.now() < deadline && !lost) {
-      for (const jobId of abandoned) {
-        const state = await queue
-          .remove(jobId)
-          .then((removed) => (removed === 1 ? 'unknown' : queue.getJobState(jobId)));
-        if (state === 'unknown' || state === 'completed' || state === 'failed') abandoned.delete(jobId);
-      }
-      if (abandoned.size > 0) await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitUntil(
+      async () => {
+        if (lost) return true;
+        for (const jobId of abandoned) {
+          const state = await queue
+            .remove(jobId)
+            .then((removed) => (removed === 1 ? 'unknown' : queue.getJobState(jobId)));
+          if (state === 'unknown' || state === 'completed' || state === 'failed') abandoned.delete(jobId);
+        }
+        return abandoned.size === 0;
+      },
+      { timeoutMs: CLEANUP_DEADLINE_MS, everyMs: 50 },
+    );
   };
 
   // Warm every slot: process start-up and module loading stay outside the timed samples.
@@ -333,7 +304,7 @@ export async function queueExecutor(
         for (const p of pending.values()) p.reject(goingAway);
         pending.clear();
         await processes?.stop();
-        if (!external && !lost) await within(queue.obliterate({ force: true }), CLOSE_DEADLINE_MS);
+        if (!external && !lost) await settleWithin(queue.obliterate({ force: true }), CLOSE_DEADLINE_MS);
         await closeClients(queue, events);
       })();
       return closed;
@@ -347,5 +318,5 @@ export const queue = defineExecutor({
   takesLimit: true,
   ideal: 'slots',
   offMainThread: true,
-  create: ({ runtime, policy }, k) => queueExecutor(runtime, k, policy),
+  create: ({ runtime, policy, queue: where }, k) => queueExecutor(runtime, k, policy, where),
 });

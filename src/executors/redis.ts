@@ -2,8 +2,11 @@
  * Redis for the queue strategy: URLs (checked, redacted), BullMQ and ioredis loaded on demand (optional peer
  * dependencies), the connection options every client uses, and the stall-recovery settings of the workers.
  */
+
 import type * as BullMQ from 'bullmq';
-import { installedDir } from '../frameworks/packages.ts';
+import { InputError } from '../core/errors.ts';
+import { onDemand } from '../core/packages.ts';
+import { withDeadline } from '../core/time.ts';
 
 /** Where Redis is when neither `--redis` nor `REDIS_URL` says. */
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -39,7 +42,7 @@ export function declaredConcurrency(clientName: string): number | undefined {
 }
 
 /** Bad queue input or setup (unreachable Redis, libraries missing, a bad URL): one line, exit 2. */
-export class QueueError extends Error {
+export class QueueError extends InputError {
   override name = 'QueueError';
 }
 
@@ -92,24 +95,14 @@ export interface QueueLibraries {
   Redis: IORedisModule['Redis'];
 }
 
-let libraries: Promise<QueueLibraries> | undefined;
-
 /** BullMQ and ioredis, imported on first use; a one-line error naming the install command when they are missing. */
-export function queueLibraries(): Promise<QueueLibraries> {
-  const missing = ['bullmq', 'ioredis'].filter((name) => !installedDir(name));
-  if (missing.length > 0) {
-    return Promise.reject(
-      new QueueError(
-        `The queue strategy needs ${missing.join(' and ')}, not installed where fanout-bench is; install them with \`npm install --save-dev bullmq ioredis\``,
-      ),
-    );
-  }
-  libraries ??= Promise.all([import('bullmq'), import('ioredis')]).then(([bullmq, ioredis]) => ({
-    bullmq,
-    Redis: ioredis.Redis,
-  }));
-  return libraries;
-}
+export const queueLibraries = onDemand(
+  async (): Promise<QueueLibraries> => {
+    const [bullmq, ioredis] = await Promise.all([import('bullmq'), import('ioredis')]);
+    return { bullmq, Redis: ioredis.Redis };
+  },
+  { packages: ['bullmq', 'ioredis'], neededBy: 'The queue strategy', error: (message) => new QueueError(message) },
+);
 
 /**
  * Connection options for BullMQ. Producers fail fast while Redis is away (no offline queue, one retry); workers
@@ -150,19 +143,19 @@ export async function checkRedis(url: string): Promise<void> {
   client.on('error', (error) => {
     lastError = error;
   });
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS);
-  });
   try {
-    await Promise.race([client.connect().then(() => client.ping()), deadline]);
+    await withDeadline(
+      client.connect().then(() => client.ping()),
+      CONNECT_TIMEOUT_MS,
+      () => new Error(`no answer within ${CONNECT_TIMEOUT_MS} ms`),
+      { holdProcess: true },
+    );
   } catch (error) {
     const port = new URL(url).port || '6379';
     throw new QueueError(
       `Cannot reach Redis at ${redactRedisUrl(url)} (${reason(lastError ?? error)}); start one with \`redis-server --port ${port} --save '' --appendonly no\`, or pass \`--redis URL\``,
     );
   } finally {
-    clearTimeout(timer);
     // on a closed connection, disconnect() would start a 2 s timer that never clears
     if (client.status !== 'end') client.disconnect();
   }

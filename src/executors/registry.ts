@@ -1,7 +1,9 @@
-import { RANGES } from '../config/ranges.ts';
+import { RANGES } from '../core/ranges.ts';
+import { Registry } from '../core/registry.ts';
 import type { ToolRuntime } from '../tools/runtime.ts';
 import type { CallRunner } from './call.ts';
 import { chunked } from './chunked.ts';
+import type { QueueSettings } from './queue-settings.ts';
 
 export {
   defineExecutor,
@@ -32,6 +34,8 @@ export interface ExecutorOptions {
   runtime: ToolRuntime;
   /** Timeout, retries and error policy for every call. @default DEFAULT_POLICY */
   policy?: CallPolicy;
+  /** Where `queue(k)` finds Redis and its workers. @default REDIS_URL (else local), 1 worker */
+  queue?: QueueSettings;
 }
 
 /** Most threads a strategy that runs calls off the main thread may ask for (each thread costs tens of MB). */
@@ -40,46 +44,33 @@ export const MAX_THREADS = 64;
 /** A name a strategy can be registered under, and later written in `--executors` as `name` or `name(k)`. */
 export const EXECUTOR_NAME = /^[a-z][a-z0-9_-]{0,47}$/;
 
-interface Registered {
-  definition: ExecutorDefinition;
-  /** `built-in`, or the config file that declared it. */
-  source: string;
-}
-
-const registry = new Map<string, Registered>();
+const registry = new Registry<ExecutorDefinition>('executor', {
+  pattern: EXECUTOR_NAME,
+  rule: 'start with a lowercase letter and hold only a-z, 0-9, - or _',
+});
 
 /**
  * Adds a strategy by name. Built-ins are registered through this call too. Registering the same definition object
  * again is a no-op; another definition under a taken name is refused.
  */
 export function registerExecutor(definition: ExecutorDefinition, source = 'built-in'): void {
-  const existing = registry.get(definition.name);
-  if (existing?.definition === definition) return;
-  if (existing) {
-    throw new Error(`executor \`${definition.name}\` is already defined (${existing.source}); pick another name`);
-  }
-  if (!EXECUTOR_NAME.test(definition.name)) {
-    throw new Error(
-      `executor name \`${definition.name}\` must start with a lowercase letter and hold only a-z, 0-9, - or _`,
-    );
-  }
-  registry.set(definition.name, { definition, source });
+  registry.register(definition.name, definition, source);
 }
 
 for (const builtIn of [sequential, promiseAll, limited, chunked, workerPool, queue]) registerExecutor(builtIn);
 
 /** Every registered strategy, built-ins first, in registration order. */
 export function executorDefinitions(): { definition: ExecutorDefinition; source: string }[] {
-  return [...registry.values()];
+  return registry.entries().map(([, { value, source }]) => ({ definition: value, source }));
 }
 
 /** `built-in`, or the config file that declared the strategy; undefined for an unknown name. */
 export function executorSource(name: string): string | undefined {
-  return registry.get(name)?.source;
+  return registry.source(name);
 }
 
 export function executorNames(): string[] {
-  return [...registry.keys()];
+  return registry.names();
 }
 
 export function isExecutorName(name: string): boolean {
@@ -88,9 +79,9 @@ export function isExecutorName(name: string): boolean {
 
 /** The definition registered under `name`; throws naming the known ones. */
 export function executorDefinition(name: string): ExecutorDefinition {
-  const entry = registry.get(name);
-  if (!entry) throw new Error(`Unknown executor \`${name}\`; expected one of ${executorNames().join(', ')}`);
-  return entry.definition;
+  const definition = registry.get(name);
+  if (!definition) throw new Error(`Unknown executor \`${name}\`; expected one of ${executorNames().join(', ')}`);
+  return definition;
 }
 
 export function formatSpec(spec: ExecutorSpec): string {
@@ -162,6 +153,7 @@ export async function createExecutor(spec: ExecutorSpec, options: ExecutorOption
     invoke: mainThreadInvoke(options.runtime, policy),
     runtime: options.runtime,
     policy,
+    ...(options.queue ? { queue: options.queue } : {}),
   };
   const executor = checkExecutor(await definition.create(context, spec.limit ?? 0), formatSpec(spec));
   return policy.errorPolicy === 'fail-fast' ? failFastExecutor(executor) : executor;

@@ -1,12 +1,6 @@
-/** One tool call as the model returned it. */
-export interface ToolCall {
-  /** The call id the answer must carry (`tool_call_id` / `call_id`). */
-  id: string;
-  /** The tool's function name. */
-  name: string;
-  /** Raw JSON text of the arguments, exactly as the model sent it. */
-  arguments: string;
-}
+import type { ToolCall } from '../tools/definition.ts';
+
+export type { ToolCall };
 
 interface OutcomeTiming {
   id: string;

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pLimit from 'p-limit';
 import { Piscina } from 'piscina';
+import { waitUntil } from '../core/time.ts';
 import { NO_FAULTS } from '../tools/config.ts';
 import { AbortError, RateLimitError, TimeoutError, ToolError } from '../tools/errors.ts';
 import type { ToolRuntime } from '../tools/runtime.ts';
@@ -154,8 +155,7 @@ export async function workerPoolExecutor(
     },
     replacementsMs,
     async ready() {
-      const deadline = performance.now() + 10_000;
-      while (deaths.length > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      await waitUntil(() => deaths.length === 0, { timeoutMs: 10_000 });
     },
     run(calls: readonly ToolCall[], signal?: AbortSignal): Promise<ToolOutcome[]> {
       threadIds.clear();

@@ -2,10 +2,14 @@
  * Worker-thread entry for the worker-pool strategy (and the way a queue worker process runs a job): runs one
  * simulated tool call with the same runtime the main thread uses. Errors come back as data so their names (TimeoutError, ToolError) survive the thread hop.
  */
+
+import { dirname, resolve } from 'node:path';
 import { threadId } from 'node:worker_threads';
-import { applyConfig, loadConfigFile } from '../config/load.ts';
+import { importDefault } from '../core/import-module.ts';
 import type { ToolRuntimeConfig } from '../tools/config.ts';
-import type { Email } from '../tools/definition.ts';
+import type { Email, ToolDefinition } from '../tools/definition.ts';
+import { registerRecordedTools } from '../tools/recorded-tools.ts';
+import { registerTool } from '../tools/registry.ts';
 import { type CrashHandler, ToolRuntime } from '../tools/runtime.ts';
 import type { ToolCall } from './types.ts';
 
@@ -25,12 +29,33 @@ const runtimes = new Map<string, ToolRuntime>();
 /** The injected crash: the thread (in a worker thread) or the process (in a queue worker process) dies. */
 const exitOnCrash: CrashHandler = () => process.exit(70);
 
+/** Config files whose tools this thread has registered. */
+const configsRegistered = new Map<string, Promise<void>>();
+
+/**
+ * Registers the tools a user's config declares (and those of its recorded profile), here, for the calls that name
+ * them. The main thread has loaded and checked the same file already, so only its tools are read: a worker loads
+ * what running a tool needs, not the config layer.
+ */
+function registerConfigTools(file: string): Promise<void> {
+  let registered = configsRegistered.get(file);
+  if (!registered) {
+    registered = importDefault(file).then((exported) => {
+      const config = exported as { tools?: ToolDefinition<never>[]; profile?: string };
+      for (const tool of config.tools ?? []) registerTool(tool, file);
+      if (config.profile !== undefined) registerRecordedTools(resolve(dirname(file), config.profile));
+    });
+    configsRegistered.set(file, registered);
+  }
+  return registered;
+}
+
 /** The runtime of a config, made once per thread; the user's config is loaded here first, for its tools. */
 async function runtimeFor(config: ToolRuntimeConfig, onCrash: CrashHandler): Promise<ToolRuntime> {
   const key = JSON.stringify(config);
   let runtime = runtimes.get(key);
   if (!runtime) {
-    if (config.configFile !== undefined) applyConfig(await loadConfigFile(config.configFile));
+    if (config.configFile !== undefined) await registerConfigTools(config.configFile);
     runtime = new ToolRuntime(config, onCrash);
     runtimes.set(key, runtime);
   }

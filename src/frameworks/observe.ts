@@ -1,4 +1,5 @@
 import type { AgentRun, AgentStep } from '../agent/types.ts';
+import { errorMessage } from '../core/errors.ts';
 import { type CallRunner, failureStatus } from '../executors/call.ts';
 import type { ToolCall, ToolOutcome } from '../executors/types.ts';
 import type { Exchange } from '../model/context.ts';
@@ -83,7 +84,7 @@ export class CallRecorder {
           record.result = { status: 'ok', value };
           return value;
         } catch (error) {
-          const message = error instanceof Error ? error.message : String(error);
+          const message = errorMessage(error);
           record.result = { status: failureStatus(error), error: message };
           throw error;
         } finally {

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AgentRun } from '../agent/types.ts';
+import { errorMessage } from '../core/errors.ts';
 import { type CallRunner, describeFailure } from '../executors/call.ts';
 import { scriptedCallId } from '../model/ids.ts';
 import { fanoutScenario } from '../model/load.ts';
@@ -142,7 +143,7 @@ export async function probeFramework(framework: ResolvedFramework): Promise<Prob
   const { run, error } = await probeRun(framework, scenario, failing.runner);
   const failed = run?.steps[0]?.answered?.find((a) => a.id === failing.ids[FAILING]);
   const onError = error
-    ? `the run rejects: ${shorten(error instanceof Error ? error.message : String(error))}`
+    ? `the run rejects: ${shorten(errorMessage(error))}`
     : failed
       ? `error as that call's result: ${shorten(failed.content)}`
       : 'the failed call was not answered';

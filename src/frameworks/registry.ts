@@ -1,18 +1,20 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
+import { InputError } from '../core/errors.ts';
+import { importFrom, installedDir, installedPackageName, installedVersion, PACKAGE_NAME } from '../core/packages.ts';
+import { Registry } from '../core/registry.ts';
 import { aiSdk, aiSdkStream } from './adapters/ai-sdk.ts';
 import { langchain, langgraphToolNode } from './adapters/langchain.ts';
 import { mastra, mastraStream } from './adapters/mastra.ts';
 import { openaiAgents } from './adapters/openai-agents.ts';
 import { openaiRunTools } from './adapters/openai-runtools.ts';
 import type { FrameworkDefinition, ModuleLoader } from './definition.ts';
-import { importFrom, installedDir, installedPackageName, installedVersion, PACKAGE_NAME } from './packages.ts';
 import { installRelease, isReleaseRange } from './releases.ts';
 
 export { defineFramework, type FrameworkDefinition } from './definition.ts';
 
 /** Bad framework input (unknown name, package not installed): one line, exit 2. */
-export class FrameworkError extends Error {
+export class FrameworkError extends InputError {
   override name = 'FrameworkError';
 }
 
@@ -32,14 +34,11 @@ export interface FrameworkSpec {
   version?: string;
 }
 
-const registry = new Map<string, FrameworkDefinition>();
+const registry = new Registry<FrameworkDefinition>('framework');
 
 /** Adds a framework adapter by name; the built-ins are registered through this call. */
-export function registerFramework(definition: FrameworkDefinition): void {
-  const existing = registry.get(definition.name);
-  if (existing === definition) return;
-  if (existing) throw new Error(`framework \`${definition.name}\` is already defined; pick another name`);
-  registry.set(definition.name, definition);
+export function registerFramework(definition: FrameworkDefinition, source = 'built-in'): void {
+  registry.register(definition.name, definition, source);
 }
 
 for (const builtIn of [
@@ -56,11 +55,11 @@ for (const builtIn of [
 }
 
 export function frameworkNames(): string[] {
-  return [...registry.keys()];
+  return registry.names();
 }
 
 export function frameworkDefinitions(): FrameworkDefinition[] {
-  return [...registry.values()];
+  return registry.values();
 }
 
 export function frameworkDefinition(name: string): FrameworkDefinition {

@@ -11,6 +11,7 @@ import {
 } from 'node:fs';
 import { join, relative } from 'node:path';
 import semver from 'semver';
+import { errorMessage, firstLine } from '../core/errors.ts';
 
 /** Where releases installed on demand live, inside the user's project (the `node_modules/.cache` convention). */
 export const RELEASE_CACHE = join('node_modules', '.cache', 'fanout-bench', 'frameworks');
@@ -56,7 +57,7 @@ function npmView(args: readonly string[]): unknown {
     const stderr = String((error as { stderr?: unknown }).stderr ?? '');
     const json = /"code":\s*"([^"]+)"/.exec(stderr)?.[1] ?? /npm error code (\S+)/.exec(stderr)?.[1];
     if (json === 'E404') throw new ReleaseError(`${args[0]} is not on the npm registry`);
-    const reason = json ?? (error as Error).message.split('\n')[0];
+    const reason = json ?? firstLine(error);
     throw new ReleaseError(
       `cannot reach the npm registry to find ${args[0]} (${reason}); check the network or npm's registry setting`,
     );
@@ -286,7 +287,7 @@ export function installRelease(request: ReleaseRequest): InstalledRelease {
     rmSync(staging, { recursive: true, force: true });
     if (error instanceof ReleaseError) throw error;
     const stderr = String((error as { stderr?: unknown }).stderr ?? '');
-    const line = stderr.split('\n').find((l) => /npm error (?!code)/.test(l)) ?? (error as Error).message;
+    const line = stderr.split('\n').find((l) => /npm error (?!code)/.test(l)) ?? errorMessage(error);
     const failure = new ReleaseError(`installing ${specs.join(' ')} failed: ${line.replace(/^npm error /, '').trim()}`);
     const child = error as { signal?: string; status?: number };
     failure.interrupted = child.signal === 'SIGINT' || child.status === 130;

@@ -2,8 +2,9 @@ import type { BenchConfig, CellOk, CellResult, ResultsDocument } from '../result
 import type { EnvironmentFingerprint } from '../results/environment.ts';
 import { UNKNOWN } from '../stats/summary.ts';
 
-export const DEFAULT_TOLERANCE = 0.05;
-export const DEFAULT_MIN_EFFICIENCY = 0.9;
+import { DEFAULT_MIN_EFFICIENCY, DEFAULT_TOLERANCE } from '../stats/thresholds.ts';
+
+export { DEFAULT_MIN_EFFICIENCY, DEFAULT_TOLERANCE };
 
 /** How strict the gate is. */
 export interface GateOptions {

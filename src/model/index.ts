@@ -1,3 +1,4 @@
+export { findJsonError, type JsonErrorPosition } from '../core/json-syntax.ts';
 export { chatChunks, eventStream } from './chat-stream.ts';
 export {
   DEFAULT_ARGUMENT_FRAGMENT_CHARS,
@@ -6,7 +7,6 @@ export {
   type StreamSettings,
 } from './context.ts';
 export { functionCallItemId, scriptedCallId } from './ids.ts';
-export { findJsonError, type JsonErrorPosition } from './json-syntax.ts';
 export {
   FANOUT_CITIES,
   FANOUT_MODEL_LATENCY_MS,

@@ -1,8 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, isAbsolute, join, relative, resolve } from 'node:path';
-import { RANGES } from '../config/ranges.ts';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { RANGES } from '../core/ranges.ts';
 import { fixturesDir, packageRoot } from '../tools/paths.ts';
 import { parseScenario, type Scenario, ScenarioError, validateScenario } from './scenario.ts';
+import { isScenarioPath } from './scenario-names.ts';
 
 export const scenariosDir = join(fixturesDir, 'scenarios');
 
@@ -31,9 +32,6 @@ export const FANOUT_CITIES = [
 
 const FANOUT_NAME = /^fanout-(\d+)$/;
 
-/** `--scenario fanout`: the generated family, one `fanout-N` scenario per `--calls` value. */
-export const FANOUT_FAMILY = 'fanout';
-
 /** One turn of `n` parallel get_weather calls over {@link FANOUT_CITIES} (repeating past 16), then an answer. */
 export function fanoutScenario(n: number, modelLatencyMs: number = FANOUT_MODEL_LATENCY_MS): Scenario {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`Expected the fan-out to be a whole number >= 1, got ${n}`);
@@ -60,15 +58,6 @@ export function listScenarios(): string[] {
     .filter((file) => file.endsWith('.json'))
     .map((file) => file.slice(0, -'.json'.length))
     .sort();
-}
-
-/** A scenario named by a path (anything with a slash or ending in `.json`) rather than by name. */
-const isScenarioPath = (nameOrPath: string): boolean =>
-  nameOrPath.includes('/') || nameOrPath.includes('\\') || nameOrPath.endsWith('.json');
-
-/** How tables and progress name a scenario: one given as a path by its file's base name (`my-flow.json`). */
-export function scenarioLabel(nameOrPath: string): string {
-  return isScenarioPath(nameOrPath) ? basename(nameOrPath.replaceAll('\\', '/')) : nameOrPath;
 }
 
 /**
@@ -100,3 +89,5 @@ function displayPath(path: string): string {
   const inside = relative(packageRoot, path);
   return inside.startsWith('..') || isAbsolute(inside) ? path : inside.split('\\').join('/');
 }
+
+export { FANOUT_FAMILY, scenarioLabel } from './scenario-names.ts';

@@ -2,7 +2,7 @@ import type { Anthropic, ClientOptions as AnthropicClientOptions } from '@anthro
 import { type HttpHandler, http } from 'msw';
 import { type SetupServer, setupServer } from 'msw/node';
 import OpenAI, { type ClientOptions } from 'openai';
-import { loadAnthropic } from '../agent/anthropic.ts';
+import { loadAnthropic } from './anthropic-sdk.ts';
 import { chatRoute } from './chat.ts';
 import {
   DEFAULT_ARGUMENT_FRAGMENT_CHARS,

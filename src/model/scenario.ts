@@ -1,7 +1,8 @@
-import { RANGES } from '../config/ranges.ts';
+import { errorMessage, InputError } from '../core/errors.ts';
+import { findJsonError } from '../core/json-syntax.ts';
+import { RANGES } from '../core/ranges.ts';
 import { expectedType, matchesType } from '../tools/arguments.ts';
 import { loadCatalog } from '../tools/registry.ts';
-import { findJsonError } from './json-syntax.ts';
 import { findReferences } from './references.ts';
 
 /** One scripted tool call. String arguments may hold `{{call_id.field}}` references to earlier results. */
@@ -42,7 +43,7 @@ export interface Scenario {
 }
 
 /** A scenario file or object that does not hold a valid scenario; the message names the file and the field. */
-export class ScenarioError extends Error {
+export class ScenarioError extends InputError {
   override name = 'ScenarioError';
 
   constructor(
@@ -74,7 +75,7 @@ export function parseScenario(text: string, file: string): Scenario {
   } catch (error) {
     const where = findJsonError(text);
     const position = where ? ` at line ${where.line} column ${where.column} (position ${where.position})` : '';
-    throw new ScenarioError(file, '', `invalid JSON${position}: ${(error as Error).message}`);
+    throw new ScenarioError(file, '', `invalid JSON${position}: ${errorMessage(error)}`);
   }
   return validateScenario(data, file);
 }

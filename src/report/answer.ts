@@ -5,9 +5,9 @@
  * leave out the claims that need them, so a run may have no answer at all.
  */
 import { formatMode } from '../agent/types.ts';
-import { DEFAULT_MIN_EFFICIENCY, DEFAULT_TOLERANCE } from '../gate/decide.ts';
 import type { CellOk, CellResult, ResultsDocument } from '../results/document.ts';
 import type { Estimate } from '../stats/summary.ts';
+import { DEFAULT_MIN_EFFICIENCY, DEFAULT_TOLERANCE } from '../stats/thresholds.ts';
 import { callsLabel, executorLabel, formatMs, idealSpeedup, perRun, reference } from './model.ts';
 
 /** A speedup reaches its ideal when its interval's low end is within the gate's efficiency floor of it. */

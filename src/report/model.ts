@@ -1,5 +1,5 @@
 import { formatMode } from '../agent/types.ts';
-import { FANOUT_FAMILY, scenarioLabel } from '../model/load.ts';
+import { FANOUT_FAMILY, scenarioLabel } from '../model/scenario-names.ts';
 import { type CellOk, type CellResult, type ResultsDocument, runModes, seriesKey } from '../results/document.ts';
 import { type Estimate, halfWidth, mean } from '../stats/summary.ts';
 

@@ -1,15 +1,11 @@
+import { onDemand } from '../core/packages.ts';
 import type { ChartSpec } from './charts.ts';
 
 /** Vega and Vega-Lite load on first use: only a report pays for them (about 0.2 s), not every CLI start. */
-let loaded: Promise<{ vega: typeof import('vega'); compile: typeof import('vega-lite').compile }> | undefined;
-
-function load() {
-  loaded ??= Promise.all([import('vega'), import('vega-lite')]).then(([vega, vegaLite]) => ({
-    vega,
-    compile: vegaLite.compile,
-  }));
-  return loaded;
-}
+const load = onDemand(async () => {
+  const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
+  return { vega, compile: vegaLite.compile };
+});
 
 /** Shared look of every chart: the page's font, no border around the plot. */
 const CONFIG = {

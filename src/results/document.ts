@@ -1,8 +1,7 @@
 import type { AgentMode, ApiMode, DispatchMode } from '../agent/types.ts';
-import type { LatencySummary } from '../bench/interleave.ts';
 import type { CallPolicy } from '../executors/policy.ts';
 import type { OutcomeStatus } from '../executors/types.ts';
-import type { Estimate } from '../stats/summary.ts';
+import type { Estimate, LatencySummary } from '../stats/summary.ts';
 import type { FaultConfig, LatencyProfileName, WorkloadKind } from '../tools/config.ts';
 import type { CpuCalibration } from '../tools/cpu.ts';
 import type { EnvironmentFingerprint } from './environment.ts';

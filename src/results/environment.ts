@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { installedVersion } from '../frameworks/packages.ts';
+import { installedVersion } from '../core/packages.ts';
 import { packageRoot } from '../tools/paths.ts';
 
 /** Where a run was taken; the gate warns when these differ between baseline and current. */

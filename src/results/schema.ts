@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { API_MODES, DISPATCH_MODES } from '../agent/types.ts';
-import { RANGES } from '../config/ranges.ts';
+import { RANGES } from '../core/ranges.ts';
 import { LATENCY_PROFILES, WORKLOAD_KINDS } from '../tools/config.ts';
 import { READABLE_VERSIONS, SCHEMA_VERSION } from './document.ts';
 

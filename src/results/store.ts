@@ -1,10 +1,11 @@
 import { lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { errorMessage, InputError } from '../core/errors.ts';
 import { READABLE_VERSIONS, type ResultsDocument } from './document.ts';
 import { checkResults } from './schema.ts';
 
 /** A results file that cannot be used, with a message that names the fix. */
-export class ResultsFileError extends Error {
+export class ResultsFileError extends InputError {
   override name = 'ResultsFileError';
 }
 
@@ -72,7 +73,7 @@ export function readResults(path: string): ResultsDocument {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new ResultsFileError(`\`${path}\` is not valid JSON (${(error as Error).message})`);
+    throw new ResultsFileError(`\`${path}\` is not valid JSON (${errorMessage(error)})`);
   }
   const version = (data as { schemaVersion?: unknown } | null)?.schemaVersion;
   if (data !== null && typeof data === 'object' && !READABLE_VERSIONS.includes(version as number)) {

@@ -1,5 +1,12 @@
-import type { IdealSchedule } from '../executors/definition.ts';
-import type { WorkloadKind } from '../tools/config.ts';
+/** How a simulated tool spends its latency: awaiting a timer (`io`) or computing (`cpu`). */
+export type WorkloadKind = 'io' | 'cpu';
+
+/**
+ * The schedule a strategy aims at, so its ideal time (and so its efficiency) can be computed: `serial` one call
+ * after another, `unbounded` all at once, `slots` a sliding window of k, `chunks` fixed chunks of k.
+ */
+export type IdealSchedule = 'serial' | 'unbounded' | 'slots' | 'chunks';
+export const IDEAL_SCHEDULES: readonly IdealSchedule[] = ['serial', 'unbounded', 'slots', 'chunks'];
 
 /** Greedy list scheduling in call order over `slots` parallel slots: the makespan a sliding window reaches. */
 export function listScheduleMs(latencies: readonly number[], slots: number): number {

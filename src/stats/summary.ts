@@ -95,3 +95,17 @@ export function peakOverlap(intervals: readonly { startedMs: number; endedMs: nu
   }
   return peak;
 }
+
+/** A latency distribution as tinybench summarizes a variant's samples (ms). */
+export interface LatencySummary {
+  mean: number;
+  p50: number;
+  p75: number;
+  p99: number;
+  min: number;
+  max: number;
+  sd: number;
+  /** Relative margin of error, in percent. */
+  rme: number;
+  samples: number;
+}

@@ -1,3 +1,4 @@
+import { errorMessage } from '../core/errors.ts';
 import type { JsonSchema, ToolDefinition } from './definition.ts';
 import { ToolError } from './errors.ts';
 
@@ -45,7 +46,7 @@ export function parseArguments(
   try {
     args = raw.trim() === '' ? {} : JSON.parse(raw);
   } catch (error) {
-    throw new ToolError(`invalid JSON arguments for ${definition.name}: ${(error as Error).message}`);
+    throw new ToolError(`invalid JSON arguments for ${definition.name}: ${errorMessage(error)}`);
   }
   if (typeof args !== 'object' || args === null || Array.isArray(args)) {
     throw new ToolError(`arguments for ${definition.name} must be a JSON object`);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { errorMessage } from '../core/errors.ts';
 import type { Email, ParameterSchema, ToolContext, ToolDefinition } from './definition.ts';
 import { fixturesDir } from './paths.ts';
 
@@ -70,7 +71,7 @@ export function parseCatalog(text: string): ToolDefinition<Args>[] {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw describe('', `is not valid JSON (${(error as Error).message})`);
+    throw describe('', `is not valid JSON (${errorMessage(error)})`);
   }
   const tools = (data as { tools?: unknown }).tools;
   if (!Array.isArray(tools)) throw describe('tools', 'must be an array');

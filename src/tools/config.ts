@@ -1,5 +1,6 @@
-/** How a simulated tool spends its latency. */
-export type WorkloadKind = 'io' | 'cpu';
+import type { WorkloadKind } from '../stats/ideal.ts';
+
+export type { WorkloadKind };
 export const WORKLOAD_KINDS: readonly WorkloadKind[] = ['io', 'cpu'];
 
 /** How per-call latencies are drawn around the nominal latency. */

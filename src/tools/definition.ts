@@ -51,3 +51,13 @@ export interface ToolDefinition<Args = Record<string, unknown>> {
 export function defineTool<Args = Record<string, unknown>>(tool: ToolDefinition<Args>): ToolDefinition<Args> {
   return tool;
 }
+
+/** One tool call as the model returned it. */
+export interface ToolCall {
+  /** The call id the answer must carry (`tool_call_id` / `call_id`). */
+  id: string;
+  /** The tool's function name. */
+  name: string;
+  /** Raw JSON text of the arguments, exactly as the model sent it. */
+  arguments: string;
+}

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { errorMessage, InputError } from '../core/errors.ts';
 import { quantileSorted } from '../stats/summary.ts';
 import { keyedRandom } from './random.ts';
 
@@ -27,7 +28,7 @@ export interface RecordedProfile {
 }
 
 /** A profile file that cannot be used; the message is one line: `<file>: <field or place>: <problem; what to do>`. */
-export class ProfileError extends Error {
+export class ProfileError extends InputError {
   override name = 'ProfileError';
 }
 
@@ -249,7 +250,7 @@ function jsonErrorOffset(text: string, message: string): number | undefined {
 }
 
 function jsonSyntaxError(text: string, error: unknown, file: string): never {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   const reason = message.split(/, (?:\.\.\.)?"| in JSON| after JSON| at position/)[0] ?? message;
   const offset = jsonErrorOffset(text, message);
   let place = 'end of file';
@@ -387,7 +388,7 @@ function readProblem(error: unknown, path: string): string {
   if (code === 'ENOENT') return `no such file${where}; check the --profile path`;
   if (code === 'EISDIR') return 'is a directory; give a profile file';
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied; make the file readable';
-  return `cannot read the file (${code ?? (error instanceof Error ? error.message : String(error))}); check the path`;
+  return `cannot read the file (${code ?? errorMessage(error)}); check the path`;
 }
 
 /** Reads and parses a profile file (synchronously); any problem, including a missing file, is a ProfileError. */

@@ -1,3 +1,4 @@
+import { Registry } from '../core/registry.ts';
 import { parseArguments } from './arguments.ts';
 import { builtInTools, type ChatFunctionTool } from './catalog.ts';
 import type { ToolDefinition } from './definition.ts';
@@ -13,12 +14,14 @@ export interface RegisteredTool {
   source: string;
 }
 
-let registry: Map<string, RegisteredTool> | undefined;
+// biome-ignore lint/suspicious/noExplicitAny: see RegisteredTool
+let registry: Registry<ToolDefinition<any>> | undefined;
 
-function tools(): Map<string, RegisteredTool> {
+/** The registry, with the built-in catalog registered on first use (it is read from `fixtures/tools.json`). */
+function tools() {
   if (!registry) {
-    registry = new Map();
-    for (const definition of builtInTools()) registry.set(definition.name, { definition, source: 'built-in' });
+    registry = new Registry('tool', { pattern: TOOL_NAME, rule: 'be 1-64 letters, digits, _ or -' });
+    for (const definition of builtInTools()) registry.register(definition.name, definition, 'built-in');
   }
   return registry;
 }
@@ -29,14 +32,7 @@ function tools(): Map<string, RegisteredTool> {
  */
 // biome-ignore lint/suspicious/noExplicitAny: see RegisteredTool
 export function registerTool(definition: ToolDefinition<any>, source: string): void {
-  const existing = tools().get(definition.name);
-  if (existing?.definition === definition) return;
-  if (existing)
-    throw new Error(`tool \`${definition.name}\` is already defined (${existing.source}); pick another name`);
-  if (!TOOL_NAME.test(definition.name)) {
-    throw new Error(`tool name \`${definition.name}\` must be 1-64 letters, digits, _ or -`);
-  }
-  tools().set(definition.name, { definition, source });
+  tools().register(definition.name, definition, source);
 }
 
 export function hasTool(name: string): boolean {
@@ -45,14 +41,16 @@ export function hasTool(name: string): boolean {
 
 /** Every registered tool, built-ins first. */
 export function registeredTools(): RegisteredTool[] {
-  return [...tools().values()];
+  return tools()
+    .entries()
+    .map(([, { value, source }]) => ({ definition: value, source }));
 }
 
 /** The tool a call names; throws {@link ToolError} (the model hears about it) when there is none. */
 export function toolNamed(name: string): RegisteredTool {
-  const entry = tools().get(name);
-  if (!entry) throw new ToolError(`unknown tool "${name}"`);
-  return entry;
+  const definition = tools().get(name);
+  if (!definition) throw new ToolError(`unknown tool "${name}"`);
+  return { definition, source: tools().source(name) ?? 'built-in' };
 }
 
 /** Every registered tool's definition (built-in, from a config, from a recorded profile). */
@@ -62,7 +60,7 @@ export function loadCatalog(): ToolDefinition<any>[] {
 }
 
 export function toolNames(): string[] {
-  return [...tools().keys()];
+  return tools().names();
 }
 
 /** Every registered tool in the form the Chat Completions API takes. */

@@ -1,9 +1,8 @@
-import type { ToolCall } from '../executors/types.ts';
 import { AbortWaiter, abortReason, listen, onAbort, unlisten } from './abort.ts';
 import { parseArguments } from './arguments.ts';
 import type { ToolRuntimeConfig } from './config.ts';
 import { burnCpu } from './cpu.ts';
-import type { Email, ToolContext, ToolDefinition } from './definition.ts';
+import type { Email, ToolCall, ToolContext, ToolDefinition } from './definition.ts';
 import { RateLimitError, ToolError } from './errors.ts';
 import { type CallPlan, type FaultKind, planCall } from './latency.ts';
 import { registerRecordedTools } from './recorded-tools.ts';

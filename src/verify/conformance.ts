@@ -3,6 +3,8 @@
  * Each rule runs on a fresh executor over its own simulated io tools, under its own deadlines, and reports one
  * line of evidence; an executor that stalls, throws or rejects fails the rule it broke and the check goes on.
  */
+import { errorMessage } from '../core/errors.ts';
+import { withDeadline } from '../core/time.ts';
 import { type CallPolicy, DEFAULT_POLICY } from '../executors/policy.ts';
 import type { Executor, ToolCall, ToolOutcome } from '../executors/types.ts';
 import { peakOverlap } from '../stats/summary.ts';
@@ -58,10 +60,6 @@ function fail(evidence: string): never {
   throw new RuleFailure(evidence);
 }
 
-function message(error: unknown): string {
-  return error instanceof Error ? error.message || error.name : String(error);
-}
-
 function oneLine(text: string, max = 240): string {
   const line = text.replace(/\s+/g, ' ').trim();
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
@@ -73,17 +71,16 @@ function ms(value: number): string {
 
 /** Runs `start` (a sync throw counts as a rejection) and fails the rule if it rejects or outlives `deadlineMs`. */
 async function step<T>(what: string, deadlineMs: number, start: () => Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DeadlineFailure(`${what} did not settle within ${deadlineMs} ms`)), deadlineMs);
-  });
   try {
-    return await Promise.race([Promise.resolve().then(start), deadline]);
+    return await withDeadline(
+      Promise.resolve().then(start),
+      deadlineMs,
+      () => new DeadlineFailure(`${what} did not settle within ${deadlineMs} ms`),
+      { holdProcess: true },
+    );
   } catch (error) {
     if (error instanceof RuleFailure) throw error;
-    throw new RuleFailure(`${what} rejected: ${message(error)}`);
-  } finally {
-    clearTimeout(timer);
+    throw new RuleFailure(`${what} rejected: ${errorMessage(error)}`);
   }
 }
 
@@ -454,7 +451,7 @@ export async function verifyExecutor(factory: ExecutorFactory, options: VerifyOp
       results.push({ rule, passed: true, evidence: oneLine(await check(context)) });
     } catch (error) {
       if (error instanceof RuleSkipped) results.push({ rule, passed: true, skipped: true, evidence: error.message });
-      else results.push({ rule, passed: false, evidence: oneLine(message(error)) });
+      else results.push({ rule, passed: false, evidence: oneLine(errorMessage(error)) });
     }
   }
   return results;

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { resolve } from 'import-meta-resolve';
+import { InputError } from './errors.ts';
 
 /** An npm package name as installed: `openai`, `@mastra/core`, or an alias such as `openai-6-44`. */
 export const PACKAGE_NAME = /^(?:@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*$/;
@@ -63,4 +64,44 @@ export function installedPackageName(name: string, from: string = OWN_MODULES): 
 // biome-ignore lint/suspicious/noExplicitAny: the module is typed by its own package, not ours
 export function importFrom(specifier: string, from: string): Promise<any> {
   return import(resolve(specifier, pathToFileURL(join(from, 'package.json')).href));
+}
+
+/** A module loaded on first use; `loaded` holds it once the import has finished. */
+export interface OnDemand<T> {
+  (): Promise<T>;
+  readonly loaded: T | undefined;
+}
+
+/** What an optional peer needs: the packages to look for and the one-line error naming the install command. */
+export interface OptionalPeers {
+  /** Packages that must be installed where fanout-bench is (its optional peer dependencies). */
+  packages: readonly string[];
+  /** What needs them, as the error's subject: `The queue strategy`. */
+  neededBy: string;
+  /** Builds the error (an {@link InputError} subclass of the caller's). @default InputError */
+  error?: (message: string) => Error;
+}
+
+/**
+ * Imports a module the first time it is asked for (most runs never need it, and importing costs start-up time).
+ * With `peers`, a package missing where fanout-bench resolves its own modules is a one-line error naming the
+ * `npm install` that fixes it, before anything is imported.
+ */
+export function onDemand<T>(load: () => Promise<T>, peers?: OptionalPeers): OnDemand<T> {
+  let promise: Promise<T> | undefined;
+  let value: T | undefined;
+  const get = (() => {
+    const missing = peers?.packages.filter((name) => !installedDir(name)) ?? [];
+    if (peers && missing.length > 0) {
+      const message = `${peers.neededBy} needs ${missing.join(' and ')}, not installed where fanout-bench is; install ${missing.length > 1 ? 'them' : 'it'} with \`npm install --save-dev ${peers.packages.join(' ')}\``;
+      return Promise.reject(peers.error ? peers.error(message) : new InputError(message));
+    }
+    promise ??= load().then((loaded) => {
+      value = loaded;
+      return loaded;
+    });
+    return promise;
+  }) as OnDemand<T>;
+  Object.defineProperty(get, 'loaded', { get: () => value });
+  return get;
 }
