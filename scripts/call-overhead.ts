@@ -3,7 +3,9 @@
  * against `Promise.all` over plain timers, `limited(64)` against p-limit(64), at 100, 1000 and 10 000 calls, with
  * 0 ms tools (no timer: pure overhead) and 1 ms timers, the calls listening on a run's signal as in `bench`. Also the
  * heap held per in-flight call.
- * Usage: npm run bench:call-overhead [-- rounds=15]   (run with --expose-gc for the heap figures)
+ * Usage: npm run bench:call-overhead [-- rounds=15] [--markdown docs/figures/call-overhead.md]
+ * (run with --expose-gc for the heap figures; `--markdown FILE` also writes them as a table there, under the line
+ * naming machine, Node, date)
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit from 'p-limit';
@@ -13,8 +15,13 @@ import type { ToolCall } from '../src/executors/types.ts';
 import { quantileSorted } from '../src/stats/summary.ts';
 import { toolRuntimeConfig } from '../src/tools/config.ts';
 import { ToolRuntime } from '../src/tools/runtime.ts';
+import { markdownOption, npmCommand, writeFigures } from './figures-header.ts';
 
-const rounds = Number(process.argv[2] ?? 15);
+const { file: markdown, rest } = markdownOption(process.argv.slice(2));
+const rounds = Number(rest[0] ?? 15);
+const rows: string[] = [];
+let names: string[] = [];
+const heap: string[] = [];
 const COUNTS = [100, 1000, 10_000];
 const LIMIT = 64;
 
@@ -54,6 +61,8 @@ for (const latencyMs of [0, 1]) {
   for (const calls of COUNTS) {
     const batch = syntheticBatch(`n${calls}`, calls);
     const cells: string[] = [];
+    const medians: string[] = [];
+    names = all.map(([name]) => name);
     for (const [name, run] of all) {
       await run(batch); // warm
       const perCall: number[] = [];
@@ -63,9 +72,11 @@ for (const latencyMs of [0, 1]) {
         perCall.push(((performance.now() - started - idealMs(name, calls, latencyMs)) * 1000) / calls);
       }
       perCall.sort((a, b) => a - b);
-      cells.push(`${name} ${quantileSorted(perCall, 0.5).toFixed(2)}`);
+      medians.push(quantileSorted(perCall, 0.5).toFixed(2));
+      cells.push(`${name} ${medians.at(-1)}`);
     }
     console.log(`${latencyMs} ms tools, N=${String(calls).padStart(5)}: ${cells.join(' | ')}`);
+    rows.push(`| ${latencyMs === 0 ? '0 ms tools' : `${latencyMs} ms timers`}, ${calls} | ${medians.join(' | ')} |`);
   }
   for (const [, , close] of all) await close();
 }
@@ -80,7 +91,9 @@ if (gc) {
     gc();
     const during = process.memoryUsage().heapUsed;
     await pending;
-    console.log(`heap per in-flight call, ${label}: ${((during - before) / calls.length).toFixed(0)} B`);
+    const bytes = `${((during - before) / calls.length).toFixed(0)} B`;
+    console.log(`heap per in-flight call, ${label}: ${bytes}`);
+    heap.push(`${label} ${bytes}`);
   };
   const runtime = new ToolRuntime(toolRuntimeConfig({ latencyMs: 300 }));
   const executor = await createExecutor({ strategy: 'promise-all' }, { runtime });
@@ -91,3 +104,21 @@ if (gc) {
 } else {
   console.log('heap per in-flight call: run with node --expose-gc (npm run bench:call-overhead does)');
 }
+
+if (markdown)
+  writeFigures(
+    markdown,
+    npmCommand('bench:call-overhead', rest),
+    'What a strategy costs per call, against the bare primitive',
+    [
+      `µs per call: median over ${rounds} rounds of (wall − ideal) ÷ N, in one process; all calls on one run signal.`,
+      '',
+      `| tools, N | ${names.map((name) => `\`${name}\``).join(' | ')} |`,
+      `|---|${names.map(() => '---').join('|')}|`,
+      ...rows,
+      '',
+      heap.length > 0
+        ? `Heap per call in flight (10 000 calls of 300 ms): ${heap.join('; ')}.`
+        : 'Heap per call in flight: not measured (run with node --expose-gc, as npm run bench:call-overhead does).',
+    ].join('\n'),
+  );

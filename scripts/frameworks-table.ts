@@ -2,7 +2,8 @@
  * The frameworks at a glance: one table of framework@version × (tool wall at 8 × 50 ms, speedup vs our sequential
  * loop, efficiency, overhead per call at the largest fan-out, growth exponent b, peak in flight at 20 calls, what
  * the model hears when a tool throws, result order). Two bench runs and the probes, written to results/frameworks/.
- * Usage: npx tsx scripts/frameworks-table.ts [frameworks=every installed one, and its previous major] [largest=1000]
+ * Usage: npm run bench:frameworks [-- frameworks=every installed one, and its previous major] [largest=1000]
+ *        [--markdown docs/figures/frameworks.md]   (also the tables there, under the line naming machine, Node, date)
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,6 +25,7 @@ import { renderTable } from '../src/report/table.ts';
 import type { CellOk, ResultsDocument } from '../src/results/document.ts';
 import { writeFileAtomic } from '../src/results/store.ts';
 import { ResultsWriter } from '../src/results/writer.ts';
+import { markdownOption, npmCommand, writeFigures } from './figures-header.ts';
 
 /** The previous major of each framework, as this repository installs it under dev aliases. */
 const PREVIOUS: Record<string, string> = {
@@ -49,8 +51,9 @@ const installed = frameworkNames()
     const previous = PREVIOUS[framework] && `${framework}@${PREVIOUS[framework]}`;
     return previous && resolves(previous) ? [framework, previous] : [framework];
   });
-const frameworks = process.argv[2] ?? installed.join(',');
-const largest = Number(process.argv[3] ?? 1000);
+const { file: markdown, rest } = markdownOption(process.argv.slice(2));
+const frameworks = rest[0] ?? installed.join(',');
+const largest = Number(rest[1] ?? 1000);
 const out = join('results', 'frameworks');
 mkdirSync(out, { recursive: true });
 
@@ -140,7 +143,7 @@ const stream =
     : undefined;
 const streamTable: TableModel | undefined = stream && {
   title: `Streamed turns (8 calls, 10 ms between chunks): when tools start (${stream.environment.cpuModel} × ${stream.environment.cores}, Node ${stream.environment.node})`,
-  // no speedup here: frameworks take theirs against our loop on Chat Completions unstreamed (see the README)
+  // no speedup here: frameworks take theirs against our loop on Chat Completions unstreamed (docs/frameworks.md)
   head: ['row', 'model ms/run', 'tool start after its call is complete', 'tool start after the stream ends'],
   rows: stream.cells.flatMap((c) =>
     c.status === 'ok' && c.agent?.streamDispatch
@@ -157,5 +160,7 @@ const streamTable: TableModel | undefined = stream && {
 };
 if (streamTable) process.stdout.write(`${renderTable(streamTable)}\n`);
 const streamSection = streamTable ? `\n## ${streamTable.title}\n\n${markdownTable(streamTable)}\n` : '';
-writeFileAtomic(join(out, 'summary.md'), `## ${table.title}\n\n${markdownTable(table)}\n${streamSection}`);
+const summary = `## ${table.title}\n\n${markdownTable(table)}\n${streamSection}`;
+writeFileAtomic(join(out, 'summary.md'), summary);
 process.stderr.write(`Table: ${join(out, 'summary.md')}\n`);
+if (markdown) writeFigures(markdown, npmCommand('bench:frameworks', rest), 'Frameworks at a glance', summary);

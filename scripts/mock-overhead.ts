@@ -3,7 +3,8 @@
  * paths in one process, interleaved round by round so a noisy machine slows both alike: `intercept` (msw patches
  * the global fetch; what framework adapters use) and `direct` (the SDK's own fetch calls the mock's routes; what
  * our loop uses).
- * Usage: npx tsx scripts/mock-overhead.ts [turns=300]
+ * Usage: npm run bench:mock-overhead [-- turns=300] [--markdown docs/figures/mock-overhead.md]
+ * (`--markdown FILE` also writes the medians and tails as a table there, under the line naming machine, Node, date.)
  */
 import Anthropic from '@anthropic-ai/sdk';
 import type OpenAI from 'openai';
@@ -17,8 +18,10 @@ import { quantileSorted } from '../src/stats/summary.ts';
 import { toolRuntimeConfig } from '../src/tools/config.ts';
 import { chatTools } from '../src/tools/registry.ts';
 import { ToolRuntime } from '../src/tools/runtime.ts';
+import { markdownOption, npmCommand, writeFigures } from './figures-header.ts';
 
-const turns = Number(process.argv[2] ?? 300);
+const { file: markdown, rest } = markdownOption(process.argv.slice(2));
+const turns = Number(rest[0] ?? 300);
 const scenario = fanoutScenario(1, 0);
 const executor = await createExecutor(
   { strategy: 'promise-all' },
@@ -42,6 +45,7 @@ paths.push({
 });
 
 const q = (values: number[], p: number) => quantileSorted(values, p).toFixed(3);
+const rows: string[] = [];
 for (const api of API_MODES) {
   const perTurn = new Map<string, number[]>(paths.map((p) => [p.name, []]));
   const run = (path: (typeof paths)[number]) =>
@@ -61,11 +65,30 @@ for (const api of API_MODES) {
       path.mock.takeExchanges(); // the log is for benches; here it would only grow
     }
   }
-  const line = paths.map((path) => {
-    const values = (perTurn.get(path.name) ?? []).sort((a, b) => a - b);
+  const sorted = paths.map((path) => (perTurn.get(path.name) ?? []).sort((a, b) => a - b));
+  const line = paths.map((path, i) => {
+    const values = sorted[i] ?? [];
     return `${path.name} median ${q(values, 0.5)} ms, p90 ${q(values, 0.9)}, p99 ${q(values, 0.99)}`;
   });
   console.log(`${api.padEnd(16)} per model turn: ${line.join(' | ')}`);
+  rows.push(
+    `| ${api} | ${sorted.map((values) => [0.5, 0.9, 0.99].map((p) => q(values, p)).join(' | ')).join(' | ')} |`,
+  );
+}
+if (markdown) {
+  const head = paths.flatMap((path) => ['median', 'p90', 'p99'].map((stat) => `${path.name} ${stat}`));
+  writeFigures(
+    markdown,
+    npmCommand('bench:mock-overhead', rest),
+    'What the mocked model costs per turn (SDK + mock, no scripted delay)',
+    [
+      `ms per model turn over ${turns} turns per path and API, the paths interleaved in one process: ${paths.map((p) => p.name).join(', ')}.`,
+      '',
+      `| API | ${head.join(' | ')} |`,
+      `|---|${head.map(() => '---').join('|')}|`,
+      ...rows,
+    ].join('\n'),
+  );
 }
 intercepted.close();
 await executor.close();
