@@ -9,7 +9,12 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit from 'p-limit';
-import { syntheticBatch } from '../src/bench/batch.ts';
+import { DEFAULT_BATCH_TOOLS, syntheticBatch } from '../src/bench/batch.ts';
+import { ToolRegistry } from '../src/tools/registry.ts';
+
+/** The built-in tools the batches call. */
+const TOOLS = new ToolRegistry();
+
 import { createExecutor } from '../src/executors/registry.ts';
 import type { ToolCall } from '../src/executors/types.ts';
 import { quantileSorted } from '../src/stats/summary.ts';
@@ -59,7 +64,7 @@ console.log(`per-call overhead in µs: median over ${rounds} rounds of (wall −
 for (const latencyMs of [0, 1]) {
   const all = await variants(latencyMs);
   for (const calls of COUNTS) {
-    const batch = syntheticBatch(`n${calls}`, calls);
+    const batch = syntheticBatch(`n${calls}`, calls, DEFAULT_BATCH_TOOLS, TOOLS);
     const cells: string[] = [];
     const medians: string[] = [];
     names = all.map(([name]) => name);
@@ -84,7 +89,7 @@ for (const latencyMs of [0, 1]) {
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc) {
   const held = async (label: string, start: (calls: readonly ToolCall[]) => Promise<unknown>) => {
-    const calls = syntheticBatch('heap', 10_000);
+    const calls = syntheticBatch('heap', 10_000, DEFAULT_BATCH_TOOLS, TOOLS);
     gc();
     const before = process.memoryUsage().heapUsed;
     const pending = start(calls);

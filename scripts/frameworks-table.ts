@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { runBench } from '../src/bench/session.ts';
 import { resolveBenchConfig } from '../src/cli/options.ts';
 import { progressRenderer } from '../src/cli/progress.ts';
+import { createRegistries } from '../src/config/registries.ts';
 import { probeFramework } from '../src/frameworks/probe.ts';
-import { frameworkNames, parseFrameworkSpec, resolveFramework } from '../src/frameworks/registry.ts';
+import { parseFrameworkSpec, resolveFramework } from '../src/frameworks/registry.ts';
 import { markdownTable } from '../src/report/markdown.ts';
 import {
   executorLabel,
@@ -45,7 +46,10 @@ const resolves = (text: string) => {
   }
 };
 // each installed framework, its previous major beside it where that is installed too
-const installed = frameworkNames()
+/** The built-ins: this script measures fanout-bench's own adapters. */
+const registries = createRegistries();
+const installed = registries.frameworks
+  .names()
   .filter((framework) => resolves(framework))
   .flatMap((framework) => {
     const previous = PREVIOUS[framework] && `${framework}@${PREVIOUS[framework]}`;
@@ -58,7 +62,7 @@ const out = join('results', 'frameworks');
 mkdirSync(out, { recursive: true });
 
 async function bench(name: string, flags: Record<string, string>): Promise<ResultsDocument> {
-  const config = resolveBenchConfig({ mode: 'agent', frameworks, scenario: 'fanout', ...flags });
+  const config = resolveBenchConfig({ mode: 'agent', frameworks, scenario: 'fanout', ...flags }, { registries });
   return measure(name, config);
 }
 
@@ -67,6 +71,7 @@ async function measure(name: string, config: ReturnType<typeof resolveBenchConfi
   let writer: ResultsWriter | undefined;
   try {
     return await runBench(config, {
+      registries,
       ...(process.stderr.isTTY ? { onEvent: progress.onEvent } : {}),
       onDocument: (doc) => {
         writer ??= new ResultsWriter(out, doc.createdAt, name);
@@ -134,11 +139,14 @@ const stream =
   streamed.length > 0
     ? await measure(
         'stream',
-        resolveBenchConfig({
-          ...{ mode: 'agent', frameworks: streamed.join(','), executors: 'sequential,promise-all' },
-          ...{ api: 'chat,chat-stream', dispatch: 'both', scenario: 'fanout', calls: '8', latency: '50' },
-          ...{ streamDelay: '10', iterations: '5' },
-        }),
+        resolveBenchConfig(
+          {
+            ...{ mode: 'agent', frameworks: streamed.join(','), executors: 'sequential,promise-all' },
+            ...{ api: 'chat,chat-stream', dispatch: 'both', scenario: 'fanout', calls: '8', latency: '50' },
+            ...{ streamDelay: '10', iterations: '5' },
+          },
+          { registries },
+        ),
       )
     : undefined;
 const streamTable: TableModel | undefined = stream && {

@@ -16,7 +16,7 @@ import { fanoutScenario } from '../src/model/load.ts';
 import { ANTHROPIC_BASE_URL } from '../src/model/messages.ts';
 import { quantileSorted } from '../src/stats/summary.ts';
 import { toolRuntimeConfig } from '../src/tools/config.ts';
-import { chatTools } from '../src/tools/registry.ts';
+import { ToolRegistry } from '../src/tools/registry.ts';
 import { ToolRuntime } from '../src/tools/runtime.ts';
 import { markdownOption, npmCommand, writeFigures } from './figures-header.ts';
 
@@ -54,7 +54,7 @@ for (const api of API_MODES) {
       model: scenario.name,
       question: scenario.question,
       executor,
-      tools: chatTools(),
+      tools: new ToolRegistry().chatTools(),
       api,
     });
   for (const path of paths) for (let i = 0; i < 20; i++) await run(path); // warm the SDK and the JIT

@@ -4,7 +4,12 @@
  * call id was answered. Redis from REDIS_URL, else redis://127.0.0.1:6379.
  * Usage: npm run bench:queue-crash -- [rounds=5] [k=4] [workers=2] [calls=8] [latency=50] [crashRate=0.25]
  */
-import { syntheticBatch } from '../src/bench/batch.ts';
+import { DEFAULT_BATCH_TOOLS, syntheticBatch } from '../src/bench/batch.ts';
+import { ToolRegistry } from '../src/tools/registry.ts';
+
+/** The built-in tools the batches call. */
+const TOOLS = new ToolRegistry();
+
 import { queueExecutor } from '../src/executors/queue.ts';
 import { redactRedisUrl, resolveRedisUrl } from '../src/executors/redis.ts';
 import { toolRuntimeConfig } from '../src/tools/config.ts';
@@ -34,7 +39,7 @@ process.stdout.write(
 );
 try {
   for (let round = 0; round < rounds; round++) {
-    const batch = syntheticBatch(`crash-r${round}`, calls);
+    const batch = syntheticBatch(`crash-r${round}`, calls, DEFAULT_BATCH_TOOLS, TOOLS);
     const before = executor.recoveriesMs.length;
     const started = performance.now();
     const outcomes = await executor.run(batch);

@@ -3,10 +3,19 @@
 // measuring
 export { runInterleaved, type Variant } from './bench/interleave.ts';
 export { type MatrixOptions, runMatrix } from './bench/matrix.ts';
-export { runBench } from './bench/session.ts';
+export { type BenchOptions, type RunRegistries, runBench } from './bench/session.ts';
 // declaring your own executors, tools, profiles and suites
 export { defineConfig, type FanoutConfig, type SuiteSettings } from './config/define.ts';
-export { applyConfig, CONFIG_NAMES, findConfigFile, type LoadedConfig, loadConfigFile } from './config/load.ts';
+export {
+  applyConfig,
+  CONFIG_NAMES,
+  findConfigFile,
+  type LoadedConfig,
+  loadConfigFile,
+  setupConfig,
+} from './config/load.ts';
+export { createRegistries, type Registries } from './config/registries.ts';
+export { SuiteRegistry } from './config/suites.ts';
 export { ConfigError } from './config/validate.ts';
 export { type CallRunner, epochNow, settleCall } from './executors/call.ts';
 export type { CallPolicy } from './executors/policy.ts';
@@ -15,12 +24,11 @@ export {
   defineExecutor,
   type ExecutorContext,
   type ExecutorDefinition,
+  ExecutorRegistry,
   type ExecutorSpec,
-  executorDefinitions,
   formatSpec,
   type IdealSchedule,
   parseSpec,
-  registerExecutor,
 } from './executors/registry.ts';
 export type { Executor, OutcomeStatus, ToolCall, ToolOutcome } from './executors/types.ts';
 // frameworks under test
@@ -34,10 +42,9 @@ export {
 export { type ProbeResult, probeFramework } from './frameworks/probe.ts';
 export {
   type FrameworkDefinition,
+  FrameworkRegistry,
   type FrameworkSpec,
-  frameworkDefinitions,
   parseFrameworkSpec,
-  registerFramework,
   resolveFramework,
 } from './frameworks/registry.ts';
 export { FrameworkSession } from './frameworks/session.ts';
@@ -66,6 +73,6 @@ export {
   type RecordedToolStats,
   readProfile,
 } from './tools/recorded.ts';
-export { chatTools, loadCatalog, registerTool } from './tools/registry.ts';
-export { ToolRuntime } from './tools/runtime.ts';
+export { type RegisteredTool, ToolRegistry } from './tools/registry.ts';
+export { ToolRuntime, type ToolRuntimeOptions } from './tools/runtime.ts';
 export { type RuleResult, verifyExecutor } from './verify/conformance.ts';

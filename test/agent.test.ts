@@ -15,7 +15,7 @@ import { createModelMock } from '../src/model/mock-server.ts';
 import { serializeTranscript } from '../src/report/transcript.ts';
 import type { CellOk, ResultsDocument } from '../src/results/document.ts';
 import { toolRuntimeConfig } from '../src/tools/config.ts';
-import { chatTools } from '../src/tools/registry.ts';
+import { ToolRegistry } from '../src/tools/registry.ts';
 import { cli, testRuntime } from './helpers.ts';
 
 const SPECS: ExecutorSpec[] = [
@@ -83,7 +83,11 @@ describe('agent loop against the API rules', () => {
     open.push(e);
     return e;
   }
-  const base = { model: 'weather-stock-news', question: 'Weather in Tokyo, AAPL and AI news?', tools: chatTools() };
+  const base = {
+    model: 'weather-stock-news',
+    question: 'Weather in Tokyo, AAPL and AI news?',
+    tools: new ToolRegistry().chatTools(),
+  };
 
   it('is rejected with the API 400 when a broken loop drops one result', async () => {
     const inner = await executor();

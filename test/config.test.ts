@@ -4,6 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { resolveBenchConfig } from '../src/cli/options.ts';
+import { setupConfig } from '../src/config/load.ts';
+import { createRegistries } from '../src/config/registries.ts';
+import { errorMessage, isInputError } from '../src/core/errors.ts';
 import { ABOVE_IDEAL } from '../src/gate/decide.ts';
 import type { CellOk, ResultsDocument } from '../src/results/document.ts';
 import { cli } from './helpers.ts';
@@ -491,14 +495,36 @@ describe('bad configs and profiles: exit 2, one line naming the file and the fie
     ],
   ];
 
-  // separate processes that time nothing: run them side by side
-  it.concurrent.each(cases)('%s: %s', async (name, text, args, message) => {
+  /** What the CLI does with a config before any command: load it, check it, apply it to fresh registries. */
+  const refusal = async (file: string): Promise<unknown> =>
+    setupConfig(file, createRegistries()).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+
+  // loading, checking and applying are logic: tested in this process, as the CLI calls them
+  it.each(cases.filter(([, , args]) => args[0] === 'list'))('%s: %s', async (name, text, _args, message) => {
+    const error = await refusal(write(name, text));
+    expect(errorMessage(error)).toMatch(message);
+    expect(isInputError(error)).toBe(true); // the CLI's exit 2
+    expect(errorMessage(error).split('\n')).toHaveLength(1);
+  });
+
+  // what needs a command (pre-flight of bench, a suite's names): separate processes that time nothing, side by side
+  it.concurrent.each(cases.filter(([, , args]) => args[0] !== 'list'))('%s: %s', async (name, text, args, message) => {
     const file = write(name, text);
     const result = await cli([...args, '--config', file]);
     expect(result.stderr).toMatch(message);
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('refuses a bad config through the CLI in one line, exit 2, no stack trace', async () => {
+    const result = await cli(['list', '--config', write('fanout.config.mjs', 'export default { executor: [] }')]);
+    expect(result.stderr).toMatch(/^Error: .*fanout\.config\.mjs: executor: unknown field/);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
   });
 
   const profiles: [string, string, RegExp][] = [
@@ -514,12 +540,18 @@ describe('bad configs and profiles: exit 2, one line naming the file and the fie
     ],
   ];
 
-  it.concurrent.each(profiles)('profile %s: %s', async (name, text, message) => {
+  it.each(profiles)('profile %s: %s', (name, text, message) => {
     const file = write(name, text);
-    const result = await cli(['bench', '--profile', file, '--calls', '1', '--iterations', '2']);
-    expect(result.stderr).toMatch(message);
-    expect(result.code).toBe(2);
-    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    const flags = { profile: file, calls: '1', iterations: '2' };
+    let error: unknown;
+    try {
+      resolveBenchConfig(flags, { registries: createRegistries() });
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(errorMessage(error)).toMatch(message);
+    expect(isInputError(error)).toBe(true);
+    expect(errorMessage(error).split('\n')).toHaveLength(1);
   });
 
   it('awaits a default export that is a Promise of a config', async () => {
@@ -528,9 +560,9 @@ describe('bad configs and profiles: exit 2, one line naming the file and the fie
       join(dir, 'fanout.config.mjs'),
       `export default Promise.resolve({ tools: [{ name: 'later', description: 'from a promise', parameters: { type: 'object', properties: {} }, execute: () => 1 }] });`,
     );
-    const result = await cli(['list'], {}, dir);
-    expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/later\(\) +from a promise/);
+    const registries = createRegistries();
+    await setupConfig(undefined, registries, dir);
+    expect(registries.tools.named('later')).toMatchObject({ definition: { description: 'from a promise' } });
   });
 
   it('finds fanout.config.mts in the working directory without --config', async () => {
@@ -540,9 +572,9 @@ describe('bad configs and profiles: exit 2, one line naming the file and the fie
       `const schema: { type: 'object'; properties: Record<string, object> } = { type: 'object', properties: {} };
 export default { tools: [{ name: 'from_mts', description: 'typed config', parameters: schema, execute: () => 1 }] };`,
     );
-    const result = await cli(['list'], {}, dir);
-    expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/from_mts\(\) +typed config \(own latency\) {2}\[fanout\.config\.mts\]/);
+    const registries = createRegistries();
+    await setupConfig(undefined, registries, dir);
+    expect(registries.tools.named('from_mts').source).toMatch(/fanout\.config\.mts$/);
   });
 
   it('refuses two config files in one directory, and a --config that does not exist', async () => {
@@ -550,11 +582,11 @@ export default { tools: [{ name: 'from_mts', description: 'typed config', parame
     mkdirSync(join(dir, 'sub'));
     writeFileSync(join(dir, 'fanout.config.mjs'), 'export default {}');
     writeFileSync(join(dir, 'fanout.config.js'), 'export default {}');
-    const two = await cli(['list'], {}, dir);
-    expect(two.stderr).toMatch(/Found fanout\.config\.js and fanout\.config\.mjs; keep one/);
-    expect(two.code).toBe(2);
-    const missing = await cli(['list', '--config', join(dir, 'sub', 'nope.ts')]);
-    expect(missing.stderr).toMatch(/nope\.ts: config file not found/);
-    expect(missing.code).toBe(2);
+    const two = await setupConfig(undefined, createRegistries(), dir).catch((error: unknown) => error);
+    expect(errorMessage(two)).toMatch(/Found fanout\.config\.js and fanout\.config\.mjs; keep one/);
+    expect(isInputError(two)).toBe(true);
+    const missing = await refusal(join(dir, 'sub', 'nope.ts'));
+    expect(errorMessage(missing)).toMatch(/nope\.ts: config file not found/);
+    expect(isInputError(missing)).toBe(true);
   });
 });

@@ -6,7 +6,7 @@ import { AgentSession } from '../src/agent/session.ts';
 import { withGrowth } from '../src/bench/cells.ts';
 import { DEFAULT_POLICY } from '../src/executors/policy.ts';
 import { probeFramework } from '../src/frameworks/probe.ts';
-import { FrameworkError, frameworkNames, parseFrameworkSpec, resolveFramework } from '../src/frameworks/registry.ts';
+import { FrameworkError, FrameworkRegistry, parseFrameworkSpec, resolveFramework } from '../src/frameworks/registry.ts';
 import { FrameworkSession } from '../src/frameworks/session.ts';
 import { judgeCell } from '../src/gate/decide.ts';
 import { scriptedCallId } from '../src/model/ids.ts';
@@ -74,7 +74,7 @@ describe('framework adapters, each running its own loop against the mock', () =>
   afterAll(() => mock.close());
 
   it('registers every framework of the issue', () => {
-    expect(frameworkNames()).toEqual(expect.arrayContaining(ADAPTERS));
+    expect(new FrameworkRegistry().names()).toEqual(expect.arrayContaining(ADAPTERS));
   });
 
   it('covers every adapter on its previous major too, and knows what each does with its concurrency option', () => {

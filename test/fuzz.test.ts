@@ -19,7 +19,10 @@ import { type ChatRequestMessage, checkChatMessages } from '../src/model/rules.t
 import { isAnswerTurn, parseScenario, type Scenario, ScenarioError } from '../src/model/scenario.ts';
 import type { ToolDefinition } from '../src/tools/definition.ts';
 import { mulberry32 } from '../src/tools/random.ts';
-import { chatTools, loadCatalog } from '../src/tools/registry.ts';
+import { ToolRegistry } from '../src/tools/registry.ts';
+
+const builtIns = new ToolRegistry();
+
 import { cli, testRuntime } from './helpers.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed_f00d) >>> 0;
@@ -389,7 +392,7 @@ const CALL_ID = /^[A-Za-z0-9_-]{1,64}$/;
 /** What makes a parsed scenario valid, checked independently of the validator. Problems start with a kind. */
 function scenarioProblems(s: Scenario): string[] {
   const problems: string[] = [];
-  const catalog = loadCatalog();
+  const catalog = builtIns.definitions();
   if (typeof s.name !== 'string' || s.name === '') problems.push('name: empty');
   if (typeof s.question !== 'string' || s.question === '') problems.push('question: empty');
   if (typeof s.description !== 'string') problems.push('description: not a string');
@@ -665,7 +668,7 @@ function fuzzArguments(tool: ToolDefinition | undefined, rng: Rng): { text: stri
  * `parseArguments`): ok, or error.
  */
 function expectedStatus(name: string, raw: string): 'ok' | 'error' {
-  const tool = loadCatalog().find((t) => t.name === name);
+  const tool = builtIns.definitions().find((t) => t.name === name);
   if (!tool) return 'error';
   let args: unknown;
   try {
@@ -682,7 +685,7 @@ function expectedStatus(name: string, raw: string): 'ok' | 'error' {
 }
 
 function fuzzScript(rng: Rng): FuzzTurn[] {
-  const catalog = loadCatalog();
+  const catalog = builtIns.definitions();
   const turns: FuzzTurn[] = [];
   const used: string[] = [];
   const toolTurns = int(rng, 4);
@@ -793,7 +796,7 @@ describe('fuzz: malformed model responses through the agent loop', () => {
           executor,
           model: 'fuzz',
           question: 'fuzz',
-          tools: chatTools(),
+          tools: builtIns.chatTools(),
           stopWhenAllFail: true, // the path where a turn's failures end the run, checked against the schemas
           ...(maxSteps === undefined ? {} : { maxSteps }),
         }).then(

@@ -49,11 +49,12 @@ export const run: (config: ResultsDocument['config']) => Promise<ResultsDocument
 `;
 
 const API_CHECK = `
-import { runBench, verifyExecutor, createExecutor, loadConfigFile, applyConfig } from 'fanout-bench';
-applyConfig(await loadConfigFile('fanout.config.ts'));
+import { runBench, verifyExecutor, createExecutor, loadConfigFile, applyConfig, createRegistries } from 'fanout-bench';
+const registries = createRegistries();
+applyConfig(await loadConfigFile('fanout.config.ts'), registries);
 const doc = await runBench({ suite: 'api', executors: ['sequential', 'window(2)'], calls: [4], limits: [], kinds: ['io'],
-  latencyMs: 20, profile: 'fixed', seed: 1, rounds: 3, faults: { failRate: 0, hangRate: 0, crashRate: 0 } });
-const rules = await verifyExecutor((runtime, policy) => createExecutor({ strategy: 'window', limit: 2 }, { runtime, policy }), { limit: 2 });
+  latencyMs: 20, profile: 'fixed', seed: 1, rounds: 3, faults: { failRate: 0, hangRate: 0, crashRate: 0 } }, { registries });
+const rules = await verifyExecutor((runtime, policy) => createExecutor({ strategy: 'window', limit: 2 }, { runtime, policy, registry: registries.executors }), { limit: 2 });
 console.log(JSON.stringify({ status: doc.status, cell: doc.cells.find((c) => c.executor === 'window(2)'), rules }));
 `;
 

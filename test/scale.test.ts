@@ -5,14 +5,16 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { planGroups, runGroup } from '../src/bench/matrix.ts';
 import { profileWarnings, resolveBenchConfig } from '../src/cli/options.ts';
+import { createRegistries } from '../src/config/registries.ts';
 import { defineExecutor } from '../src/executors/definition.ts';
 import { promiseAllExecutor } from '../src/executors/promise-all.ts';
-import { createExecutor, registerExecutor } from '../src/executors/registry.ts';
+import { createExecutor, ExecutorRegistry } from '../src/executors/registry.ts';
 import type { CellOk, ResultsDocument } from '../src/results/document.ts';
 import { checkResults } from '../src/results/schema.ts';
 import { serializeResults } from '../src/results/store.ts';
 import { AbortWaiter, listen, onAbort, unlisten } from '../src/tools/abort.ts';
 import { toolRuntimeConfig } from '../src/tools/config.ts';
+import { ToolRegistry } from '../src/tools/registry.ts';
 import { cli, testRuntime, weatherCalls } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fanout-scale-'));
@@ -108,10 +110,16 @@ describe('scale runs: --no-reference, 0 ms tools, growth', () => {
   });
 
   it('warns before a run whose sequential reference alone takes more than ten minutes', () => {
-    const config = resolveBenchConfig({ executors: 'promise-all', calls: '10000', latency: '300', iterations: '2' });
-    expect(profileWarnings(config).join('\n')).toContain('`sequential` at 10000 calls takes 50m');
-    expect(profileWarnings({ ...config, reference: false })).toEqual([]);
-    expect(profileWarnings(resolveBenchConfig({ calls: '1000', latency: '300', iterations: '2' }))).toEqual([]);
+    const state = { registries: createRegistries() };
+    const config = resolveBenchConfig(
+      { executors: 'promise-all', calls: '10000', latency: '300', iterations: '2' },
+      state,
+    );
+    expect(profileWarnings(config, state.registries).join('\n')).toContain('`sequential` at 10000 calls takes 50m');
+    expect(profileWarnings({ ...config, reference: false }, state.registries)).toEqual([]);
+    expect(
+      profileWarnings(resolveBenchConfig({ calls: '1000', latency: '300', iterations: '2' }, state), state.registries),
+    ).toEqual([]);
   });
 });
 
@@ -151,7 +159,8 @@ describe('what cannot be computed stays out of the file', () => {
 describe('the warm-up batch', () => {
   it('runs the success path (timers included) before the first sample, not only a failing call', async () => {
     const batches: string[][] = [];
-    registerExecutor(
+    const registries = { tools: new ToolRegistry(), executors: new ExecutorRegistry() };
+    registries.executors.register(
       defineExecutor({
         name: 'recording-all',
         description: 'promise-all that records the statuses of every batch',
@@ -180,6 +189,7 @@ describe('the warm-up batch', () => {
       tools: toolRuntimeConfig({ latencyMs: 20, faults: { failRate: 0.5, hangRate: 0, crashRate: 0 } }),
       rounds: 2,
       reference: false,
+      registries,
     };
     const [group] = planGroups(options);
     await runGroup(group as NonNullable<typeof group>, options);

@@ -4,11 +4,13 @@ import { parseCatalog } from '../src/tools/catalog.ts';
 import { toolRuntimeConfig } from '../src/tools/config.ts';
 import { burnCpu, calibrateCpu } from '../src/tools/cpu.ts';
 import { LONG_TAIL_FACTOR, planCall } from '../src/tools/latency.ts';
-import { chatTools, toolNames } from '../src/tools/registry.ts';
+import { ToolRegistry } from '../src/tools/registry.ts';
+
+const builtIns = new ToolRegistry();
 
 describe('catalog', () => {
   it('holds the six reference tools as OpenAI function tools', () => {
-    expect(toolNames()).toEqual([
+    expect(builtIns.names()).toEqual([
       'get_weather',
       'get_stock_price',
       'get_news_headlines',
@@ -16,7 +18,7 @@ describe('catalog', () => {
       'get_user_profile',
       'send_email',
     ]);
-    expect(chatTools()[0]).toMatchObject({ type: 'function', function: { name: 'get_weather' } });
+    expect(builtIns.chatTools()[0]).toMatchObject({ type: 'function', function: { name: 'get_weather' } });
   });
 
   it('names the field of a malformed catalog', () => {
@@ -28,7 +30,7 @@ describe('catalog', () => {
   });
 
   it('checks arguments against the schema', () => {
-    const [weather] = chatTools();
+    const [weather] = builtIns.chatTools();
     const definition = weather?.function;
     if (!definition) throw new Error('catalog is empty');
     expect(parseArguments(definition, '{"city":"Tokyo"}')).toEqual({ city: 'Tokyo' });

@@ -2,13 +2,13 @@ import type Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import type { CallPolicy } from '../executors/policy.ts';
 import type { QueueSettings } from '../executors/queue-settings.ts';
-import { createExecutor, type ExecutorSpec, idealShape } from '../executors/registry.ts';
+import { createExecutor, type ExecutorRegistry, type ExecutorSpec, idealShape } from '../executors/registry.ts';
 import type { Executor } from '../executors/types.ts';
 import { loadAnthropic } from '../model/anthropic-sdk.ts';
 import { createModelMock, type ModelMock } from '../model/mock-server.ts';
 import type { Scenario } from '../model/scenario.ts';
 import type { ToolRuntimeConfig } from '../tools/config.ts';
-import { chatTools } from '../tools/registry.ts';
+import type { ToolRegistry } from '../tools/registry.ts';
 import { ToolRuntime } from '../tools/runtime.ts';
 import { type AgentOptions, runAgent } from './loop.ts';
 import { type AgentRun, type ApiMode, type DispatchMode, isAnthropicApi } from './types.ts';
@@ -37,6 +37,10 @@ export interface AgentSessionOptions {
   policy?: CallPolicy;
   /** Where `queue(k)` finds Redis and its workers. @default REDIS_URL (else local), 1 worker */
   queue?: QueueSettings;
+  /** The tools the model is offered and calls name. @default the built-in catalog */
+  toolRegistry?: ToolRegistry;
+  /** Where `executor` is looked up. @default the built-ins alone */
+  executorRegistry?: ExecutorRegistry;
   api: ApiMode;
   dispatch?: DispatchMode;
   parallelToolCalls?: boolean;
@@ -73,9 +77,10 @@ export class AgentSession {
   }
 
   static async start(options: AgentSessionOptions): Promise<AgentSession> {
-    const runtime = new ToolRuntime(options.tools);
+    const runtime = new ToolRuntime(options.tools, options.toolRegistry ? { tools: options.toolRegistry } : {});
     const executor = await createExecutor(options.executor, {
       runtime,
+      ...(options.executorRegistry ? { registry: options.executorRegistry } : {}),
       ...(options.policy ? { policy: options.policy } : {}),
       ...(options.queue ? { queue: options.queue } : {}),
     });
@@ -119,8 +124,8 @@ export class AgentSession {
       model: target.kind === 'live' ? target.model : target.scenario.name,
       question: target.kind === 'live' ? target.question : target.scenario.question,
       executor: this.#executor,
-      ...pick(idealShape(this.#options.executor), 'schedule'),
-      tools: chatTools(),
+      ...pick(idealShape(this.#options.executor, this.#options.executorRegistry), 'schedule'),
+      tools: this.runtime.tools.chatTools(),
       api: this.#options.api,
       ...(this.#options.dispatch ? { dispatch: this.#options.dispatch } : {}),
       ...(this.#options.parallelToolCalls === undefined ? {} : { parallelToolCalls: this.#options.parallelToolCalls }),

@@ -24,9 +24,10 @@ import {
 } from '../results/document.ts';
 import { mean, peakOverlap } from '../stats/summary.ts';
 import type { ToolRuntimeConfig } from '../tools/config.ts';
+import type { ToolRegistry } from '../tools/registry.ts';
 import { brokenVariants, callSpans, failureOf, measuredCell, referenceRounds, toMicros } from './cells.ts';
 import { runInterleaved, type Variant } from './interleave.ts';
-import { SAMPLE_DEADLINE_FLOOR_MS, sampleIdealMs } from './matrix.ts';
+import { type MatrixRegistries, SAMPLE_DEADLINE_FLOOR_MS, sampleIdealMs } from './matrix.ts';
 
 interface RunExtra {
   run: AgentRun;
@@ -53,12 +54,14 @@ function runIdealMs(
   serverModelMs: number,
   shape: Shape,
   tools: ToolRuntimeConfig,
+  registry: ToolRegistry,
   policy?: CallPolicy,
 ): number {
   const cores = os.availableParallelism();
   const batches = run.steps.reduce(
     (sum, step) =>
-      sum + (step.calls.length > 0 ? sampleIdealMs(shape, step.calls, step.outcomes, tools, policy, cores) : 0),
+      sum +
+      (step.calls.length > 0 ? sampleIdealMs(shape, step.calls, step.outcomes, tools, policy, cores, registry) : 0),
     0,
   );
   return serverModelMs + batches;
@@ -142,6 +145,8 @@ export interface AgentGroupOptions {
   rounds: number;
   policy?: CallPolicy;
   queue?: QueueSettings;
+  /** Where tool and strategy names are looked up. */
+  registries: MatrixRegistries;
   signal?: AbortSignal;
   onSample?: (variant: string, round: number) => void;
 }
@@ -159,13 +164,13 @@ function frameworkRef(framework: ResolvedFramework): FrameworkRef {
 }
 
 function variantsOf(options: AgentGroupOptions, mock: ModelMock): AgentVariant[] {
-  const { scenario, mode, tools, policy, queue } = options;
+  const { scenario, mode, tools, policy, queue, registries } = options;
   const executors = options.specs.map(
     (spec): AgentVariant => ({
       name: formatSpec(spec),
       key: { executor: formatSpec(spec), ...spec, ...mode },
       id: `${formatMode(mode)}/${formatSpec(spec)}`,
-      shape: idealShape(spec),
+      shape: idealShape(spec, registries.executors),
       async start() {
         const session = await AgentSession.start({
           target: { kind: 'mock', scenario, shared: mock },
@@ -175,6 +180,8 @@ function variantsOf(options: AgentGroupOptions, mock: ModelMock): AgentVariant[]
           dispatch: mode.dispatch,
           ...(policy ? { policy } : {}),
           ...(queue ? { queue } : {}),
+          toolRegistry: registries.tools,
+          executorRegistry: registries.executors,
         });
         return { run: (signal) => session.run(signal ? { signal } : {}), close: () => session.close() };
       },
@@ -191,7 +198,15 @@ function variantsOf(options: AgentGroupOptions, mock: ModelMock): AgentVariant[]
       },
       id: `${framework.definition.api}/${framework.label}`,
       shape: FRAMEWORK_SHAPE,
-      start: () => FrameworkSession.start({ framework, scenario, mock, tools, ...(policy ? { policy } : {}) }),
+      start: () =>
+        FrameworkSession.start({
+          framework,
+          scenario,
+          mock,
+          tools,
+          toolRegistry: registries.tools,
+          ...(policy ? { policy } : {}),
+        }),
     }),
   );
   return [...executors, ...frameworks];
@@ -251,7 +266,7 @@ export async function runAgentGroup(options: AgentGroupOptions): Promise<CellRes
             const exchanges = mock.takeExchanges();
             const times = exchangeTimes(exchanges, performance.now());
             const dispatch = streamDispatch(run, exchanges, runStartedAt);
-            const ideal = runIdealMs(run, times.modelMs, variant.shape, tools, policy);
+            const ideal = runIdealMs(run, times.modelMs, variant.shape, tools, options.registries.tools, policy);
             const spans = calls <= TIMELINE_MAX_CALLS ? runSpans(run) : undefined;
             return {
               durationMs: run.totalMs,

@@ -1,6 +1,6 @@
 import type { ToolCall } from '../executors/types.ts';
 import { exampleArguments } from '../tools/arguments.ts';
-import { hasTool, toolNamed } from '../tools/registry.ts';
+import type { ToolRegistry } from '../tools/registry.ts';
 
 /** The tools a batch rotates through unless told otherwise: the read-only built-ins, so a batch has no side effects. */
 export const DEFAULT_BATCH_TOOLS = ['get_weather', 'get_stock_price', 'get_news_headlines', 'get_exchange_rate'];
@@ -13,9 +13,10 @@ export const DEFAULT_BATCH_TOOLS = ['get_weather', 'get_stock_price', 'get_news_
 export function syntheticBatch(
   prefix: string,
   count: number,
-  tools: readonly string[] = DEFAULT_BATCH_TOOLS,
+  tools: readonly string[],
+  registry: ToolRegistry,
 ): ToolCall[] {
-  const definitions = tools.map((name) => toolNamed(name).definition);
+  const definitions = tools.map((name) => registry.named(name).definition);
   return Array.from({ length: count }, (_, i) => {
     const definition = definitions[i % definitions.length];
     if (!definition) throw new Error('a synthetic batch needs at least one tool');
@@ -30,6 +31,6 @@ export function syntheticBatch(
 }
 
 /** Whether a call's time is its tool's own work (so its ideal comes from what it took, not from a draw). */
-export function hasOwnLatency(call: ToolCall): boolean {
-  return hasTool(call.name) && toolNamed(call.name).definition.latency !== 'simulated';
+export function hasOwnLatency(call: ToolCall, registry: ToolRegistry): boolean {
+  return registry.has(call.name) && registry.named(call.name).definition.latency !== 'simulated';
 }

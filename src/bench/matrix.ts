@@ -5,20 +5,14 @@ import { errorMessage } from '../core/errors.ts';
 import { waitUntil, withDeadline } from '../core/time.ts';
 import type { CallPolicy } from '../executors/policy.ts';
 import type { QueueSettings } from '../executors/queue-settings.ts';
-import {
-  createExecutor,
-  type ExecutorSpec,
-  executorDefinition,
-  formatSpec,
-  idealShape,
-} from '../executors/registry.ts';
+import { createExecutor, ExecutorRegistry, type ExecutorSpec, formatSpec, idealShape } from '../executors/registry.ts';
 import type { Executor, OutcomeStatus, ToolCall, ToolOutcome } from '../executors/types.ts';
 import { type CellOk, type CellResult, cellId, TIMELINE_MAX_CALLS, type TimelineSpan } from '../results/document.ts';
 import { idealMs } from '../stats/ideal.ts';
 import { mean } from '../stats/summary.ts';
 import type { FaultConfig, ToolRuntimeConfig, WorkloadKind } from '../tools/config.ts';
 import { planCall, WARM_UP_PREFIX } from '../tools/latency.ts';
-import { toolNamed } from '../tools/registry.ts';
+import { ToolRegistry } from '../tools/registry.ts';
 import { ToolRuntime } from '../tools/runtime.ts';
 import { DEFAULT_BATCH_TOOLS, hasOwnLatency, syntheticBatch } from './batch.ts';
 import { brokenVariants, callSpans, failureOf, measuredCell, referenceRounds } from './cells.ts';
@@ -48,10 +42,27 @@ export interface MatrixOptions {
   policy?: CallPolicy;
   /** Where `queue(k)` finds Redis and its workers. @default REDIS_URL (else local), 1 worker */
   queue?: QueueSettings;
+  /** Where tool and strategy names are looked up. @default the built-ins alone */
+  registries?: MatrixRegistries;
   /** Cores available to worker threads, for the ideal of CPU-bound pools. @default os.availableParallelism() */
   cores?: number;
   /** Tools a batch rotates through. @default DEFAULT_BATCH_TOOLS */
   batchTools?: string[];
+}
+
+/** The names a run looks up: its tools and its strategies. */
+export interface MatrixRegistries {
+  tools: ToolRegistry;
+  executors: ExecutorRegistry;
+}
+
+/**
+ * The run's registries: those given, else the built-ins alone, made once per options object (a recorded profile's
+ * tools, registered into them, stay for the whole run).
+ */
+export function matrixRegistries(options: MatrixOptions): MatrixRegistries {
+  options.registries ??= { tools: new ToolRegistry(), executors: new ExecutorRegistry() };
+  return options.registries;
 }
 
 /** All cells of one kind and call count: measured together in interleaved rounds. */
@@ -79,12 +90,13 @@ export type MatrixEvent =
 export function expandExecutors(
   specs: readonly ExecutorSpec[],
   limits: readonly number[],
-  reference = true,
+  reference: boolean,
+  registry: ExecutorRegistry,
 ): ExecutorSpec[] {
   const out: ExecutorSpec[] = reference ? [{ strategy: 'sequential' }] : [];
   for (const spec of specs) {
     const expanded =
-      executorDefinition(spec.strategy).takesLimit && spec.limit === undefined
+      registry.definition(spec.strategy).takesLimit && spec.limit === undefined
         ? limits.map((limit) => ({ strategy: spec.strategy, limit }))
         : [spec];
     for (const s of expanded) if (!out.some((o) => formatSpec(o) === formatSpec(s))) out.push(s);
@@ -93,7 +105,12 @@ export function expandExecutors(
 }
 
 export function planGroups(options: MatrixOptions): Group[] {
-  const specs = expandExecutors(options.executors, options.limits, options.reference !== false);
+  const specs = expandExecutors(
+    options.executors,
+    options.limits,
+    options.reference !== false,
+    matrixRegistries(options).executors,
+  );
   return options.kinds.flatMap((kind) => options.calls.map((calls) => ({ kind, calls, specs })));
 }
 
@@ -107,17 +124,19 @@ export function groupBatch(group: Group, round: number, options: MatrixOptions):
     `${group.kind}-n${group.calls}-r${round}`,
     group.calls,
     options.batchTools ?? DEFAULT_BATCH_TOOLS,
+    matrixRegistries(options).tools,
   );
 }
 
 /** Latencies the simulated tools drew over every round of every group, per tool (what a run met). */
 export function drawnLatencies(options: MatrixOptions): Map<string, number[]> {
   const drawn = new Map<string, number[]>(); // tool names are user data: `__proto__` must be just a name
+  const { tools } = matrixRegistries(options);
   for (const group of planGroups(options)) {
     const config = { ...options.tools, kind: group.kind };
     for (let round = 0; round < options.rounds; round++) {
       for (const call of groupBatch(group, round, options)) {
-        if (hasOwnLatency(call)) continue;
+        if (hasOwnLatency(call, tools)) continue;
         const latencies = drawn.get(call.name) ?? [];
         latencies.push(planCall(config, call.id, call.name).latencyMs);
         drawn.set(call.name, latencies);
@@ -136,7 +155,11 @@ export function groupCost(group: Group, options: MatrixOptions): number {
 /** Nominal ideal of one sample, for progress; a strategy without a declared schedule is counted as serial. */
 function nominalCost(spec: ExecutorSpec, group: Group, options: MatrixOptions): number {
   const latencies = new Array<number>(group.calls).fill(options.tools.latencyMs);
-  const ideal = idealMs(latencies, { ...idealShape(spec), kind: group.kind, cores: cores(options) });
+  const ideal = idealMs(latencies, {
+    ...idealShape(spec, matrixRegistries(options).executors),
+    kind: group.kind,
+    cores: cores(options),
+  });
   const nominal = Number.isFinite(ideal) ? ideal : latencies.reduce((a, b) => a + b, 0);
   // with `--latency 0` every ideal is 0: count the dispatch of each call instead, so progress still moves
   return Math.max(nominal, NOMINAL_MS_PER_CALL * group.calls);
@@ -156,12 +179,13 @@ export function sampleIdealMs(
   config: ToolRuntimeConfig,
   policy: CallPolicy | undefined,
   coreCount: number,
+  tools: ToolRegistry,
 ): number {
   let kind = config.kind;
   const byId = new Map(outcomes.map((o) => [o.id, o]));
   const latencies = calls.map((call) => {
-    if (!hasOwnLatency(call)) return plannedMs(config, call, policy);
-    if (toolNamed(call.name).definition.kind === 'cpu') kind = 'cpu';
+    if (!hasOwnLatency(call, tools)) return plannedMs(config, call, policy);
+    if (tools.named(call.name).definition.kind === 'cpu') kind = 'cpu';
     const outcome = byId.get(call.id);
     return outcome ? Math.max(0, outcome.endedMs - outcome.startedMs) : Number.NaN;
   });
@@ -221,7 +245,7 @@ function withIdeals(group: Group, records: VariantRecord<BatchExtra>[], options:
       const latencies = sample.extra.planned.map((ms, i) => ms ?? alone?.[i] ?? Number.NaN);
       const kind = sample.extra.cpuBound ? 'cpu' : group.kind;
       sample.extra.idealMs = sample.extra.complete
-        ? idealMs(latencies, { ...idealShape(spec), kind, cores: cores(options) })
+        ? idealMs(latencies, { ...idealShape(spec, matrixRegistries(options).executors), kind, cores: cores(options) })
         : Number.NaN;
     }
   }
@@ -302,7 +326,7 @@ export class WarmPools {
   runtime(kind: WorkloadKind, options: MatrixOptions): ToolRuntime {
     let runtime = this.#runtimes.get(kind);
     if (!runtime) {
-      runtime = new ToolRuntime({ ...options.tools, kind });
+      runtime = new ToolRuntime({ ...options.tools, kind }, { tools: matrixRegistries(options).tools });
       this.#runtimes.set(kind, runtime);
     }
     return runtime;
@@ -347,7 +371,10 @@ export async function runGroup(
   hooks: RunMatrixHooks & { onSample?: (executor: string, round: number) => void; pools?: WarmPools } = {},
 ): Promise<CellResult[]> {
   const pools = hooks.pools;
-  const runtime = pools?.runtime(group.kind, options) ?? new ToolRuntime({ ...options.tools, kind: group.kind });
+  const registries = matrixRegistries(options);
+  const { tools } = registries;
+  const runtime =
+    pools?.runtime(group.kind, options) ?? new ToolRuntime({ ...options.tools, kind: group.kind }, { tools });
   const executors = new Map<string, Executor>();
   const startupMs = new Map<string, number>();
   /** Worker replacements a kept pool had before this group: the group reports only its own. */
@@ -358,7 +385,7 @@ export async function runGroup(
   try {
     for (const spec of group.specs) {
       const name = formatSpec(spec);
-      const poolable = pools !== undefined && executorDefinition(spec.strategy).offMainThread === true;
+      const poolable = pools !== undefined && registries.executors.definition(spec.strategy).offMainThread === true;
       try {
         const kept = poolable ? pools.take(group.kind, name) : undefined;
         const executor =
@@ -368,6 +395,7 @@ export async function runGroup(
               runtime,
               ...(options.policy ? { policy: options.policy } : {}),
               ...(options.queue ? { queue: options.queue } : {}),
+              registry: registries.executors,
             }),
             SAMPLE_DEADLINE_FLOOR_MS,
             `${name}: create()`,
@@ -399,7 +427,7 @@ export async function runGroup(
         async sample(round) {
           const calls = groupBatch(group, round, options);
           const planned = calls.map((call) =>
-            hasOwnLatency(call) ? undefined : plannedMs(runtime.config, call, options.policy),
+            hasOwnLatency(call, tools) ? undefined : plannedMs(runtime.config, call, options.policy),
           );
           const deadline = Math.max(SAMPLE_DEADLINE_FLOOR_MS, 20 * calls.length * options.tools.latencyMs);
           const probe = startLoopProbe(); // started outside the timed region
@@ -424,7 +452,7 @@ export async function runGroup(
               idealMs: Number.NaN,
               planned,
               tookMs: outcomes.map((o) => (o ? o.endedMs - o.startedMs : Number.NaN)),
-              cpuBound: calls.some((c) => hasOwnLatency(c) && toolNamed(c.name).definition.kind === 'cpu'),
+              cpuBound: calls.some((c) => hasOwnLatency(c, tools) && tools.named(c.name).definition.kind === 'cpu'),
               statuses: outcomes.map((o) => o?.status ?? 'error'),
               ...failureOf(outcomes),
               ...(complete && calls.length <= TIMELINE_MAX_CALLS ? { spans: callSpans(calls, outcomes) } : {}),
@@ -443,19 +471,19 @@ export async function runGroup(
     const ownTools = [
       ...new Set(
         groupBatch(group, 0, options)
-          .filter(hasOwnLatency)
+          .filter((call) => hasOwnLatency(call, tools))
           .map((c) => c.name),
       ),
     ];
     const simulatedTools = (options.batchTools ?? DEFAULT_BATCH_TOOLS).filter(
-      (name) => toolNamed(name).definition.latency === 'simulated',
+      (name) => tools.named(name).definition.latency === 'simulated',
     );
     const warmUp: ToolCall[] = [
       { id: WARM_UP_PREFIX, name: 'get_weather', arguments: '{}' },
       ...(simulatedTools.length > 0
-        ? syntheticBatch(`${WARM_UP_PREFIX}-ok`, Math.min(group.calls, WARM_UP_CALLS), simulatedTools)
+        ? syntheticBatch(`${WARM_UP_PREFIX}-ok`, Math.min(group.calls, WARM_UP_CALLS), simulatedTools, tools)
         : []),
-      ...syntheticBatch(`${WARM_UP_PREFIX}-own`, ownTools.length, ownTools),
+      ...syntheticBatch(`${WARM_UP_PREFIX}-own`, ownTools.length, ownTools, tools),
     ];
     for (const [name, executor] of executors) {
       try {

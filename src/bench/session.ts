@@ -2,8 +2,9 @@ import { setMaxListeners } from 'node:events';
 import { resolve } from 'node:path';
 import { type AgentMode, hostsFrameworks } from '../agent/types.ts';
 import type { QueueSettings } from '../executors/queue-settings.ts';
-import { formatSpec, parseSpec } from '../executors/registry.ts';
+import { ExecutorRegistry, formatSpec, parseSpec } from '../executors/registry.ts';
 import {
+  FrameworkRegistry,
   type FrameworkSpec,
   formatFrameworkSpec,
   parseFrameworkSpec,
@@ -24,9 +25,24 @@ import type { WorkloadKind } from '../tools/config.ts';
 import { type CpuCalibration, calibrateCpu } from '../tools/cpu.ts';
 import { sampleStats } from '../tools/recorded.ts';
 import { registerRecordedTools } from '../tools/recorded-tools.ts';
+import { ToolRegistry } from '../tools/registry.ts';
 import { runAgentGroup } from './agent-matrix.ts';
 import { withGrowth } from './cells.ts';
-import { drawnLatencies, type MatrixEvent, type MatrixOptions, planGroups, runGroup, runMatrix } from './matrix.ts';
+import {
+  drawnLatencies,
+  type MatrixEvent,
+  type MatrixOptions,
+  type MatrixRegistries,
+  matrixRegistries,
+  planGroups,
+  runGroup,
+  runMatrix,
+} from './matrix.ts';
+
+/** The names a run looks up: tools, strategies and frameworks. */
+export interface RunRegistries extends MatrixRegistries {
+  frameworks: FrameworkRegistry;
+}
 
 /** What a run is given besides its config: where the user's config and Redis are, and hooks to follow it. */
 export interface BenchOptions {
@@ -34,6 +50,8 @@ export interface BenchOptions {
   configFile?: string;
   /** Where `queue(k)` finds Redis and its workers. @default REDIS_URL (else local), 1 worker */
   queue?: QueueSettings;
+  /** Where tool, strategy and framework names are looked up (the CLI's, with the config applied). @default the built-ins alone */
+  registries?: RunRegistries;
   signal?: AbortSignal;
   /**
    * Frameworks to measure in place of the config's framework of the same name (another version through an npm
@@ -48,12 +66,15 @@ export interface BenchOptions {
 /** Matrix options from a results config (the gate re-measures cells with exactly the baseline's settings). */
 export function matrixOptionsFromConfig(
   config: BenchConfig,
-  given: Pick<BenchOptions, 'configFile' | 'queue'> = {},
+  given: Pick<BenchOptions, 'configFile' | 'queue' | 'registries'> = {},
 ): MatrixOptions {
+  const registries = given.registries ?? { tools: new ToolRegistry(), executors: new ExecutorRegistry() };
   const recordedFile = config.recorded ? resolve(config.recorded.file) : undefined;
-  if (recordedFile) registerRecordedTools(recordedFile); // the recording's tools are callable by name
+  // the recording's tools are callable by name
+  if (recordedFile) registerRecordedTools(registries.tools, recordedFile);
   return {
-    executors: config.executors.map(parseSpec),
+    registries: { tools: registries.tools, executors: registries.executors },
+    executors: config.executors.map((text) => parseSpec(text, registries.executors)),
     ...(config.reference === false ? { reference: false } : {}),
     calls: config.calls,
     limits: config.limits,
@@ -86,7 +107,7 @@ function calibrateIfNeeded(options: MatrixOptions): CpuCalibration | undefined {
 export async function remeasureGroups(
   config: BenchConfig,
   groups: readonly { kind: WorkloadKind; calls: number }[],
-  hooks: Pick<BenchOptions, 'configFile' | 'queue' | 'signal' | 'substitutes'> = {},
+  hooks: Pick<BenchOptions, 'configFile' | 'queue' | 'registries' | 'signal' | 'substitutes'> = {},
 ): Promise<CellResult[]> {
   const options = matrixOptionsFromConfig(config, hooks);
   calibrateIfNeeded(options);
@@ -94,8 +115,8 @@ export async function remeasureGroups(
   const cells: CellResult[] = [];
   if (config.agent) {
     const kind = config.kinds[0] ?? 'io';
-    const frameworks = resolveFrameworks(config, hooks.substitutes);
-    for (const { scenario, mode } of agentGroups(config)) {
+    const frameworks = resolveFrameworks(config, hooks.substitutes, hooks.registries?.frameworks);
+    for (const { scenario, mode } of agentGroups(config, matrixRegistries(options).tools)) {
       if (hooks.signal?.aborted) break;
       if (!wanted(kind, scenarioCalls(scenario))) continue;
       cells.push(...(await measureAgentGroup(config, options, scenario, mode, frameworks, hooks)));
@@ -113,19 +134,19 @@ export async function remeasureGroups(
 }
 
 /** The scenarios an agent run plays: `fanout` is one generated `fanout-N` per call count, else the one named. */
-export function agentScenarios(config: BenchConfig): Scenario[] {
+export function agentScenarios(config: BenchConfig, tools: ToolRegistry): Scenario[] {
   const agent = config.agent as NonNullable<BenchConfig['agent']>;
-  if (agent.scenario === FANOUT_FAMILY) return config.calls.map((n) => loadScenario(`fanout-${n}`));
-  return [loadScenario(agent.scenario)];
+  if (agent.scenario === FANOUT_FAMILY) return config.calls.map((n) => loadScenario(`fanout-${n}`, tools));
+  return [loadScenario(agent.scenario, tools)];
 }
 
 /**
  * The groups of an agent run: every scenario in every mode, scenario by scenario. Frameworks run in the mode they
  * speak (Chat Completions, after the stream), so only that group has them.
  */
-export function agentGroups(config: BenchConfig): { scenario: Scenario; mode: AgentMode }[] {
+export function agentGroups(config: BenchConfig, tools: ToolRegistry): { scenario: Scenario; mode: AgentMode }[] {
   const modes = runModes(config.agent as NonNullable<BenchConfig['agent']>);
-  return agentScenarios(config).flatMap((scenario) => modes.map((mode) => ({ scenario, mode })));
+  return agentScenarios(config, tools).flatMap((scenario) => modes.map((mode) => ({ scenario, mode })));
 }
 
 /**
@@ -135,11 +156,13 @@ export function agentGroups(config: BenchConfig): { scenario: Scenario; mode: Ag
 export function resolveFrameworks(
   config: BenchConfig,
   substitutes: readonly FrameworkSpec[] = [],
+  registry: FrameworkRegistry = new FrameworkRegistry(),
 ): ResolvedFramework[] {
+  const resolve = (spec: FrameworkSpec) => resolveFramework(spec, undefined, undefined, registry);
   return (config.frameworks ?? []).map((text) => {
-    const spec = parseFrameworkSpec(text);
+    const spec = parseFrameworkSpec(text, registry);
     const substitute = substitutes.find((s) => s.framework === spec.framework);
-    return substitute ? { ...resolveFramework(substitute), label: formatFrameworkSpec(spec) } : resolveFramework(spec);
+    return substitute ? { ...resolve(substitute), label: formatFrameworkSpec(spec) } : resolve(spec);
   });
 }
 
@@ -162,6 +185,7 @@ function measureAgentGroup(
     rounds: config.rounds,
     ...(options.policy ? { policy: options.policy } : {}),
     ...(options.queue ? { queue: options.queue } : {}),
+    registries: matrixRegistries(options),
     ...(hooks.signal ? { signal: hooks.signal } : {}),
     ...(hooks.onSample ? { onSample: hooks.onSample } : {}),
   });
@@ -198,8 +222,8 @@ export async function runBench(config: BenchConfig, hooks: BenchOptions = {}): P
   hooks.onDocument?.(document);
   const cells: CellResult[] = document.cells;
   if (config.agent) {
-    const frameworks = resolveFrameworks(config, hooks.substitutes);
-    const groups = agentGroups(config);
+    const frameworks = resolveFrameworks(config, hooks.substitutes, hooks.registries?.frameworks);
+    const groups = agentGroups(config, matrixRegistries(options).tools);
     const specs = planGroups(options)[0]?.specs ?? [];
     const kind = config.kinds[0] ?? 'io';
     const totalCost =

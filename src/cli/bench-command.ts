@@ -12,7 +12,7 @@ import { checkOutDir, checkOutputs, DEFAULT_BASELINE, tableOptions } from './out
 import { formatDuration, progressRenderer } from './progress.ts';
 import { type QueueFlags, resolveQueueFlags } from './queue-options.ts';
 import { REPORT_FILE, writeReport } from './report-command.ts';
-import { type CliState, configFileForWorkers } from './state.ts';
+import { type CliState, runInputs } from './state.ts';
 
 export interface BenchFlags extends MatrixFlags, QueueFlags {
   out: string;
@@ -61,7 +61,7 @@ function writeExports(document: ResultsDocument, flags: BenchFlags): string[] {
 }
 
 export async function benchCommand(flags: BenchFlags, state: CliState): Promise<number> {
-  const config = resolveBenchConfig(flags, state.config);
+  const config = resolveBenchConfig(flags, state);
   checkOutDir('--out', flags.out);
   checkOutputs(
     [
@@ -75,21 +75,22 @@ export async function benchCommand(flags: BenchFlags, state: CliState): Promise<
     flags.force === true,
   );
   const reportPath = join(flags.out, REPORT_FILE);
-  const queue = await resolveQueueFlags(flags, config.executors, config.limits);
+  const queue = await resolveQueueFlags(flags, config.executors, config.limits, state.registries.executors);
   if (queue) config.queue = queue.record;
   await preflightExecutors(config.executors, config.limits, {
+    registries: state.registries,
     watch: state.preflight,
     ...(queue ? { queue: queue.settings } : {}),
   });
   // quiet drops progress, never a warning
-  for (const warning of profileWarnings(config)) process.stderr.write(`${warning}\n`);
+  for (const warning of profileWarnings(config, state.registries)) process.stderr.write(`${warning}\n`);
   const progress = progressRenderer();
   const interrupt = interruptSignal();
   let writer: ResultsWriter | undefined;
   let document: ResultsDocument;
   try {
     document = await runBench(config, {
-      ...configFileForWorkers(state),
+      ...runInputs(state),
       ...(queue ? { queue: queue.settings } : {}),
       signal: interrupt.signal,
       ...(flags.quiet ? {} : { onEvent: progress.onEvent }),

@@ -11,7 +11,7 @@ import {
 } from '../bench/bisect.ts';
 import { runBench } from '../bench/session.ts';
 import { errorMessage } from '../core/errors.ts';
-import { frameworkDefinition, parseFrameworkSpec, resolveFramework } from '../frameworks/registry.ts';
+import { parseFrameworkSpec, resolveFramework } from '../frameworks/registry.ts';
 import { pickRelease, publishedReleases, ReleaseError } from '../frameworks/releases.ts';
 import { formatSmallMs, formatSpeedup } from '../report/model.ts';
 import type { CellResult, ResultsDocument } from '../results/document.ts';
@@ -22,7 +22,7 @@ import { EXIT, UsageError } from './errors.ts';
 import { type MatrixFlags, resolveBenchConfig } from './options.ts';
 import { checkOutDir, checkOutputs } from './outputs.ts';
 import { parseNumber } from './parse.ts';
-import { type CliState, configFileForWorkers } from './state.ts';
+import { type CliState, runInputs } from './state.ts';
 
 export interface BisectFlags
   extends Pick<MatrixFlags, 'scenario' | 'calls' | 'latency' | 'iterations' | 'seed' | 'config'> {
@@ -90,7 +90,7 @@ export async function bisectCommand(
 ): Promise<number> {
   const definition = (() => {
     try {
-      return frameworkDefinition(framework);
+      return state.registries.frameworks.definition(framework);
     } catch (error) {
       throw new UsageError(errorMessage(error));
     }
@@ -112,7 +112,7 @@ export async function bisectCommand(
     ...(flags.config === undefined ? {} : { config: flags.config }),
   };
   // the scenario flags, checked before the registry is asked anything
-  const probe = resolveBenchConfig(matrix, state.config);
+  const probe = resolveBenchConfig(matrix, state);
   const calls = Math.max(...probe.calls);
   const counts = [...new Set(probe.calls)];
   if (metric === 'growth' && (counts.length < 3 || calls < 10 * Math.min(...counts))) {
@@ -174,7 +174,12 @@ export async function bisectCommand(
     const readings = new Map<string, Reading>();
     for (const version of versions) {
       try {
-        resolveFramework(parseFrameworkSpec(`${framework}@${version}`));
+        resolveFramework(
+          parseFrameworkSpec(`${framework}@${version}`, state.registries.frameworks),
+          undefined,
+          undefined,
+          state.registries.frameworks,
+        );
       } catch (error) {
         if (error instanceof ReleaseError && error.interrupted) return undefined;
         readings.set(version, { error: `could not install: ${errorMessage(error)}` });
@@ -183,8 +188,8 @@ export async function bisectCommand(
     const runnable = versions.filter((v) => !readings.has(v));
     if (runnable.length > 0) {
       const labels = runnable.map((v) => `${framework}@${v}`);
-      const config = resolveBenchConfig({ ...matrix, frameworks: labels.join(',') }, state.config);
-      const run = await runBench(config, { ...configFileForWorkers(state), signal: interrupt.signal });
+      const config = resolveBenchConfig({ ...matrix, frameworks: labels.join(',') }, state);
+      const run = await runBench(config, { ...runInputs(state), signal: interrupt.signal });
       runs++;
       const cells: CellResult[] = run.cells.map((c) => ({ ...c, id: `run-${runs}/${c.id}` }));
       if (!document) document = { ...run, cells, bisect: record };

@@ -2,6 +2,7 @@ import { appendFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type BenchOptions, remeasureGroups, resolveFrameworks, runBench } from '../bench/session.ts';
 import { preflightExecutors } from '../config/preflight.ts';
+import type { Registries } from '../config/registries.ts';
 import { errorMessage } from '../core/errors.ts';
 import type { QueueSettings } from '../executors/queue-settings.ts';
 import { resolveRedisUrl } from '../executors/redis.ts';
@@ -31,13 +32,13 @@ import { checkOutDir, checkOutputs, DEFAULT_BASELINE, tableOptions } from './out
 import { parseNumber } from './parse.ts';
 import { formatDuration, progressRenderer } from './progress.ts';
 import { checkRedisFlag } from './queue-options.ts';
-import { type CliState, configFileForWorkers } from './state.ts';
+import { type CliState, runInputs } from './state.ts';
 
 export { DEFAULT_BASELINE } from './outputs.ts';
 
 async function measure(
   config: BenchConfig,
-  given: Pick<BenchOptions, 'configFile' | 'queue'>,
+  given: Pick<BenchOptions, 'configFile' | 'queue' | 'registries'>,
   quiet: boolean,
   out?: string,
   prefix = 'gate',
@@ -88,10 +89,10 @@ export async function baselineCommand(flags: BaselineFlags, state: CliState): Pr
     throw new UsageError(`\`${flags.file}\` already exists; pass \`--force\` to replace the baseline`);
   }
   checkOutputs([{ flag: '--file', path: flags.file }], []);
-  const config = resolveBenchConfig({ ...flags, suite: flags.suite ?? 'gate' }, state.config);
+  const config = resolveBenchConfig({ ...flags, suite: flags.suite ?? 'gate' }, state);
   if (config.reference === false) throw new UsageError(NEEDS_REFERENCE);
-  await preflightExecutors(config.executors, config.limits, { watch: state.preflight });
-  const document = await measure(config, configFileForWorkers(state), flags.quiet === true);
+  await preflightExecutors(config.executors, config.limits, { registries: state.registries, watch: state.preflight });
+  const document = await measure(config, runInputs(state), flags.quiet === true);
   const failed = document.cells.filter((c) => c.status === 'error');
   if (failed.length > 0) {
     throw new Error(
@@ -116,20 +117,24 @@ async function checkMeasurable(
   state: CliState,
 ): Promise<QueueSettings | undefined> {
   for (const substitute of substitutes) {
-    if (!config.frameworks?.some((f) => parseFrameworkSpec(f).framework === substitute.framework)) {
+    if (
+      !config.frameworks?.some(
+        (f) => parseFrameworkSpec(f, state.registries.frameworks).framework === substitute.framework,
+      )
+    ) {
       throw new UsageError(
         `\`--with ${formatFrameworkSpec(substitute)}\`: \`${file}\` measures no ${substitute.framework} cells (it has ${config.frameworks?.join(', ') || 'no frameworks'})`,
       );
     }
   }
   try {
-    resolveFrameworks(config, substitutes);
+    resolveFrameworks(config, substitutes, state.registries.frameworks);
   } catch (error) {
     throw new UsageError(`\`${file}\` measures frameworks: ${errorMessage(error)}`);
   }
   for (const name of config.executors) {
     try {
-      parseSpec(name);
+      parseSpec(name, state.registries.executors);
     } catch {
       throw new UsageError(
         `\`${file}\` measures executor \`${name}\`, which is not defined here; run where its fanout.config is, or pass \`--config FILE\``,
@@ -156,7 +161,11 @@ async function checkMeasurable(
     ? { redisUrl: resolveRedisUrl(undefined), queue: config.queue.queue, workers: config.queue.workers }
     : undefined;
   if (queue) await checkRedisFlag(queue.redisUrl);
-  await preflightExecutors(config.executors, config.limits, { watch: state.preflight, ...(queue ? { queue } : {}) });
+  await preflightExecutors(config.executors, config.limits, {
+    registries: state.registries,
+    watch: state.preflight,
+    ...(queue ? { queue } : {}),
+  });
   return queue;
 }
 
@@ -186,9 +195,9 @@ function failingGroups(verdicts: readonly CellVerdict[]) {
 }
 
 /** `--with a@alias,b@alias`: framework versions to measure in place of the baseline's, one per framework. */
-function parseSubstitutes(text: string | undefined): FrameworkSpec[] {
+function parseSubstitutes(text: string | undefined, registries: Registries): FrameworkSpec[] {
   if (text === undefined) return [];
-  const specs = parseFrameworkList(text, '`--with`');
+  const specs = parseFrameworkList(text, '`--with`', registries);
   for (const spec of specs) {
     if (specs.filter((s) => s.framework === spec.framework).length > 1) {
       throw new UsageError(
@@ -204,7 +213,7 @@ export async function gateCommand(flags: GateFlags, state: CliState): Promise<nu
     tolerance: parseNumber('--tolerance', flags.tolerance, 0, 1),
     minEfficiency: parseNumber('--min-efficiency', flags.minEfficiency, 0, 1),
   };
-  const substitutes = parseSubstitutes(flags.with);
+  const substitutes = parseSubstitutes(flags.with, state.registries);
   if (substitutes.length > 0 && flags.current) {
     throw new UsageError('`--with` measures framework versions; it cannot apply to a `--current` file');
   }
@@ -226,7 +235,7 @@ export async function gateCommand(flags: GateFlags, state: CliState): Promise<nu
   const baseline = requireComparable(readResults(flags.baseline), flags.baseline, 'The baseline');
   if (baseline.config.reference === false) throw new UsageError(`\`${flags.baseline}\`: ${NEEDS_REFERENCE}`);
   const queue = flags.current ? undefined : await checkMeasurable(baseline.config, flags.baseline, substitutes, state);
-  const given = { ...configFileForWorkers(state), ...(queue ? { queue } : {}) };
+  const given = { ...runInputs(state), ...(queue ? { queue } : {}) };
   const current = flags.current
     ? requireComparable(readResults(flags.current), flags.current, 'The current results')
     : await measure(baseline.config, given, flags.quiet === true, flags.out, 'gate', substitutes);

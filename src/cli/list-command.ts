@@ -1,14 +1,10 @@
-import { suiteEntries } from '../config/suites.ts';
 import { installedVersion } from '../core/packages.ts';
-import { executorDefinitions } from '../executors/registry.ts';
-import { frameworkDefinitions } from '../frameworks/registry.ts';
 import { listScenarios } from '../model/load.ts';
 import { formatMs } from '../report/model.ts';
 import { LATENCY_PROFILES } from '../tools/config.ts';
 import { PROFILE_DESCRIPTIONS } from '../tools/latency.ts';
 import { loadProfileCached, profileStats } from '../tools/recorded.ts';
 import { shownPath } from '../tools/recorded-tools.ts';
-import { registeredTools } from '../tools/registry.ts';
 import type { CliState } from './state.ts';
 
 const from = (source: string) => (source === 'built-in' ? '' : `  [${source}]`);
@@ -16,13 +12,13 @@ const from = (source: string) => (source === 'built-in' ? '' : `  [${source}]`);
 /** Strategies, tools, latency profiles, scenarios and suites (built-in and from the config), as plain text. */
 export function listText(state: CliState): string {
   const lines: string[] = ['Executors (--executors; k from --limits or written as name(k)):'];
-  for (const { definition, source } of executorDefinitions()) {
+  for (const { definition, source } of state.registries.executors.entries()) {
     const name = definition.takesLimit ? `${definition.name}(k)` : definition.name;
     const ideal = definition.ideal ? '' : ' (no ideal declared: efficiency "—")';
     lines.push(`  ${name.padEnd(16)} ${definition.description}${ideal}${from(source)}`);
   }
   lines.push('', 'Tools (--tools; built-in ones from fixtures/tools.json):');
-  for (const { definition, source } of registeredTools()) {
+  for (const { definition, source } of state.registries.tools.entries()) {
     const args = Object.keys(definition.parameters.properties).join(', ');
     const latency = definition.latency === 'simulated' ? '' : ' (own latency)';
     lines.push(`  ${`${definition.name}(${args})`.padEnd(48)} ${definition.description}${latency}${from(source)}`);
@@ -42,7 +38,7 @@ export function listText(state: CliState): string {
     '',
     'Frameworks (--frameworks in agent mode, and `probe`; name@1.2.3 or @^6 installs a release, name@alias loads an npm alias):',
   );
-  for (const definition of frameworkDefinitions()) {
+  for (const definition of state.registries.frameworks.definitions()) {
     const main = definition.packages[0] as string;
     const version = installedVersion(main, process.cwd()); // the project's own, as bench loads it
     const found = version
@@ -55,6 +51,7 @@ export function listText(state: CliState): string {
   lines.push('  fanout-N         generated: one turn of N get_weather calls, then an answer');
   lines.push('  fanout           agent mode: fanout-N for every N of --calls (a scale sweep)');
   lines.push('', 'Suites (--suite):');
-  for (const [name, suite] of suiteEntries()) lines.push(`  ${name.padEnd(16)} ${suite.value.description}`);
+  for (const [name, suite] of state.registries.suites.entries())
+    lines.push(`  ${name.padEnd(16)} ${suite.value.description}`);
   return `${lines.join('\n')}\n`;
 }

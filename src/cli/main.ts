@@ -3,7 +3,7 @@ import { CommanderError } from 'commander';
 import { firstLine, isInputError } from '../core/errors.ts';
 import { EXIT } from './errors.ts';
 import { buildProgram } from './program.ts';
-import type { CliState } from './state.ts';
+import { createCliState } from './state.ts';
 
 /** Prints `Error: …` on one line and picks the exit code: 2 for bad input, 1 for anything else. */
 function fail(error: unknown): number {
@@ -16,7 +16,7 @@ function fail(error: unknown): number {
 }
 
 /** Built once here, passed to every command. */
-const state: CliState = { preflight: {} };
+const state = createCliState();
 
 /** How long open handles (a server or timer a config or tool left running) may outlive a finished command. */
 const LINGER_MS = 2000;

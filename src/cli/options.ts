@@ -9,11 +9,11 @@ import {
   STREAMED_APIS,
 } from '../agent/types.ts';
 import type { LoadedConfig } from '../config/load.ts';
-import { findSuite, suiteEntries } from '../config/suites.ts';
+import type { Registries } from '../config/registries.ts';
 import { errorMessage, firstLine } from '../core/errors.ts';
 import { RANGES } from '../core/ranges.ts';
 import { type CallPolicy, DEFAULT_POLICY, ERROR_POLICIES } from '../executors/policy.ts';
-import { executorDefinition, MAX_THREADS, parseSpec } from '../executors/registry.ts';
+import { MAX_THREADS, parseSpec } from '../executors/registry.ts';
 import {
   type FrameworkSpec,
   formatFrameworkSpec,
@@ -25,7 +25,6 @@ import { type AgentBenchConfig, type BenchConfig, type RecordedProfileRef, runMo
 import { LATENCY_PROFILES, type LatencyProfileName, WORKLOAD_KINDS } from '../tools/config.ts';
 import { loadProfileCached, looksLikeProfilePath, profileStats } from '../tools/recorded.ts';
 import { registerRecordedTools, shownPath } from '../tools/recorded-tools.ts';
-import { hasTool, toolNamed, toolNames } from '../tools/registry.ts';
 import { UsageError } from './errors.ts';
 import { parseChoice, parseChoiceList, parseNumber, parseWhole, parseWholeList } from './parse.ts';
 import { formatDuration } from './progress.ts';
@@ -78,10 +77,10 @@ export function resolvePolicy(flags: MatrixFlags): CallPolicy | undefined {
 }
 
 /** Scenario checked by loading it: a missing or malformed file fails here with its own message. */
-export function checkScenario(name: string): string {
+export function checkScenario(name: string, registries: Registries): string {
   if (name === FANOUT_FAMILY) return name;
   try {
-    loadScenario(name);
+    loadScenario(name, registries.tools);
   } catch (error) {
     throw new UsageError(`${firstLine(error)} (in \`--scenario\`; see \`fanout-bench list\`)`);
   }
@@ -91,7 +90,11 @@ export function checkScenario(name: string): string {
 const DEFAULT_AGENT: AgentBenchConfig = { scenario: 'weather-stock-news', api: 'chat', dispatch: 'after-stream' };
 
 /** Agent settings: the suite's (if it is an agent suite) with the flags laid over them; undefined for tool runs. */
-function resolveAgent(flags: MatrixFlags, base: AgentBenchConfig | undefined): AgentBenchConfig | undefined {
+function resolveAgent(
+  flags: MatrixFlags,
+  base: AgentBenchConfig | undefined,
+  registries: Registries,
+): AgentBenchConfig | undefined {
   const mode =
     flags.mode === undefined
       ? base || flags.frameworks !== undefined
@@ -117,7 +120,7 @@ function resolveAgent(flags: MatrixFlags, base: AgentBenchConfig | undefined): A
   const { modes: _, ...single } = start;
   const agent: AgentBenchConfig = {
     ...single,
-    scenario: flags.scenario === undefined ? start.scenario : checkScenario(flags.scenario),
+    scenario: flags.scenario === undefined ? start.scenario : checkScenario(flags.scenario, registries),
     api: first.api,
     dispatch: first.dispatch,
     ...(modes.length > 1 ? { modes } : {}),
@@ -189,15 +192,15 @@ function resolveModes(flags: MatrixFlags, start: AgentBenchConfig): AgentMode[] 
 }
 
 /** Strategies named without a limit that take one (`limited`, not `limited(4)`). */
-function withoutLimit(executors: readonly string[]): string[] {
+function withoutLimit(executors: readonly string[], registries: Registries): string[] {
   return executors.filter((e) => {
-    const spec = parseSpec(e);
-    return spec.limit === undefined && executorDefinition(spec.strategy).takesLimit;
+    const spec = parseSpec(e, registries.executors);
+    return spec.limit === undefined && registries.executors.definition(spec.strategy).takesLimit;
   });
 }
 
 /** Agent runs measure what the scenario asks for, on one kind of tool: refuse flags that would be ignored. */
-function checkAgentConfig(config: BenchConfig, flags: MatrixFlags): void {
+function checkAgentConfig(config: BenchConfig, flags: MatrixFlags, registries: Registries): void {
   if (!config.agent) return;
   if (flags.calls !== undefined && config.agent.scenario !== FANOUT_FAMILY) {
     throw new UsageError(
@@ -209,7 +212,9 @@ function checkAgentConfig(config: BenchConfig, flags: MatrixFlags): void {
   if (flags.tools !== undefined) throw new UsageError('The scenario names the tools of an agent run; drop `--tools`');
   if (
     runModes(config.agent).some((mode) => mode.dispatch === 'early') &&
-    config.executors.some((e) => executorDefinition(parseSpec(e).strategy).ideal === 'chunks')
+    config.executors.some(
+      (e) => registries.executors.definition(parseSpec(e, registries.executors).strategy).ideal === 'chunks',
+    )
   ) {
     throw new UsageError(
       'Early dispatch cannot keep fixed chunks; drop chunked from `--executors` or use `--dispatch after-stream`',
@@ -217,10 +222,10 @@ function checkAgentConfig(config: BenchConfig, flags: MatrixFlags): void {
   }
 }
 
-function parseExecutors(names: readonly string[], where: string): string[] {
+function parseExecutors(names: readonly string[], where: string, registries: Registries): string[] {
   for (const name of names) {
     try {
-      parseSpec(name);
+      parseSpec(name, registries.executors);
     } catch (error) {
       throw new UsageError(`${errorMessage(error)} (in ${where})`);
     }
@@ -263,20 +268,22 @@ function resolveProfile(
 }
 
 /** `--tools` (or a suite's `tools`): names a batch rotates through, each a registered tool. */
-function parseTools(text: string | undefined, where: string): string[] | undefined {
+function parseTools(text: string | undefined, where: string, registries: Registries): string[] | undefined {
   if (text === undefined) return undefined;
   const names = [...new Set(text.split(',').map((s) => s.trim()))];
   for (const name of names) {
-    if (!hasTool(name)) {
-      throw new UsageError(`Unknown tool \`${name}\` in ${where}; expected names from ${toolNames().join(', ')}`);
+    if (!registries.tools.has(name)) {
+      throw new UsageError(
+        `Unknown tool \`${name}\` in ${where}; expected names from ${registries.tools.names().join(', ')}`,
+      );
     }
   }
   return names;
 }
 
 /** Flags that would change nothing in this run are refused, not silently ignored. */
-function checkIgnoredFlags(config: BenchConfig, flags: MatrixFlags): void {
-  if (flags.limits !== undefined && withoutLimit(config.executors).length === 0) {
+function checkIgnoredFlags(config: BenchConfig, flags: MatrixFlags, registries: Registries): void {
+  if (flags.limits !== undefined && withoutLimit(config.executors, registries).length === 0) {
     throw new UsageError(
       '`--limits` applies to strategies named without a limit (limited, chunked, worker-pool); none here: drop it or name one, e.g. `--executors limited`',
     );
@@ -284,11 +291,11 @@ function checkIgnoredFlags(config: BenchConfig, flags: MatrixFlags): void {
   if (flags.backoff !== undefined && (config.policy?.retries ?? 0) === 0) {
     throw new UsageError('`--backoff` spaces out retries; add `--retries N` or drop it');
   }
-  const parallel = config.executors.filter((e) => parseSpec(e).strategy !== 'sequential');
+  const parallel = config.executors.filter((e) => parseSpec(e, registries.executors).strategy !== 'sequential');
   if (
     flags.rateLimit !== undefined &&
     parallel.length > 0 &&
-    parallel.every((e) => executorDefinition(parseSpec(e).strategy).offMainThread)
+    parallel.every((e) => registries.executors.definition(parseSpec(e, registries.executors).strategy).offMainThread)
   ) {
     throw new UsageError(
       '`--rate-limit` counts calls in flight on one thread; a worker pool runs one call per thread and never reaches it: measure it with main-thread strategies',
@@ -300,9 +307,11 @@ function checkIgnoredFlags(config: BenchConfig, flags: MatrixFlags): void {
  * Warnings a run should print before it starts: batch tools that a recorded profile has no samples for; a timeout
  * that cannot fire on time while CPU-bound tools compute on the main thread.
  */
-export function profileWarnings(config: BenchConfig): string[] {
+export function profileWarnings(config: BenchConfig, registries: Registries): string[] {
   const warnings: string[] = [];
-  const mainThread = config.executors.filter((e) => !executorDefinition(parseSpec(e).strategy).offMainThread);
+  const mainThread = config.executors.filter(
+    (e) => !registries.executors.definition(parseSpec(e, registries.executors).strategy).offMainThread,
+  );
   if (config.policy?.timeoutMs !== undefined && config.kinds.includes('cpu') && mainThread.length > 0) {
     warnings.push(
       `Warning: CPU-bound tools compute on the main thread under ${mainThread.join(', ')}: \`--timeout\` can only end a call after its computation, late`,
@@ -316,17 +325,19 @@ export function profileWarnings(config: BenchConfig): string[] {
       `Warning: \`sequential\` at ${Math.max(...calls)} calls takes ${formatDuration(slowest)} per sample, ${formatDuration(slowest * config.rounds)} over ${config.rounds} rounds; \`--no-reference\` skips it (speedups then read "—")`,
     );
   }
-  return [...warnings, ...recordedWarnings(config)];
+  return [...warnings, ...recordedWarnings(config, registries)];
 }
 
 /** Above this much time in the sequential reference alone, a run says how to skip it. */
 const REFERENCE_WARN_MS = 10 * 60_000;
 
-function recordedWarnings(config: BenchConfig): string[] {
+function recordedWarnings(config: BenchConfig, registries: Registries): string[] {
   if (!config.recorded || !config.tools) return [];
   const recorded = config.recorded;
   return config.tools
-    .filter((name) => !Object.hasOwn(recorded.tools, name) && toolNamed(name).definition.latency === 'simulated')
+    .filter(
+      (name) => !Object.hasOwn(recorded.tools, name) && registries.tools.named(name).definition.latency === 'simulated',
+    )
     .map(
       (name) =>
         `Warning: ${recorded.file} has no samples for tool \`${name}\`; it keeps the nominal ${config.latencyMs} ms (${config.profile})`,
@@ -337,13 +348,13 @@ function recordedWarnings(config: BenchConfig): string[] {
  * A list of framework specs (`--frameworks`, a suite's, `probe --frameworks`, `gate --with`): each a registered
  * framework, optionally `@alias`, found installed — checked here, before anything is measured. Repeats collapse.
  */
-export function parseFrameworkList(text: string, where: string): FrameworkSpec[] {
+export function parseFrameworkList(text: string, where: string, registries: Registries): FrameworkSpec[] {
   const texts = [...new Set(text.split(',').map((s) => s.trim()))].filter((s) => s !== '');
   if (texts.length === 0) throw new UsageError(`Expected framework names in ${where}, e.g. ai-sdk,openai-agents`);
   return texts.map((spec) => {
     try {
-      const parsed = parseFrameworkSpec(spec);
-      resolveFramework(parsed);
+      const parsed = parseFrameworkSpec(spec, registries.frameworks);
+      resolveFramework(parsed, undefined, undefined, registries.frameworks);
       return parsed;
     } catch (error) {
       throw new UsageError(`${errorMessage(error)} (in ${where})`);
@@ -352,7 +363,7 @@ export function parseFrameworkList(text: string, where: string): FrameworkSpec[]
 }
 
 /** Frameworks run our loop's reference on Chat Completions; our loop's own fail-fast has no say over theirs. */
-function checkFrameworkConfig(config: BenchConfig, flags: MatrixFlags): void {
+function checkFrameworkConfig(config: BenchConfig, flags: MatrixFlags, registries: Registries): void {
   if (!config.frameworks || !config.agent) return;
   if (!runModes(config.agent).some(hostsFrameworks)) {
     throw new UsageError(
@@ -365,7 +376,7 @@ function checkFrameworkConfig(config: BenchConfig, flags: MatrixFlags): void {
     );
   }
   for (const name of config.frameworks) {
-    if (config.executors.some((e) => e === name || parseSpec(e).strategy === name)) {
+    if (config.executors.some((e) => e === name || parseSpec(e, registries.executors).strategy === name)) {
       throw new UsageError(
         `\`${name}\` names both an executor and a framework; rename the one in your config (${flags.config ?? 'fanout.config'})`,
       );
@@ -377,16 +388,20 @@ function checkFrameworkConfig(config: BenchConfig, flags: MatrixFlags): void {
  * A suite's settings with the flags given on the command line laid over them, every value validated. Without
  * `--profile`, the user's config's recorded profile (if any) is the default.
  */
-export function resolveBenchConfig(flags: MatrixFlags, userConfig?: LoadedConfig): BenchConfig {
+export function resolveBenchConfig(
+  flags: MatrixFlags,
+  state: { config?: LoadedConfig | undefined; registries: Registries },
+): BenchConfig {
+  const { registries } = state;
   const suiteName = flags.suite ?? DEFAULT_SUITE;
-  const suite = findSuite(suiteName);
+  const suite = registries.suites.find(suiteName);
   if (!suite) {
-    const names = suiteEntries().map(([name]) => name);
+    const names = registries.suites.entries().map(([name]) => name);
     throw new UsageError(`Unknown suite \`${suiteName}\`; expected one of ${names.join(', ')}`);
   }
   const { description: _description, recordedFile: _recordedFile, ...base } = suite;
-  const profile = resolveProfile(flags.profile, suite, userConfig);
-  if (profile.recordedFile) registerRecordedTools(profile.recordedFile); // its tools become callable by name
+  const profile = resolveProfile(flags.profile, suite, state.config);
+  if (profile.recordedFile) registerRecordedTools(registries.tools, profile.recordedFile); // its tools become callable by name
   const rate = (flag: string, text: string | undefined, fallback: number) =>
     text === undefined ? fallback : parseNumber(flag, text, 0, 1);
   const config: BenchConfig = {
@@ -394,10 +409,11 @@ export function resolveBenchConfig(flags: MatrixFlags, userConfig?: LoadedConfig
     suite: suiteName,
     executors:
       flags.executors === undefined
-        ? parseExecutors(base.executors, `suite \`${suiteName}\``)
+        ? parseExecutors(base.executors, `suite \`${suiteName}\``, registries)
         : parseExecutors(
             flags.executors.split(',').map((s) => s.trim()),
             '`--executors`',
+            registries,
           ),
     calls: flags.calls === undefined ? base.calls : parseWholeList('--calls', flags.calls, ...RANGES.calls),
     limits: flags.limits === undefined ? base.limits : parseWholeList('--limits', flags.limits, ...RANGES.limits),
@@ -423,6 +439,7 @@ export function resolveBenchConfig(flags: MatrixFlags, userConfig?: LoadedConfig
   const tools = parseTools(
     flags.tools ?? base.tools?.join(','),
     flags.tools === undefined ? `suite \`${suiteName}\`` : '`--tools`',
+    registries,
   );
   // a recorded profile without --tools: the batch calls the recorded tools
   const batchTools = tools ?? (config.recorded ? Object.keys(config.recorded.tools) : undefined);
@@ -438,6 +455,7 @@ export function resolveBenchConfig(flags: MatrixFlags, userConfig?: LoadedConfig
       ...(flags.frameworks === undefined ? {} : { frameworks: flags.frameworks }),
     },
     base.agent,
+    registries,
   );
   if (agent) config.agent = agent;
   else delete config.agent;
@@ -445,14 +463,18 @@ export function resolveBenchConfig(flags: MatrixFlags, userConfig?: LoadedConfig
   const frameworks =
     frameworkText === undefined
       ? undefined
-      : parseFrameworkList(frameworkText, flags.frameworks === undefined ? `suite \`${suiteName}\`` : '`--frameworks`');
+      : parseFrameworkList(
+          frameworkText,
+          flags.frameworks === undefined ? `suite \`${suiteName}\`` : '`--frameworks`',
+          registries,
+        );
   if (frameworks && config.agent) {
     config.frameworks = frameworks.map(formatFrameworkSpec);
     // the default suite's executors are a tools matrix: beside frameworks, our loop runs with promise-all
     if (flags.executors === undefined && suiteName === DEFAULT_SUITE) config.executors = ['promise-all'];
   } else delete config.frameworks;
-  checkAgentConfig(config, flags);
-  checkFrameworkConfig(config, flags);
+  checkAgentConfig(config, flags, registries);
+  checkFrameworkConfig(config, flags, registries);
   if (config.agent) delete config.tools; // the scenario names the tools
   const { failRate, hangRate, crashRate } = config.faults;
   if (failRate + hangRate + crashRate > 1) {
@@ -461,7 +483,9 @@ export function resolveBenchConfig(flags: MatrixFlags, userConfig?: LoadedConfig
   if (hangRate > 0 && config.policy?.timeoutMs === undefined) {
     throw new UsageError('`--hang-rate` needs a per-call timeout, or hung calls never end; add e.g. `--timeout 1000`');
   }
-  const threaded = withoutLimit(config.executors).filter((e) => executorDefinition(e).offMainThread);
+  const threaded = withoutLimit(config.executors, registries).filter(
+    (e) => registries.executors.definition(e).offMainThread,
+  );
   const most = Math.max(0, ...config.limits);
   if (threaded.length > 0 && most > MAX_THREADS) {
     throw new UsageError(
@@ -469,7 +493,7 @@ export function resolveBenchConfig(flags: MatrixFlags, userConfig?: LoadedConfig
     );
   }
   if (flags.reference === false) {
-    const isReference = (e: string) => parseSpec(e).strategy === 'sequential';
+    const isReference = (e: string) => parseSpec(e, registries.executors).strategy === 'sequential';
     if (flags.executors !== undefined && config.executors.some(isReference)) {
       throw new UsageError('`--no-reference` skips `sequential`; drop it from `--executors`, or drop `--no-reference`');
     }
@@ -479,8 +503,8 @@ export function resolveBenchConfig(flags: MatrixFlags, userConfig?: LoadedConfig
     }
     config.reference = false;
   } else delete config.reference;
-  checkIgnoredFlags(config, flags);
-  if (withoutLimit(config.executors).length > 0 && config.limits.length === 0) {
+  checkIgnoredFlags(config, flags, registries);
+  if (withoutLimit(config.executors, registries).length > 0 && config.limits.length === 0) {
     throw new UsageError('Executors without a limit need `--limits`, e.g. `--limits 2,4`, or write `limited(4)`');
   }
   return config;

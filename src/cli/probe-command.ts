@@ -1,10 +1,11 @@
 import { errorMessage } from '../core/errors.ts';
 import { type ProbeResult, probeFramework } from '../frameworks/probe.ts';
-import { type FrameworkSpec, frameworkNames, resolveFramework } from '../frameworks/registry.ts';
+import { type FrameworkRegistry, type FrameworkSpec, resolveFramework } from '../frameworks/registry.ts';
 import { renderTable } from '../report/table.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { parseFrameworkList } from './options.ts';
 import { tableOptions } from './outputs.ts';
+import type { CliState } from './state.ts';
 
 export interface ProbeFlags {
   frameworks?: string;
@@ -13,10 +14,10 @@ export interface ProbeFlags {
 }
 
 /** Every registered framework whose packages are installed here (the default of `probe`). */
-function installedFrameworks(): FrameworkSpec[] {
-  return frameworkNames().flatMap((framework) => {
+function installedFrameworks(registry: FrameworkRegistry): FrameworkSpec[] {
+  return registry.names().flatMap((framework) => {
     try {
-      resolveFramework({ framework });
+      resolveFramework({ framework }, undefined, undefined, registry);
       return [{ framework }];
     } catch {
       return [];
@@ -25,17 +26,20 @@ function installedFrameworks(): FrameworkSpec[] {
 }
 
 /** `fanout-bench probe`: one table of what each framework does with a turn's calls. */
-export async function probeCommand(flags: ProbeFlags): Promise<number> {
+export async function probeCommand(flags: ProbeFlags, state: CliState): Promise<number> {
+  const frameworks = state.registries.frameworks;
   const specs =
-    flags.frameworks === undefined ? installedFrameworks() : parseFrameworkList(flags.frameworks, '`--frameworks`');
+    flags.frameworks === undefined
+      ? installedFrameworks(frameworks)
+      : parseFrameworkList(flags.frameworks, '`--frameworks`', state.registries);
   if (specs.length === 0) {
     throw new UsageError(
-      `No framework is installed here; install one (e.g. \`npm install --save-dev ai @ai-sdk/openai\`) or name one with \`--frameworks\` (${frameworkNames().join(', ')})`,
+      `No framework is installed here; install one (e.g. \`npm install --save-dev ai @ai-sdk/openai\`) or name one with \`--frameworks\` (${frameworks.names().join(', ')})`,
     );
   }
   const resolved = specs.map((spec) => {
     try {
-      return resolveFramework(spec);
+      return resolveFramework(spec, undefined, undefined, frameworks);
     } catch (error) {
       throw new UsageError(errorMessage(error));
     }

@@ -10,7 +10,7 @@ import { probeCommand } from './probe-command.ts';
 import { addQueueOptions, addRedisOptions } from './queue-options.ts';
 import { reportCommand } from './report-command.ts';
 import { runCommand } from './run-command.ts';
-import type { CliState } from './state.ts';
+import { type CliState, createCliState } from './state.ts';
 import { verifyCommand } from './verify-command.ts';
 import { workerCommand } from './worker-command.ts';
 
@@ -91,7 +91,7 @@ export function withConfig(command: Command): Command {
 }
 
 /** The commander program: parses flags and hands typed options to one command function each. */
-export function buildProgram(run: (result: CommandResult) => void, state: CliState = { preflight: {} }): Command {
+export function buildProgram(run: (result: CommandResult) => void, state: CliState = createCliState()): Command {
   const program = new Command('fanout-bench')
     .description('Measure executor strategies for the parallel tool calls an LLM returns')
     .version(ownVersion())
@@ -100,7 +100,7 @@ export function buildProgram(run: (result: CommandResult) => void, state: CliSta
     // the user's config registers its executors, tools and suites before any command parses its names
     .hook('preAction', async (_program, action) => {
       if (action.name() === 'compare' || action.name() === 'report') return;
-      const config = await setupConfig(action.opts().config as string | undefined);
+      const config = await setupConfig(action.opts().config as string | undefined, state.registries);
       if (config) state.config = config;
     })
     .configureOutput({
@@ -225,7 +225,7 @@ export function buildProgram(run: (result: CommandResult) => void, state: CliSta
     .option('--frameworks <list>', 'frameworks to probe, e.g. ai-sdk,mastra (default: every one installed here)')
     .option('--json', 'print the probe results as JSON')
     .option('--wide', 'tables in their full form, however wide (default: fit the terminal, else 120 columns)')
-    .action((flags) => run(probeCommand(flags)));
+    .action((flags) => run(probeCommand(flags, state)));
 
   withConfig(program.command('list'))
     .description('list strategies, tools, latency profiles and suites')

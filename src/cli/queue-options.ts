@@ -9,7 +9,7 @@ import {
   redactRedisUrl,
   resolveRedisUrl,
 } from '../executors/redis.ts';
-import { parseSpec } from '../executors/registry.ts';
+import { type ExecutorRegistry, parseSpec } from '../executors/registry.ts';
 import type { QueueBenchConfig } from '../results/document.ts';
 import { UsageError } from './errors.ts';
 import { parseWhole } from './parse.ts';
@@ -76,8 +76,9 @@ export async function resolveQueueFlags(
   flags: QueueFlags,
   executors: readonly string[],
   limits: readonly number[],
+  registry: ExecutorRegistry,
 ): Promise<ResolvedQueue | undefined> {
-  const queues = executors.map(parseSpec).filter((s) => s.strategy === 'queue');
+  const queues = executors.map((text) => parseSpec(text, registry)).filter((s) => s.strategy === 'queue');
   const given = (
     [
       ['--redis', flags.redis],

@@ -4,16 +4,17 @@ import { type ApiMode, DEFAULT_MAX_STEPS, isAnthropicApi } from '../agent/types.
 import { matrixOptionsFromConfig } from '../bench/session.ts';
 import { preflightExecutors } from '../config/preflight.ts';
 import { errorMessage } from '../core/errors.ts';
-import { executorDefinition, parseSpec } from '../executors/registry.ts';
+import { parseSpec } from '../executors/registry.ts';
 import { isAnthropicConnectionError } from '../model/anthropic-sdk.ts';
 import { FANOUT_FAMILY, loadScenario } from '../model/load.ts';
 import { serializeTranscript } from '../report/transcript.ts';
 import { toolRuntimeConfig } from '../tools/config.ts';
 import { calibrateCpu } from '../tools/cpu.ts';
+import type { ToolRegistry } from '../tools/registry.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { type MatrixFlags, resolveBenchConfig } from './options.ts';
 import { parseWhole } from './parse.ts';
-import { type CliState, configFileForWorkers } from './state.ts';
+import { type CliState, runInputs } from './state.ts';
 
 export interface RunFlags extends MatrixFlags {
   executor: string;
@@ -25,7 +26,7 @@ export interface RunFlags extends MatrixFlags {
   stopWhenAllFail?: boolean;
 }
 
-function liveTarget(flags: RunFlags, scenario: string, api: ApiMode): ModelTarget {
+function liveTarget(flags: RunFlags, scenario: string, api: ApiMode, tools: ToolRegistry): ModelTarget {
   try {
     const url = new URL(flags.baseUrl as string);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http');
@@ -38,7 +39,7 @@ function liveTarget(flags: RunFlags, scenario: string, api: ApiMode): ModelTarge
   const apiKey = process.env[keyName];
   if (!apiKey) throw new UsageError(`Live mode reads the key from ${keyName}; set it (any value for a local server)`);
   // the question defaults to the scenario's (the default scenario's without `--scenario`), as the README says
-  const question = flags.question ?? loadScenario(scenario).question;
+  const question = flags.question ?? loadScenario(scenario, tools).question;
   return { kind: 'live', baseURL: flags.baseUrl as string, model: flags.model, apiKey, question };
 }
 
@@ -51,14 +52,11 @@ export async function runCommand(flags: RunFlags, state: CliState): Promise<numb
   }
   let spec: ReturnType<typeof parseSpec>;
   try {
-    spec = parseSpec(flags.executor);
+    spec = parseSpec(flags.executor, state.registries.executors);
   } catch (error) {
     throw new UsageError(`${errorMessage(error)} (in \`--executor\`)`);
   }
-  const config = resolveBenchConfig(
-    { ...flags, suite: 'default', mode: 'agent', executors: flags.executor },
-    state.config,
-  );
+  const config = resolveBenchConfig({ ...flags, suite: 'default', mode: 'agent', executors: flags.executor }, state);
   const agent = config.agent;
   if (!agent) throw new UsageError('internal: agent settings missing');
   if (agent.modes) {
@@ -67,21 +65,21 @@ export async function runCommand(flags: RunFlags, state: CliState): Promise<numb
   if (agent.scenario === FANOUT_FAMILY) {
     throw new UsageError('`run` plays one conversation; name one scenario, e.g. `--scenario fanout-8`');
   }
-  if (spec.limit === undefined && executorDefinition(spec.strategy).takesLimit) {
+  if (spec.limit === undefined && state.registries.executors.definition(spec.strategy).takesLimit) {
     throw new UsageError(`\`--executor ${spec.strategy}\` needs a limit, e.g. ${spec.strategy}(4)`);
   }
-  await preflightExecutors(config.executors, config.limits, { watch: state.preflight });
+  await preflightExecutors(config.executors, config.limits, { registries: state.registries, watch: state.preflight });
   const kind = config.kinds[0] ?? 'io';
   const tools = toolRuntimeConfig({
-    ...matrixOptionsFromConfig(config, configFileForWorkers(state)).tools,
+    ...matrixOptionsFromConfig(config, runInputs(state)).tools,
     kind,
     ...(kind === 'cpu' ? { cpuUnitsPerMs: calibrateCpu().unitsPerMs } : {}),
   });
   const target: ModelTarget = flags.baseUrl
-    ? liveTarget(flags, agent.scenario, agent.api)
+    ? liveTarget(flags, agent.scenario, agent.api, state.registries.tools)
     : {
         kind: 'mock',
-        scenario: loadScenario(agent.scenario),
+        scenario: loadScenario(agent.scenario, state.registries.tools),
         ...(agent.modelLatencyMs === undefined ? {} : { modelLatencyMs: agent.modelLatencyMs }),
         ...(agent.streamChunkDelayMs === undefined ? {} : { streamChunkDelayMs: agent.streamChunkDelayMs }),
       };
@@ -95,6 +93,8 @@ export async function runCommand(flags: RunFlags, state: CliState): Promise<numb
     maxSteps: flags.maxSteps === undefined ? DEFAULT_MAX_STEPS : parseWhole('--max-steps', flags.maxSteps, 1, 1000),
     ...(flags.stopWhenAllFail ? { stopWhenAllFail: true } : {}),
     ...(config.policy ? { policy: config.policy } : {}),
+    toolRegistry: state.registries.tools,
+    executorRegistry: state.registries.executors,
   });
   try {
     const run = await session.run().catch((error: unknown) => {

@@ -3,14 +3,12 @@ import { dirname, extname, join, resolve } from 'node:path';
 import { errorMessage, firstLine } from '../core/errors.ts';
 import { defaultExport, importModule } from '../core/import-module.ts';
 import { DEFAULT_POLICY } from '../executors/policy.ts';
-import { registerExecutor } from '../executors/registry.ts';
-import { registerFramework } from '../frameworks/registry.ts';
 import { NO_FAULTS } from '../tools/config.ts';
 import { looksLikeProfilePath } from '../tools/recorded.ts';
 import { registerRecordedTools, shownPath } from '../tools/recorded-tools.ts';
-import { registerTool } from '../tools/registry.ts';
 import type { FanoutConfig } from './define.ts';
-import { defaultSuite, registerSuite } from './suites.ts';
+import type { Registries } from './registries.ts';
+import { defaultSuite } from './suites.ts';
 import { ConfigError, checkConfig } from './validate.ts';
 
 /** File names looked for in the working directory, in this order. */
@@ -30,7 +28,8 @@ export interface LoadedConfig {
 }
 
 const loaded = new Map<string, Promise<LoadedConfig>>();
-const applied = new WeakSet<LoadedConfig>();
+/** The configs applied to each registries object (applying one twice is a no-op). */
+const applied = new WeakMap<Registries, WeakSet<LoadedConfig>>();
 
 /** `fanout.config.*` in `cwd`, or undefined; two of them at once is ambiguous and refused. */
 export function findConfigFile(cwd = process.cwd()): string | undefined {
@@ -89,8 +88,10 @@ function finishLoad(file: string, shown: string, config: FanoutConfig): LoadedCo
  * Registers what a config declares through the same calls the built-ins use: tools, executors, then suites (a
  * suite may name both). A name that is taken is refused with the file and field.
  */
-export function applyConfig(loadedConfig: LoadedConfig): void {
-  if (applied.has(loadedConfig)) return;
+export function applyConfig(loadedConfig: LoadedConfig, registries: Registries): void {
+  const done = applied.get(registries) ?? new WeakSet<LoadedConfig>();
+  applied.set(registries, done);
+  if (done.has(loadedConfig)) return;
   const { config, shown, file } = loadedConfig;
   const register = (field: string, action: () => void) => {
     try {
@@ -99,21 +100,23 @@ export function applyConfig(loadedConfig: LoadedConfig): void {
       throw new ConfigError(`${shown}: ${field}: ${errorMessage(error)}`);
     }
   };
-  for (const [i, tool] of (config.tools ?? []).entries()) register(`tools[${i}]`, () => registerTool(tool, shown));
+  for (const [i, tool] of (config.tools ?? []).entries())
+    register(`tools[${i}]`, () => registries.tools.register(tool, shown));
   for (const [i, executor] of (config.executors ?? []).entries()) {
-    register(`executors[${i}]`, () => registerExecutor(executor, shown));
+    register(`executors[${i}]`, () => registries.executors.register(executor, shown));
   }
   for (const [i, framework] of (config.frameworks ?? []).entries()) {
-    register(`frameworks[${i}]`, () => registerFramework(framework, shown));
+    register(`frameworks[${i}]`, () => registries.frameworks.register(framework, shown));
   }
   // the recorded profile's tools become callable by name (and a bad file fails here, naming itself)
-  if (loadedConfig.profileFile) register('profile', () => registerRecordedTools(loadedConfig.profileFile as string));
+  if (loadedConfig.profileFile)
+    register('profile', () => registerRecordedTools(registries.tools, loadedConfig.profileFile as string));
   const base = defaultSuite();
   for (const [name, suite] of Object.entries(config.suites ?? {})) {
     const profile = suite.profile;
     const recorded = profile !== undefined && looksLikeProfilePath(profile);
     register(`suites.${name}`, () =>
-      registerSuite(
+      registries.suites.register(
         name,
         {
           ...base,
@@ -141,17 +144,21 @@ export function applyConfig(loadedConfig: LoadedConfig): void {
       ),
     );
   }
-  applied.add(loadedConfig);
+  done.add(loadedConfig);
 }
 
 /**
- * Finds (or takes `--config`), loads and applies the user's config. Returns undefined when there is none; the
- * CLI keeps what it returns and passes it on.
+ * Finds (or takes `--config`) the user's config in `cwd`, loads it and applies it to `registries`. Returns
+ * undefined when there is none; the CLI keeps what it returns and passes it on.
  */
-export async function setupConfig(explicit?: string): Promise<LoadedConfig | undefined> {
-  const file = explicit ?? findConfigFile();
+export async function setupConfig(
+  explicit: string | undefined,
+  registries: Registries,
+  cwd = process.cwd(),
+): Promise<LoadedConfig | undefined> {
+  const file = explicit === undefined ? findConfigFile(cwd) : resolve(cwd, explicit);
   if (file === undefined) return undefined;
   const config = await loadConfigFile(file);
-  applyConfig(config);
+  applyConfig(config, registries);
   return config;
 }

@@ -2,9 +2,10 @@ import { expandExecutors } from '../bench/matrix.ts';
 import { firstLine } from '../core/errors.ts';
 import { withDeadline } from '../core/time.ts';
 import type { QueueSettings } from '../executors/queue-settings.ts';
-import { createExecutor, executorSource, parseSpec } from '../executors/registry.ts';
+import { createExecutor, parseSpec } from '../executors/registry.ts';
 import { toolRuntimeConfig } from '../tools/config.ts';
 import { ToolRuntime } from '../tools/runtime.ts';
+import type { Registries } from './registries.ts';
 import { ConfigError } from './validate.ts';
 
 /** Where pre-flight says which user code it waits on right now (for a message when it can never settle). */
@@ -13,6 +14,8 @@ export interface PreflightWatch {
 }
 
 export interface PreflightOptions {
+  /** Where the executors (and the tools of the runtime they are created with) are looked up. */
+  registries: Pick<Registries, 'tools' | 'executors'>;
   /** Updated while user code runs. */
   watch?: PreflightWatch;
   /** Where `queue(k)` finds Redis and its workers. */
@@ -29,15 +32,19 @@ const PREFLIGHT_DEADLINE_MS = 30_000;
 export async function preflightExecutors(
   executors: readonly string[],
   limits: readonly number[],
-  options: PreflightOptions = {},
+  options: PreflightOptions,
 ): Promise<void> {
   const watch = options.watch ?? {};
-  const specs = expandExecutors(executors.map(parseSpec), limits).filter(
-    (s) => executorSource(s.strategy) !== 'built-in',
-  );
+  const registry = options.registries.executors;
+  const specs = expandExecutors(
+    executors.map((text) => parseSpec(text, registry)),
+    limits,
+    true,
+    registry,
+  ).filter((s) => registry.source(s.strategy) !== 'built-in');
   for (const spec of specs) {
     const name = spec.limit === undefined ? spec.strategy : `${spec.strategy}(${spec.limit})`;
-    const where = `${executorSource(spec.strategy)}: executor \`${name}\``;
+    const where = `${registry.source(spec.strategy)}: executor \`${name}\``;
     const step = async <T>(what: string, action: () => Promise<T>): Promise<T> => {
       watch.waitingOn = `${where}: ${what}`;
       try {
@@ -53,9 +60,9 @@ export async function preflightExecutors(
         throw new ConfigError(`${where}: ${what} failed: ${firstLine(error)}`);
       }
     };
-    const runtime = new ToolRuntime(toolRuntimeConfig({ latencyMs: 1 }));
+    const runtime = new ToolRuntime(toolRuntimeConfig({ latencyMs: 1 }), { tools: options.registries.tools });
     const executor = await guarded('create()', () =>
-      createExecutor(spec, { runtime, ...(options.queue ? { queue: options.queue } : {}) }),
+      createExecutor(spec, { runtime, registry, ...(options.queue ? { queue: options.queue } : {}) }),
     );
     await guarded('close()', () => executor.close());
   }

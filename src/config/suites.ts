@@ -1,21 +1,26 @@
 import { DEFAULT_SUITE, SUITES, type SuiteDefinition } from '../../bench/suites.ts';
 import { type Registered, Registry } from '../core/registry.ts';
 
-const suites = new Registry<SuiteDefinition>('suite');
+/** Named suites: the built-ins of `bench/suites.ts`, and those a config declares, registered the same way. */
+export class SuiteRegistry {
+  readonly #suites = new Registry<SuiteDefinition>('suite');
 
-/** Adds a named suite; the built-ins of `bench/suites.ts` are registered the same way. */
-export function registerSuite(name: string, definition: SuiteDefinition, source: string): void {
-  suites.register(name, definition, source);
-}
+  /** A registry holding the built-in suites. */
+  constructor() {
+    for (const [name, definition] of Object.entries(SUITES)) this.register(name, definition, 'built-in');
+  }
 
-for (const [name, definition] of Object.entries(SUITES)) registerSuite(name, definition, 'built-in');
+  register(name: string, definition: SuiteDefinition, source: string): void {
+    this.#suites.register(name, definition, source);
+  }
 
-export function findSuite(name: string): SuiteDefinition | undefined {
-  return suites.get(name);
-}
+  find(name: string): SuiteDefinition | undefined {
+    return this.#suites.get(name);
+  }
 
-export function suiteEntries(): [string, Registered<SuiteDefinition>][] {
-  return suites.entries();
+  entries(): [string, Registered<SuiteDefinition>][] {
+    return this.#suites.entries();
+  }
 }
 
 export function defaultSuite(): SuiteDefinition {

@@ -36,6 +36,8 @@ export interface ExecutorOptions {
   policy?: CallPolicy;
   /** Where `queue(k)` finds Redis and its workers. @default REDIS_URL (else local), 1 worker */
   queue?: QueueSettings;
+  /** Where the spec's strategy is looked up. @default the built-ins alone */
+  registry?: ExecutorRegistry;
 }
 
 /** Most threads a strategy that runs calls off the main thread may ask for (each thread costs tens of MB). */
@@ -44,45 +46,57 @@ export const MAX_THREADS = 64;
 /** A name a strategy can be registered under, and later written in `--executors` as `name` or `name(k)`. */
 export const EXECUTOR_NAME = /^[a-z][a-z0-9_-]{0,47}$/;
 
-const registry = new Registry<ExecutorDefinition>('executor', {
-  pattern: EXECUTOR_NAME,
-  rule: 'start with a lowercase letter and hold only a-z, 0-9, - or _',
-});
-
 /**
- * Adds a strategy by name. Built-ins are registered through this call too. Registering the same definition object
- * again is a no-op; another definition under a taken name is refused.
+ * Strategies by name: the built-ins, and those a config declares, registered through the same call. The CLI makes
+ * one per process and passes it on; functions given none use the built-ins alone.
  */
-export function registerExecutor(definition: ExecutorDefinition, source = 'built-in'): void {
-  registry.register(definition.name, definition, source);
+export class ExecutorRegistry {
+  readonly #executors = new Registry<ExecutorDefinition>('executor', {
+    pattern: EXECUTOR_NAME,
+    rule: 'start with a lowercase letter and hold only a-z, 0-9, - or _',
+  });
+
+  /** A registry holding the built-in strategies. */
+  constructor() {
+    for (const builtIn of [sequential, promiseAll, limited, chunked, workerPool, queue]) this.register(builtIn);
+  }
+
+  /**
+   * Adds a strategy by name. Registering the same definition object again is a no-op; another definition under a
+   * taken name is refused.
+   */
+  register(definition: ExecutorDefinition, source = 'built-in'): void {
+    this.#executors.register(definition.name, definition, source);
+  }
+
+  /** Every registered strategy, built-ins first, in registration order. */
+  entries(): { definition: ExecutorDefinition; source: string }[] {
+    return this.#executors.entries().map(([, { value, source }]) => ({ definition: value, source }));
+  }
+
+  /** `built-in`, or the config file that declared the strategy; undefined for an unknown name. */
+  source(name: string): string | undefined {
+    return this.#executors.source(name);
+  }
+
+  names(): string[] {
+    return this.#executors.names();
+  }
+
+  has(name: string): boolean {
+    return this.#executors.has(name);
+  }
+
+  /** The definition registered under `name`; throws naming the known ones. */
+  definition(name: string): ExecutorDefinition {
+    const definition = this.#executors.get(name);
+    if (!definition) throw new Error(`Unknown executor \`${name}\`; expected one of ${this.names().join(', ')}`);
+    return definition;
+  }
 }
 
-for (const builtIn of [sequential, promiseAll, limited, chunked, workerPool, queue]) registerExecutor(builtIn);
-
-/** Every registered strategy, built-ins first, in registration order. */
-export function executorDefinitions(): { definition: ExecutorDefinition; source: string }[] {
-  return registry.entries().map(([, { value, source }]) => ({ definition: value, source }));
-}
-
-/** `built-in`, or the config file that declared the strategy; undefined for an unknown name. */
-export function executorSource(name: string): string | undefined {
-  return registry.source(name);
-}
-
-export function executorNames(): string[] {
-  return registry.names();
-}
-
-export function isExecutorName(name: string): boolean {
-  return registry.has(name);
-}
-
-/** The definition registered under `name`; throws naming the known ones. */
-export function executorDefinition(name: string): ExecutorDefinition {
-  const definition = registry.get(name);
-  if (!definition) throw new Error(`Unknown executor \`${name}\`; expected one of ${executorNames().join(', ')}`);
-  return definition;
-}
+/** The built-ins alone: what functions given no registry look names up in (never registered into). */
+const BUILT_INS = new ExecutorRegistry();
 
 export function formatSpec(spec: ExecutorSpec): string {
   return spec.limit === undefined ? spec.strategy : `${spec.strategy}(${spec.limit})`;
@@ -92,10 +106,10 @@ export function formatSpec(spec: ExecutorSpec): string {
  * Parses `limited(4)`, `worker-pool`, `promise-all`. A strategy that takes a limit but names none returns
  * `limit: undefined`, for the matrix to fill from `--limits`.
  */
-export function parseSpec(text: string): ExecutorSpec {
+export function parseSpec(text: string, registry: ExecutorRegistry = BUILT_INS): ExecutorSpec {
   const match = /^([a-z][a-z0-9_-]*)(?:\((\d+)\))?$/.exec(text.trim());
   const named = /^([a-z][a-z0-9_-]*)\(/.exec(text.trim())?.[1];
-  if (!match && named !== undefined && isExecutorName(named)) {
+  if (!match && named !== undefined && registry.has(named)) {
     const trimmed = text.trim();
     if (/^[a-z][a-z0-9_-]*\(\s*\d+\s*$/.test(trimmed)) {
       throw new Error(`\`${text}\` misses its closing parenthesis; write \`${trimmed.replace(/\s+/g, '')})\``);
@@ -103,10 +117,10 @@ export function parseSpec(text: string): ExecutorSpec {
     throw new Error(`Executor limit must be a whole number ≥ 1 in \`${text}\`, e.g. ${named}(4)`);
   }
   const name = match?.[1];
-  if (!match || name === undefined || !isExecutorName(name)) {
-    throw new Error(`Unknown executor \`${text}\`; expected one of ${executorNames().join(', ')}, e.g. limited(4)`);
+  if (!match || name === undefined || !registry.has(name)) {
+    throw new Error(`Unknown executor \`${text}\`; expected one of ${registry.names().join(', ')}, e.g. limited(4)`);
   }
-  const definition = executorDefinition(name);
+  const definition = registry.definition(name);
   if (match[2] === undefined) return { strategy: name };
   if (!definition.takesLimit) throw new Error(`Executor \`${name}\` takes no limit; write \`${name}\``);
   const limit = Number(match[2]);
@@ -120,8 +134,11 @@ export function parseSpec(text: string): ExecutorSpec {
 }
 
 /** How the ideal of a spec is computed: its declared schedule (if any), limit and thread placement. */
-export function idealShape(spec: ExecutorSpec): { schedule?: IdealSchedule; limit?: number; offMainThread: boolean } {
-  const definition = executorDefinition(spec.strategy);
+export function idealShape(
+  spec: ExecutorSpec,
+  registry: ExecutorRegistry = BUILT_INS,
+): { schedule?: IdealSchedule; limit?: number; offMainThread: boolean } {
+  const definition = registry.definition(spec.strategy);
   return {
     ...(definition.ideal ? { schedule: definition.ideal } : {}),
     ...(spec.limit === undefined ? {} : { limit: spec.limit }),
@@ -144,7 +161,7 @@ function checkExecutor(executor: unknown, name: string): Executor {
 
 /** Creates (and, for pools, starts and warms) the executor a spec names. */
 export async function createExecutor(spec: ExecutorSpec, options: ExecutorOptions): Promise<Executor> {
-  const definition = executorDefinition(spec.strategy);
+  const definition = (options.registry ?? BUILT_INS).definition(spec.strategy);
   if (definition.takesLimit && spec.limit === undefined) {
     throw new Error(`Executor \`${spec.strategy}\` needs a limit, e.g. ${spec.strategy}(4)`);
   }

@@ -9,7 +9,7 @@ import { importDefault } from '../core/import-module.ts';
 import type { ToolRuntimeConfig } from '../tools/config.ts';
 import type { Email, ToolDefinition } from '../tools/definition.ts';
 import { registerRecordedTools } from '../tools/recorded-tools.ts';
-import { registerTool } from '../tools/registry.ts';
+import { ToolRegistry } from '../tools/registry.ts';
 import { type CrashHandler, ToolRuntime } from '../tools/runtime.ts';
 import type { ToolCall } from './types.ts';
 
@@ -29,25 +29,28 @@ const runtimes = new Map<string, ToolRuntime>();
 /** The injected crash: the thread (in a worker thread) or the process (in a queue worker process) dies. */
 const exitOnCrash: CrashHandler = () => process.exit(70);
 
-/** Config files whose tools this thread has registered. */
-const configsRegistered = new Map<string, Promise<void>>();
+/** This thread's tools per config file ('' for none): made once each. */
+const toolRegistries = new Map<string, Promise<ToolRegistry>>();
 
 /**
- * Registers the tools a user's config declares (and those of its recorded profile), here, for the calls that name
- * them. The main thread has loaded and checked the same file already, so only its tools are read: a worker loads
- * what running a tool needs, not the config layer.
+ * The built-in tools, plus those a user's config declares (and those of its recorded profile), for the calls that
+ * name them. The main thread has loaded and checked the same file already, so only its tools are read: a worker
+ * loads what running a tool needs, not the config layer.
  */
-function registerConfigTools(file: string): Promise<void> {
-  let registered = configsRegistered.get(file);
-  if (!registered) {
-    registered = importDefault(file).then((exported) => {
-      const config = exported as { tools?: ToolDefinition<never>[]; profile?: string };
-      for (const tool of config.tools ?? []) registerTool(tool, file);
-      if (config.profile !== undefined) registerRecordedTools(resolve(dirname(file), config.profile));
-    });
-    configsRegistered.set(file, registered);
+function toolsOf(file: string | undefined): Promise<ToolRegistry> {
+  let tools = toolRegistries.get(file ?? '');
+  if (!tools) {
+    tools = (async () => {
+      const registry = new ToolRegistry();
+      if (file === undefined) return registry;
+      const config = (await importDefault(file)) as { tools?: ToolDefinition<never>[]; profile?: string };
+      for (const tool of config.tools ?? []) registry.register(tool, file);
+      if (config.profile !== undefined) registerRecordedTools(registry, resolve(dirname(file), config.profile));
+      return registry;
+    })();
+    toolRegistries.set(file ?? '', tools);
   }
-  return registered;
+  return tools;
 }
 
 /** The runtime of a config, made once per thread; the user's config is loaded here first, for its tools. */
@@ -55,8 +58,7 @@ async function runtimeFor(config: ToolRuntimeConfig, onCrash: CrashHandler): Pro
   const key = JSON.stringify(config);
   let runtime = runtimes.get(key);
   if (!runtime) {
-    if (config.configFile !== undefined) await registerConfigTools(config.configFile);
-    runtime = new ToolRuntime(config, onCrash);
+    runtime = new ToolRuntime(config, { tools: await toolsOf(config.configFile), onCrash });
     runtimes.set(key, runtime);
   }
   return runtime;

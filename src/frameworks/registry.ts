@@ -34,41 +34,54 @@ export interface FrameworkSpec {
   version?: string;
 }
 
-const registry = new Registry<FrameworkDefinition>('framework');
+/**
+ * Framework adapters by name: the built-ins, and those a config declares, registered through the same call. The
+ * CLI makes one per process and passes it on; functions given none use the built-ins alone.
+ */
+export class FrameworkRegistry {
+  readonly #frameworks = new Registry<FrameworkDefinition>('framework');
 
-/** Adds a framework adapter by name; the built-ins are registered through this call. */
-export function registerFramework(definition: FrameworkDefinition, source = 'built-in'): void {
-  registry.register(definition.name, definition, source);
-}
-
-for (const builtIn of [
-  aiSdk,
-  aiSdkStream,
-  openaiAgents,
-  openaiRunTools,
-  langchain,
-  langgraphToolNode,
-  mastra,
-  mastraStream,
-]) {
-  registerFramework(builtIn);
-}
-
-export function frameworkNames(): string[] {
-  return registry.names();
-}
-
-export function frameworkDefinitions(): FrameworkDefinition[] {
-  return registry.values();
-}
-
-export function frameworkDefinition(name: string): FrameworkDefinition {
-  const definition = registry.get(name);
-  if (!definition) {
-    throw new FrameworkError(`Unknown framework \`${name}\`; expected one of ${frameworkNames().join(', ')}`);
+  /** A registry holding the built-in adapters. */
+  constructor() {
+    for (const builtIn of [
+      aiSdk,
+      aiSdkStream,
+      openaiAgents,
+      openaiRunTools,
+      langchain,
+      langgraphToolNode,
+      mastra,
+      mastraStream,
+    ]) {
+      this.register(builtIn);
+    }
   }
-  return definition;
+
+  /** Adds a framework adapter by name; another one under a taken name is refused. */
+  register(definition: FrameworkDefinition, source = 'built-in'): void {
+    this.#frameworks.register(definition.name, definition, source);
+  }
+
+  names(): string[] {
+    return this.#frameworks.names();
+  }
+
+  definitions(): FrameworkDefinition[] {
+    return this.#frameworks.values();
+  }
+
+  /** The adapter registered under `name`; throws {@link FrameworkError} naming the known ones. */
+  definition(name: string): FrameworkDefinition {
+    const definition = this.#frameworks.get(name);
+    if (!definition) {
+      throw new FrameworkError(`Unknown framework \`${name}\`; expected one of ${this.names().join(', ')}`);
+    }
+    return definition;
+  }
 }
+
+/** The built-ins alone: what functions given no registry look names up in (never registered into). */
+const BUILT_INS = new FrameworkRegistry();
 
 export function formatFrameworkSpec(spec: FrameworkSpec): string {
   const after = spec.version ?? spec.alias;
@@ -79,11 +92,11 @@ export function formatFrameworkSpec(spec: FrameworkSpec): string {
 const ALIAS_SEPARATOR = '+';
 
 /** Parses `name`, `name@alias[+alias]` or `name@version-or-range`; throws {@link FrameworkError} naming the fix. */
-export function parseFrameworkSpec(text: string): FrameworkSpec {
+export function parseFrameworkSpec(text: string, registry: FrameworkRegistry = BUILT_INS): FrameworkSpec {
   const trimmed = text.trim();
   const at = trimmed.indexOf('@', 1);
   const framework = at === -1 ? trimmed : trimmed.slice(0, at);
-  frameworkDefinition(framework);
+  registry.definition(framework);
   if (at === -1) return { framework };
   const after = trimmed.slice(at + 1);
   if (after === '')
@@ -146,8 +159,7 @@ function packagesThatRun(names: readonly string[], from: string): Record<string,
 }
 
 /** How a user installs what a framework needs into the project at `from`. */
-function installHint(spec: FrameworkSpec, missing: string, from: string): string {
-  const definition = frameworkDefinition(spec.framework);
+function installHint(spec: FrameworkSpec, definition: FrameworkDefinition, missing: string, from: string): string {
   const aliases = spec.alias?.split(ALIAS_SEPARATOR) ?? [];
   if (aliases.includes(missing)) {
     // it stands for one of the packages the spec's other (installed) aliases do not already replace
@@ -166,7 +178,7 @@ function installHint(spec: FrameworkSpec, missing: string, from: string): string
 function installedNames(spec: FrameworkSpec, definition: FrameworkDefinition, from: string): Map<string, string> {
   const names = new Map(definition.packages.map((p) => [p, p]));
   for (const alias of spec.alias?.split(ALIAS_SEPARATOR) ?? []) {
-    if (!installedDir(alias, from)) throw new FrameworkError(installHint(spec, alias, from));
+    if (!installedDir(alias, from)) throw new FrameworkError(installHint(spec, definition, alias, from));
     const real = installedPackageName(alias, from) ?? alias;
     const packages = definition.packages.join(' or ');
     if (!names.has(real)) {
@@ -191,8 +203,9 @@ export function resolveFramework(
   spec: FrameworkSpec,
   project: string = process.cwd(),
   log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+  registry: FrameworkRegistry = BUILT_INS,
 ): ResolvedFramework {
-  const definition = frameworkDefinition(spec.framework);
+  const definition = registry.definition(spec.framework);
   const main = definition.packages[0] as string;
   const release =
     spec.version === undefined
@@ -202,7 +215,7 @@ export function resolveFramework(
   const names = installedNames(spec, definition, from);
   const installedAs = names.get(main) as string;
   for (const name of names.values()) {
-    if (!installedDir(name, from)) throw new FrameworkError(installHint(spec, name, from));
+    if (!installedDir(name, from)) throw new FrameworkError(installHint(spec, definition, name, from));
   }
   const realPackage = installedPackageName(installedAs, from) ?? main;
   const load: ModuleLoader = (specifier) => {

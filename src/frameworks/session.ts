@@ -9,7 +9,7 @@ import type { ModelMock } from '../model/mock-server.ts';
 import type { Scenario } from '../model/scenario.ts';
 import type { ToolRuntimeConfig } from '../tools/config.ts';
 import type { JsonSchema } from '../tools/definition.ts';
-import { chatTools } from '../tools/registry.ts';
+import type { ToolRegistry } from '../tools/registry.ts';
 import { ToolRuntime } from '../tools/runtime.ts';
 import type { FrameworkAgent } from './definition.ts';
 import { CallRecorder, observedRun } from './observe.ts';
@@ -23,6 +23,8 @@ export interface FrameworkSessionOptions {
   /** A listening mock of the OpenAI API at the SDKs' default base URL; sessions take turns on it. */
   mock: ModelMock;
   tools: ToolRuntimeConfig;
+  /** The tools the framework's agent is given. @default the built-in catalog */
+  toolRegistry?: ToolRegistry;
   /** Timeout and retries of every call, applied inside the tool (the framework sees a tool that failed). */
   policy?: CallPolicy;
   maxSteps?: number;
@@ -56,7 +58,7 @@ export class FrameworkSession {
 
   static async start(options: FrameworkSessionOptions): Promise<FrameworkSession> {
     const framework = 'definition' in options.framework ? options.framework : resolveFramework(options.framework);
-    const runtime = new ToolRuntime(options.tools);
+    const runtime = new ToolRuntime(options.tools, options.toolRegistry ? { tools: options.toolRegistry } : {});
     const { mock } = options;
     // frameworks derive signals of their own and listen on them once per call of a turn: without this, a turn of
     // more than 10 calls prints Node's leak warning over the progress line
@@ -65,9 +67,11 @@ export class FrameworkSession {
     mock.use(options.scenario);
     const invoke = options.invoke ?? mainThreadInvoke(runtime, options.policy);
     const recorder = new CallRecorder(invoke, () => mock.exchanges);
-    const tools = chatTools().map((t) =>
-      recorder.tool(t.function.name, t.function.description, t.function.parameters as unknown as JsonSchema),
-    );
+    const tools = runtime.tools
+      .chatTools()
+      .map((t) =>
+        recorder.tool(t.function.name, t.function.description, t.function.parameters as unknown as JsonSchema),
+      );
     const agent = await framework.definition.create(framework.load, {
       baseURL: OPENAI_BASE_URL,
       apiKey: 'test',

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { RANGES } from '../core/ranges.ts';
 import { fixturesDir, packageRoot } from '../tools/paths.ts';
+import { ToolRegistry } from '../tools/registry.ts';
 import { parseScenario, type Scenario, ScenarioError, validateScenario } from './scenario.ts';
 import { isScenarioPath } from './scenario-names.ts';
 
@@ -64,7 +65,7 @@ export function listScenarios(): string[] {
  * Loads a scenario: `fanout-N` is generated, a bare name reads `fixtures/scenarios/NAME.json`,
  * anything with a slash or ending in `.json` is read as a path.
  */
-export function loadScenario(nameOrPath: string): Scenario {
+export function loadScenario(nameOrPath: string, tools: ToolRegistry = new ToolRegistry()): Scenario {
   const fanout = FANOUT_NAME.exec(nameOrPath);
   if (fanout) {
     const n = Number(fanout[1]);
@@ -81,7 +82,7 @@ export function loadScenario(nameOrPath: string): Scenario {
     const known = [...listScenarios(), 'fanout-N'].join(', ');
     throw new ScenarioError(shown, '', `unknown scenario "${nameOrPath}" (known: ${known})`);
   }
-  return parseScenario(readFileSync(path, 'utf8'), shown);
+  return parseScenario(readFileSync(path, 'utf8'), shown, tools);
 }
 
 /** Paths inside the package show relative to its root, e.g. `fixtures/scenarios/x.json`. */

@@ -2,7 +2,7 @@ import { errorMessage, InputError } from '../core/errors.ts';
 import { findJsonError } from '../core/json-syntax.ts';
 import { RANGES } from '../core/ranges.ts';
 import { expectedType, matchesType } from '../tools/arguments.ts';
-import { loadCatalog } from '../tools/registry.ts';
+import { ToolRegistry } from '../tools/registry.ts';
 import { findReferences } from './references.ts';
 
 /** One scripted tool call. String arguments may hold `{{call_id.field}}` references to earlier results. */
@@ -68,7 +68,7 @@ export function isAnswerTurn(turn: ScenarioTurn): turn is AnswerTurn {
 const CALL_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Parses and validates a scenario file's text; `file` is the name errors show. */
-export function parseScenario(text: string, file: string): Scenario {
+export function parseScenario(text: string, file: string, tools: ToolRegistry = new ToolRegistry()): Scenario {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -77,11 +77,11 @@ export function parseScenario(text: string, file: string): Scenario {
     const position = where ? ` at line ${where.line} column ${where.column} (position ${where.position})` : '';
     throw new ScenarioError(file, '', `invalid JSON${position}: ${errorMessage(error)}`);
   }
-  return validateScenario(data, file);
+  return validateScenario(data, file, tools);
 }
 
-/** Checks a scenario object: fields, tool names and arguments against the catalog, ids and references. */
-export function validateScenario(data: unknown, file: string): Scenario {
+/** Checks a scenario object: fields, tool names and arguments against the tools, ids and references. */
+export function validateScenario(data: unknown, file: string, tools: ToolRegistry = new ToolRegistry()): Scenario {
   const fail = (field: string, detail: string): never => {
     throw new ScenarioError(file, field, detail);
   };
@@ -95,7 +95,7 @@ export function validateScenario(data: unknown, file: string): Scenario {
     return fail('turns', 'required: a non-empty array of turns ending with {"answer": "..."}');
   }
 
-  const catalog = loadCatalog();
+  const catalog = tools.definitions();
   const known = new Set<string>();
   const turns = root.turns.map((raw: unknown, t): ScenarioTurn => {
     const at = `turns[${t}]`;

@@ -1,9 +1,10 @@
 import { basename, isAbsolute, relative } from 'node:path';
 import { defineTool } from './definition.ts';
 import { loadProfileCached } from './recorded.ts';
-import { hasTool, registerTool } from './registry.ts';
+import type { ToolRegistry } from './registry.ts';
 
-const done = new Set<string>();
+/** Recorded files whose tools each registry holds already. */
+const done = new WeakMap<ToolRegistry, Set<string>>();
 
 /** A path as messages show it: relative to the working directory when it lies inside it. */
 export function shownPath(file: string): string {
@@ -13,14 +14,16 @@ export function shownPath(file: string): string {
 
 /**
  * Makes every tool named in a recorded profile callable: a name no built-in or config defines becomes a simulated
- * tool (any arguments, answers `{ ok: true }`) whose latency is drawn from its samples. Once per file and thread.
+ * tool (any arguments, answers `{ ok: true }`) whose latency is drawn from its samples. Once per file and registry.
  */
-export function registerRecordedTools(file: string): void {
-  if (done.has(file)) return;
+export function registerRecordedTools(tools: ToolRegistry, file: string): void {
+  const files = done.get(tools) ?? new Set<string>();
+  done.set(tools, files);
+  if (files.has(file)) return;
   const profile = loadProfileCached(file);
   for (const [name, samples] of Object.entries(profile.samples)) {
-    if (hasTool(name)) continue;
-    registerTool(
+    if (tools.has(name)) continue;
+    tools.register(
       defineTool({
         name,
         description: `recorded tool: latency resampled from ${samples.length} samples in ${basename(file)}`,
@@ -31,5 +34,5 @@ export function registerRecordedTools(file: string): void {
       `recorded in ${shownPath(file)}`,
     );
   }
-  done.add(file);
+  files.add(file);
 }

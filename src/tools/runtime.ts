@@ -6,7 +6,7 @@ import type { Email, ToolCall, ToolContext, ToolDefinition } from './definition.
 import { RateLimitError, ToolError } from './errors.ts';
 import { type CallPlan, type FaultKind, planCall } from './latency.ts';
 import { registerRecordedTools } from './recorded-tools.ts';
-import { toolNamed } from './registry.ts';
+import { ToolRegistry } from './registry.ts';
 
 /** What to do when a call draws the `crash` fault: in a worker, kill the thread; on the main thread, throw. */
 export type CrashHandler = (call: ToolCall) => never;
@@ -107,6 +107,13 @@ function waitForever(signal?: AbortSignal): Promise<never> {
   return new Promise((_, reject) => onAbort(signal, reject));
 }
 
+export interface ToolRuntimeOptions {
+  /** The tools calls may name. @default the built-in catalog alone */
+  tools?: ToolRegistry;
+  /** What the `crash` fault does. @default throw a ToolError (on the main thread there is no worker to kill) */
+  onCrash?: CrashHandler;
+}
+
 /**
  * Runs simulated tools on the current thread: binds arguments, spends the call's seeded latency as a timer
  * (`io`) or as calibrated computation (`cpu`), applies its seeded fault, then answers.
@@ -115,16 +122,19 @@ export class ToolRuntime {
   readonly config: ToolRuntimeConfig;
   /** Emails that `send_email` delivered through this runtime (or, for worker pools, reported back to it). */
   readonly mailbox: Email[] = [];
+  /** The tools calls are looked up in (a recorded profile's tools are registered into it). */
+  readonly tools: ToolRegistry;
   readonly #onCrash: CrashHandler;
   readonly #load = new InFlight();
 
-  constructor(config: ToolRuntimeConfig, onCrash: CrashHandler = throwOnCrash) {
+  constructor(config: ToolRuntimeConfig, options: ToolRuntimeOptions = {}) {
     if (config.kind === 'cpu' && !(config.cpuUnitsPerMs && config.cpuUnitsPerMs > 0)) {
       throw new Error('cpu tools need a calibration: set cpuUnitsPerMs (see calibrateCpu)');
     }
     this.config = config;
-    this.#onCrash = onCrash;
-    if (config.recordedFile !== undefined) registerRecordedTools(config.recordedFile);
+    this.tools = options.tools ?? new ToolRegistry();
+    this.#onCrash = options.onCrash ?? throwOnCrash;
+    if (config.recordedFile !== undefined) registerRecordedTools(this.tools, config.recordedFile);
   }
 
   /** Calls whose work is still going on (including ones whose caller gave up after a timeout). */
@@ -173,7 +183,7 @@ export class ToolRuntime {
 
   /** Binds and checks the call and draws its plan; throws what the call should reject with. */
   #prepare(call: ToolCall, signal: AbortSignal | undefined, context: Pick<ToolContext, 'mailbox'>): PreparedCall {
-    const definition = toolNamed(call.name).definition;
+    const definition = this.tools.named(call.name).definition;
     const args = parseArguments(definition, call.arguments);
     if (signal?.aborted) throw abortReason(signal);
     const { rateLimit, honorAbort = true } = this.config.faults;

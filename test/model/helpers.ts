@@ -1,11 +1,15 @@
 import type OpenAI from 'openai';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import type { ToolCall } from '../../src/executors/types.ts';
-import { bindCall } from '../../src/tools/registry.ts';
+import { parseArguments } from '../../src/tools/arguments.ts';
+import { ToolRegistry } from '../../src/tools/registry.ts';
+
+const tools = new ToolRegistry();
 
 /** What the agent loop would send back for a call: the tool's JSON result (run inline; tests only). */
 export function resultFor(call: ToolCall): string {
-  const { args, definition } = bindCall(call.name, call.arguments);
+  const { definition } = tools.named(call.name);
+  const args = parseArguments(definition, call.arguments);
   return JSON.stringify(definition.execute(args, { mailbox: [] }));
 }
 

@@ -5,14 +5,17 @@ import { createExecutor } from '../../src/executors/registry.ts';
 import { createModelMock, loadScenario } from '../../src/model/index.ts';
 import { parsesAsJson } from '../../src/model/stream.ts';
 import { toolRuntimeConfig } from '../../src/tools/config.ts';
-import { chatTools } from '../../src/tools/registry.ts';
+import { ToolRegistry } from '../../src/tools/registry.ts';
+
+const builtIns = new ToolRegistry();
+
 import { ToolRuntime } from '../../src/tools/runtime.ts';
 
 const mock = createModelMock({ latencyOverrideMs: 0 });
 const client = await mock.createDirectAnthropicClient();
 afterEach(() => mock.reset());
 
-const tools = chatTools().map((t) => ({
+const tools = builtIns.chatTools().map((t) => ({
   name: t.function.name,
   description: t.function.description,
   input_schema: t.function.parameters as unknown as Anthropic.Tool.InputSchema,
@@ -141,7 +144,7 @@ describe('the loop over Messages', () => {
         model: 'weather-stock-news',
         question: 'q',
         executor,
-        tools: chatTools(),
+        tools: builtIns.chatTools(),
         api: 'messages',
         stopWhenAllFail: false,
       });
