@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { errorMessage, InputError } from '../core/errors.ts';
+import { findJsonError } from '../core/json-syntax.ts';
 import { quantileSorted } from '../stats/summary.ts';
 import { keyedRandom } from './random.ts';
 
@@ -224,40 +225,12 @@ function parseOtlpLines(text: string, file: string): Record<string, number[]> | 
   return parseOtlp(requests, file);
 }
 
-/** Offset of a JSON syntax error: from the message, or (Node 20 names none for a bad token) the shortest failing prefix. */
-function jsonErrorOffset(text: string, message: string): number | undefined {
-  const position = /at position (\d+)/.exec(message)?.[1];
-  if (position !== undefined) return Number(position);
-  if (/end of JSON/i.test(message)) return undefined;
-  const failsBeforeEnd = (length: number): boolean => {
-    try {
-      JSON.parse(text.slice(0, length));
-      return false;
-    } catch (error) {
-      const detail = error instanceof Error ? error.message : '';
-      const at = /at position (\d+)/.exec(detail)?.[1];
-      return !/end of JSON/i.test(detail) && (at === undefined || Number(at) < length);
-    }
-  };
-  let lo = 1;
-  let hi = text.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (failsBeforeEnd(mid)) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo - 1;
-}
-
+/** Fails naming where the JSON breaks (the end of file when the text stops short) and why. */
 function jsonSyntaxError(text: string, error: unknown, file: string): never {
   const message = errorMessage(error);
   const reason = message.split(/, (?:\.\.\.)?"| in JSON| after JSON| at position/)[0] ?? message;
-  const offset = jsonErrorOffset(text, message);
-  let place = 'end of file';
-  if (offset !== undefined) {
-    const before = text.slice(0, offset);
-    place = `line ${before.split('\n').length} column ${offset - before.lastIndexOf('\n')}`;
-  }
+  const where = /end of JSON/i.test(message) ? undefined : findJsonError(text);
+  const place = where ? `line ${where.line} column ${where.column}` : 'end of file';
   fail(file, place, `not valid JSON (${reason}); ${EXPECTED}`);
 }
 
