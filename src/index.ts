@@ -60,12 +60,12 @@ export {
 export { AbortError, TimeoutError, ToolError } from './tools/errors.ts';
 export {
   drawRecorded,
-  ProfileError,
   profileStats,
   type RecordedProfile,
   type RecordedToolStats,
   readProfile,
 } from './tools/recorded.ts';
+export { ProfileError } from './tools/recordings/checks.ts';
 export { chatTools, loadCatalog, registerTool } from './tools/registry.ts';
 export { ToolRuntime } from './tools/runtime.ts';
 export { type RuleResult, verifyExecutor } from './verify/conformance.ts';
