@@ -12,15 +12,10 @@ import { resolveBenchConfig } from '../src/cli/options.ts';
 import { progressRenderer } from '../src/cli/progress.ts';
 import { probeFramework } from '../src/frameworks/probe.ts';
 import { frameworkNames, parseFrameworkSpec, resolveFramework } from '../src/frameworks/registry.ts';
+import { executorLabel } from '../src/report/cells.ts';
+import { formatMs, formatRatio, formatSmallMs, formatSpeedup } from '../src/report/format.ts';
 import { markdownTable } from '../src/report/markdown.ts';
-import {
-  executorLabel,
-  formatMs,
-  formatRatio,
-  formatSmallMs,
-  formatSpeedup,
-  type TableModel,
-} from '../src/report/model.ts';
+import type { TableModel } from '../src/report/model.ts';
 import { renderTable } from '../src/report/table.ts';
 import type { CellOk, ResultsDocument } from '../src/results/document.ts';
 import { writeFileAtomic } from '../src/results/store.ts';
