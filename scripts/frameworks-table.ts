@@ -13,15 +13,10 @@ import { progressRenderer } from '../src/cli/progress.ts';
 import { createRegistries } from '../src/config/registries.ts';
 import { probeFramework } from '../src/frameworks/probe.ts';
 import { parseFrameworkSpec, resolveFramework } from '../src/frameworks/registry.ts';
+import { executorLabel } from '../src/report/cells.ts';
+import { formatMs, formatRatio, formatSmallMs, formatSpeedup } from '../src/report/format.ts';
 import { markdownTable } from '../src/report/markdown.ts';
-import {
-  executorLabel,
-  formatMs,
-  formatRatio,
-  formatSmallMs,
-  formatSpeedup,
-  type TableModel,
-} from '../src/report/model.ts';
+import type { TableModel } from '../src/report/model.ts';
 import { renderTable } from '../src/report/table.ts';
 import type { CellOk, ResultsDocument } from '../src/results/document.ts';
 import { writeFileAtomic } from '../src/results/store.ts';

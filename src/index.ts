@@ -67,12 +67,12 @@ export {
 export { AbortError, TimeoutError, ToolError } from './tools/errors.ts';
 export {
   drawRecorded,
-  ProfileError,
   profileStats,
   type RecordedProfile,
   type RecordedToolStats,
   readProfile,
 } from './tools/recorded.ts';
+export { ProfileError } from './tools/recordings/checks.ts';
 export { type RegisteredTool, ToolRegistry } from './tools/registry.ts';
 export { ToolRuntime, type ToolRuntimeOptions } from './tools/runtime.ts';
 export { type RuleResult, verifyExecutor } from './verify/conformance.ts';

@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { answer } from '../src/report/answer.ts';
-import { formatMs, idealSpeedup, reportTables } from '../src/report/model.ts';
+import { idealSpeedup } from '../src/report/cells.ts';
+import { formatMs } from '../src/report/format.ts';
 import { renderTable } from '../src/report/table.ts';
+import { reportTables } from '../src/report/tables/index.ts';
 import type { CellError, CellOk, CellResult, ResultsDocument } from '../src/results/document.ts';
 
 /** Results documents of real runs (see test/table.test.ts). */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { answer } from '../src/report/answer.ts';
-import { apiTable } from '../src/report/model.ts';
+import { apiTable } from '../src/report/tables/overhead.ts';
 import type { CellOk, ResultsDocument } from '../src/results/document.ts';
 import { cli } from './helpers.ts';
 

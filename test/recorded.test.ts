@@ -9,11 +9,11 @@ import {
   drawRecorded,
   loadProfileCached,
   looksLikeProfilePath,
-  ProfileError,
   parseProfile,
   profileStats,
   readProfile,
 } from '../src/tools/recorded.ts';
+import { ProfileError } from '../src/tools/recordings/checks.ts';
 
 const PROFILES = join(import.meta.dirname, '..', 'fixtures', 'profiles');
 const TRACE = join(PROFILES, 'sample-trace.otlp.json');

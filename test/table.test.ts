@@ -7,16 +7,13 @@ import { scenarioLabel } from '../src/model/load.ts';
 import { answer } from '../src/report/answer.ts';
 import { speedupChart } from '../src/report/chart.ts';
 import { columnWidths, shorten, widestLine, wrapText } from '../src/report/fit.ts';
+import { formatMs, formatSpeedup } from '../src/report/format.ts';
 import { markdownTable } from '../src/report/markdown.ts';
-import {
-  formatMs,
-  formatSpeedup,
-  latencyTable,
-  reportTables,
-  speedupMatrix,
-  type TableModel,
-} from '../src/report/model.ts';
+import type { TableModel } from '../src/report/model.ts';
 import { DEFAULT_WIDTH, renderTable, serialize, terminalWidth } from '../src/report/table.ts';
+import { reportTables } from '../src/report/tables/index.ts';
+import { latencyTable } from '../src/report/tables/latency.ts';
+import { speedupMatrix } from '../src/report/tables/speedup.ts';
 import type { CellOk, ResultsDocument } from '../src/results/document.ts';
 
 /**

@@ -4,7 +4,8 @@ import { applyPolicy, type CallPolicy } from '../src/executors/policy.ts';
 import { createExecutor } from '../src/executors/registry.ts';
 import type { Executor, ToolCall, ToolOutcome } from '../src/executors/types.ts';
 import type { ToolRuntime } from '../src/tools/runtime.ts';
-import { type ExecutorFactory, RULES, type RuleResult, verifyExecutor } from '../src/verify/conformance.ts';
+import { RULES, type RuleResult, verifyExecutor } from '../src/verify/conformance.ts';
+import type { ExecutorFactory } from '../src/verify/harness.ts';
 
 /** The only use of the registry: a factory for a built-in strategy. */
 function builtIn(strategy: string, limit?: number): ExecutorFactory {

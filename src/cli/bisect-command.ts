@@ -13,7 +13,7 @@ import { runBench } from '../bench/session.ts';
 import { errorMessage } from '../core/errors.ts';
 import { parseFrameworkSpec, resolveFramework } from '../frameworks/registry.ts';
 import { pickRelease, publishedReleases, ReleaseError } from '../frameworks/releases.ts';
-import { formatSmallMs, formatSpeedup } from '../report/model.ts';
+import { formatSmallMs, formatSpeedup } from '../report/format.ts';
 import type { CellResult, ResultsDocument } from '../results/document.ts';
 import { serializeResults } from '../results/store.ts';
 import { ResultsWriter } from '../results/writer.ts';

@@ -1,6 +1,6 @@
 import { installedVersion } from '../core/packages.ts';
 import { listScenarios } from '../model/load.ts';
-import { formatMs } from '../report/model.ts';
+import { formatMs } from '../report/format.ts';
 import { LATENCY_PROFILES } from '../tools/config.ts';
 import { PROFILE_DESCRIPTIONS } from '../tools/latency.ts';
 import { loadProfileCached, profileStats } from '../tools/recorded.ts';

@@ -6,17 +6,11 @@ export interface JsonErrorPosition {
 }
 
 /**
- * Finds the first syntax error in `text`, or returns undefined when it is valid JSON.
- * Node 20's `JSON.parse` names the position only for some errors, so scenario errors find it themselves.
+ * Finds the first syntax error in `text`, or returns undefined when it is valid JSON. The position is the one V8
+ * names where it names one (Node 20's `JSON.parse` does only for some errors); any depth of nesting is scanned.
  */
 export function findJsonError(text: string): JsonErrorPosition | undefined {
-  let offset: number | undefined;
-  try {
-    offset = scan(text);
-  } catch (error) {
-    if (error instanceof RangeError) return undefined; // nested too deeply to scan: report without a position
-    throw error;
-  }
+  const offset = scan(text);
   if (offset === undefined) return undefined;
   const before = text.slice(0, offset);
   const line = before.split('\n').length;
@@ -28,6 +22,9 @@ class Stop {
   constructor(readonly at: number) {}
 }
 
+const DIGIT = /[0-9]/;
+
+/** Offset of the first error, or undefined; nesting is kept on a stack of closers, not the call stack. */
 function scan(text: string): number | undefined {
   let i = 0;
   const fail = (): never => {
@@ -58,49 +55,67 @@ function scan(text: string): number | undefined {
       else fail();
     }
   };
+  // a number breaks where a digit was wanted: after `-`, `.`, or `e` and its sign
+  const digits = (): void => {
+    if (!DIGIT.test(text.charAt(i))) fail();
+    while (DIGIT.test(text.charAt(i))) i++;
+  };
   const number = (): void => {
-    const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
-    if (!match || match[0] === '' || match[0] === '-') fail();
-    i += match?.[0].length ?? 0;
-  };
-  const members = (close: string, member: () => void): void => {
-    i++;
-    space();
-    if (text.charAt(i) === close) {
+    if (text.charAt(i) === '-') i++;
+    if (text.charAt(i) === '0') i++;
+    else digits();
+    if (text.charAt(i) === '.') {
       i++;
-      return;
+      digits();
     }
-    for (;;) {
-      member();
-      space();
-      if (text.charAt(i) !== ',') break;
+    if (text.charAt(i) === 'e' || text.charAt(i) === 'E') {
       i++;
+      if (text.charAt(i) === '+' || text.charAt(i) === '-') i++;
+      digits();
     }
-    expect(close);
   };
-  const value = (): void => {
+  const key = (): void => {
     space();
-    const ch = text.charAt(i);
-    if (ch === '{') {
-      members('}', () => {
-        space();
-        string();
-        space();
-        expect(':');
-        value();
-      });
-    } else if (ch === '[') members(']', value);
-    else if (ch === '"') string();
-    else if (ch === 't') expect('true');
-    else if (ch === 'f') expect('false');
-    else if (ch === 'n') expect('null');
-    else if (ch === '-' || (ch >= '0' && ch <= '9')) number();
-    else fail();
+    string();
+    space();
+    expect(':');
   };
+  const closers: string[] = [];
   try {
-    value();
-    space();
-    return i < text.length ? i : undefined;
+    for (;;) {
+      // a value: a scalar, an empty container, or the opening of one whose first member follows
+      space();
+      const ch = text.charAt(i);
+      if (ch === '{' || ch === '[') {
+        const close = ch === '{' ? '}' : ']';
+        i++;
+        space();
+        if (text.charAt(i) !== close) {
+          closers.push(close);
+          if (close === '}') key();
+          continue;
+        }
+        i++;
+      } else if (ch === '"') string();
+      else if (ch === 't') expect('true');
+      else if (ch === 'f') expect('false');
+      else if (ch === 'n') expect('null');
+      else if (ch === '-' || (ch >= '0' && ch <= '9')) number();
+      else fail();
+      // after a value: the next member, or the close of containers
+      for (;;) {
+        const close = closers.at(-1);
+        space();
+        if (close === undefined) return i < text.length ? i : undefined;
+        if (text.charAt(i) === ',') {
+          i++;
+          if (close === '}') key();
+          break;
+        }
+        expect(close);
+        closers.pop();
+      }
+    }
   } catch (error) {
     if (error instanceof Stop) return error.at;
     throw error;

@@ -1,4 +1,5 @@
-import { formatRatio, formatSpeedup, type TableModel } from '../report/model.ts';
+import { formatRatio, formatSpeedup } from '../report/format.ts';
+import type { TableModel } from '../report/model.ts';
 import { UNKNOWN } from '../stats/summary.ts';
 import { type CellVerdict, isFailure } from './decide.ts';
 

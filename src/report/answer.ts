@@ -8,7 +8,8 @@ import { formatMode } from '../agent/types.ts';
 import type { CellOk, CellResult, ResultsDocument } from '../results/document.ts';
 import type { Estimate } from '../stats/summary.ts';
 import { DEFAULT_MIN_EFFICIENCY, DEFAULT_TOLERANCE } from '../stats/thresholds.ts';
-import { callsLabel, executorLabel, formatMs, idealSpeedup, perRun, reference } from './model.ts';
+import { executorLabel, idealSpeedup, perRun, reference } from './cells.ts';
+import { callsLabel, formatMs } from './format.ts';
 
 /** A speedup reaches its ideal when its interval's low end is within the gate's efficiency floor of it. */
 const REACHES = DEFAULT_MIN_EFFICIENCY;

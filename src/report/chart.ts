@@ -1,6 +1,7 @@
 import type { ResultsDocument } from '../results/document.ts';
 import { shorten, textWidth, wrapText } from './fit.ts';
-import { callsLabel, speedupAtLargest } from './model.ts';
+import { callsLabel } from './format.ts';
+import { speedupAtLargest } from './tables/speedup.ts';
 
 /** A bar's last cell in eighths: '' for none, then ▏ (1/8) to █ (8/8). */
 const EIGHTHS = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉', '█'];

@@ -4,8 +4,9 @@
  */
 import { type CellOk, type ResultsDocument, seriesKey } from '../results/document.ts';
 import { halfWidth } from '../stats/summary.ts';
+import { bySeries, idealSpeedup, seriesLabel } from './cells.ts';
 import { cellChanges } from './compare.ts';
-import { bySeries, formatMs, idealSpeedup, seriesLabel } from './model.ts';
+import { formatMs } from './format.ts';
 
 /** A Vega-Lite specification (kept loose: the compiler checks it). */
 export type ChartSpec = Record<string, unknown>;

@@ -1,6 +1,7 @@
 import type { CellOk, ResultsDocument } from '../results/document.ts';
 import { type Estimate, UNKNOWN } from '../stats/summary.ts';
-import { formatSpeedup, type TableModel } from './model.ts';
+import { formatSpeedup } from './format.ts';
+import type { TableModel } from './model.ts';
 
 /** One cell id of two runs: each side's measured cell (absent when it was not measured there) and the change. */
 export interface CellChange {

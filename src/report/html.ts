@@ -6,8 +6,9 @@ import type { ResultsDocument } from '../results/document.ts';
 import { answer } from './answer.ts';
 import { type Chart, comparisonChart, runCharts } from './charts.ts';
 import { compareTable } from './compare.ts';
-import { fullForm, reportTables, type TableModel } from './model.ts';
+import { fullForm, type TableModel } from './model.ts';
 import { renderSvg } from './svg.ts';
+import { reportTables } from './tables/index.ts';
 
 export interface ReportOptions {
   /** A second run: the page compares `results` (A) with it (B). */

@@ -1,6 +1,7 @@
 import type { ResultsDocument } from '../results/document.ts';
 import { answer } from './answer.ts';
-import { fullForm, reportTables, type TableModel } from './model.ts';
+import { fullForm, type TableModel } from './model.ts';
+import { reportTables } from './tables/index.ts';
 
 const escapeCell = (text: string) => text.replaceAll('|', '\\|');
 

@@ -3,7 +3,8 @@ import type { ResultsDocument } from '../results/document.ts';
 import { answer } from './answer.ts';
 import { speedupChart } from './chart.ts';
 import { columnWidths, tableFrame, widestLine, wrapText } from './fit.ts';
-import { fullForm, reportTables, type TableModel } from './model.ts';
+import { fullForm, type TableModel } from './model.ts';
+import { reportTables } from './tables/index.ts';
 
 /** Columns to fit when the output is not a terminal (a CI log, a file, a pipe). */
 export const DEFAULT_WIDTH = 120;

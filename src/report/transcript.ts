@@ -1,7 +1,7 @@
 import { toolContent } from '../agent/provider.ts';
 import { type AgentRun, type AgentStep, type ApiMode, isAnthropicApi } from '../agent/types.ts';
 import type { Email } from '../tools/catalog.ts';
-import { formatMs } from './model.ts';
+import { formatMs } from './format.ts';
 
 /** A turn's calls and their answers as its API carries them: what the reference tutorials print per API. */
 function exchangeLines(step: AgentStep, api: ApiMode): string[] {

@@ -1,0 +1,128 @@
+/**
+ * Profiles as OTLP JSON traces: one export request, or JSON lines of them (the collector's file exporter). Walking
+ * the spans is apart from reading them; the tools' durations come from the `execute_tool` spans.
+ */
+import { Collector, duration, fail, isRecord, kindOf } from './checks.ts';
+
+/** One export request; `prefix` locates it in messages (`line 3: ` in JSON lines, '' for a whole file). */
+export interface OtlpRequest {
+  data: Record<string, unknown>;
+  prefix: string;
+}
+
+/** One span, its attributes, and its path in the file for messages. */
+interface OtlpSpan {
+  span: Record<string, unknown>;
+  attributes: unknown[];
+  path: string;
+}
+
+/** True when a JSON object is an export request (it has `resourceSpans`). */
+export function isOtlpRequest(data: Record<string, unknown>): boolean {
+  return 'resourceSpans' in data;
+}
+
+function listAt(owner: Record<string, unknown>, key: string, file: string, place: string): unknown[] {
+  const value = owner[key];
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) fail(file, place, `is ${kindOf(value)}; expected an array (OTLP JSON)`);
+  return value;
+}
+
+function objectAt(value: unknown, file: string, place: string): Record<string, unknown> {
+  if (!isRecord(value)) fail(file, place, `is ${kindOf(value)}; expected an object (OTLP JSON)`);
+  return value;
+}
+
+/** Every span of the requests in file order; a part that is not OTLP JSON fails where it is. */
+function* otlpSpans(requests: readonly OtlpRequest[], file: string): Generator<OtlpSpan> {
+  for (const { data, prefix } of requests) {
+    if (!Array.isArray(data.resourceSpans)) {
+      fail(file, `${prefix}resourceSpans`, `is ${kindOf(data.resourceSpans)}; expected an array (OTLP JSON)`);
+    }
+    for (const [r, resourceSpan] of data.resourceSpans.entries()) {
+      const resourcePath = `${prefix}resourceSpans[${r}]`;
+      const resource = objectAt(resourceSpan, file, resourcePath);
+      const scopeKey = resource.scopeSpans === undefined ? 'instrumentationLibrarySpans' : 'scopeSpans';
+      for (const [s, scopeSpan] of listAt(resource, scopeKey, file, `${resourcePath}.${scopeKey}`).entries()) {
+        const scopePath = `${resourcePath}.${scopeKey}[${s}]`;
+        const scope = objectAt(scopeSpan, file, scopePath);
+        for (const [k, item] of listAt(scope, 'spans', file, `${scopePath}.spans`).entries()) {
+          const path = `${scopePath}.spans[${k}]`;
+          const span = objectAt(item, file, path);
+          yield { span, attributes: listAt(span, 'attributes', file, `${path}.attributes`), path };
+        }
+      }
+    }
+  }
+}
+
+/** The string value of attribute `key`: found (or not), and its `stringValue` if it has one. */
+function stringAttribute(attributes: unknown[], key: string): { found: boolean; value?: string } {
+  for (const attribute of attributes) {
+    if (!isRecord(attribute) || attribute.key !== key) continue;
+    const value = isRecord(attribute.value) ? attribute.value.stringValue : undefined;
+    return typeof value === 'string' ? { found: true, value } : { found: true };
+  }
+  return { found: false };
+}
+
+/** A span time (`startTimeUnixNano`, `endTimeUnixNano`): a decimal string or a whole number of nanoseconds. */
+function unixNanos(value: unknown, file: string, place: string): bigint {
+  if (typeof value === 'string' && /^\d+$/.test(value)) return BigInt(value);
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return BigInt(value);
+  if (value === undefined) fail(file, place, 'missing; an OTLP span needs start and end times in nanoseconds');
+  fail(file, place, `${kindOf(value)} is not a time; expected a decimal string of nanoseconds since the epoch`);
+}
+
+/** Durations (ms) per tool from the `execute_tool` spans (`gen_ai.tool.name` names the tool). */
+export function otlpToolSamples(requests: readonly OtlpRequest[], file: string): Record<string, number[]> {
+  const samples = new Collector();
+  for (const { span, attributes, path } of otlpSpans(requests, file)) {
+    if (stringAttribute(attributes, 'gen_ai.operation.name').value !== 'execute_tool') continue;
+    const tool = stringAttribute(attributes, 'gen_ai.tool.name');
+    if (!tool.found) {
+      fail(file, path, 'execute_tool span has no gen_ai.tool.name attribute; the exporter must record the tool name');
+    }
+    if (tool.value === undefined) fail(file, path, 'gen_ai.tool.name is not a stringValue; it must be the tool name');
+    if (tool.value.trim() === '') fail(file, path, 'empty tool name in gen_ai.tool.name; it must be the tool name');
+    const start = unixNanos(span.startTimeUnixNano, file, `${path}.startTimeUnixNano`);
+    const end = unixNanos(span.endTimeUnixNano, file, `${path}.endTimeUnixNano`);
+    if (end < start) {
+      fail(
+        file,
+        path,
+        `span of tool ${JSON.stringify(tool.value)} ends before it starts (endTimeUnixNano ${end} < startTimeUnixNano ${start}); fix or drop the span`,
+      );
+    }
+    samples.add(tool.value, duration(Number(end - start) / 1e6, file, path), file, path);
+  }
+  if (samples.size === 0) {
+    fail(file, 'resourceSpans', 'no spans with gen_ai.operation.name = execute_tool; is this a GenAI trace?');
+  }
+  return samples.toRecord();
+}
+
+/** The export requests of OTLP JSON lines (one request per line), or undefined if the text is not that. */
+export function otlpLines(text: string, file: string): OtlpRequest[] | undefined {
+  const lines = text.split(/\r?\n/).map((line, index) => ({ line, number: index + 1 }));
+  const filled = lines.filter(({ line }) => line.trim() !== '');
+  const first = filled[0];
+  if (filled.length < 2 || !first) return undefined;
+  try {
+    const data: unknown = JSON.parse(first.line);
+    if (!isRecord(data) || !isOtlpRequest(data)) return undefined;
+  } catch {
+    return undefined;
+  }
+  return filled.map(({ line, number }) => {
+    let data: unknown;
+    try {
+      data = JSON.parse(line);
+    } catch {
+      fail(file, `line ${number}`, 'not valid JSON; an OTLP JSON-lines file holds one export request per line');
+    }
+    if (!isRecord(data)) fail(file, `line ${number}`, `is ${kindOf(data)}; expected an OTLP export request object`);
+    return { data, prefix: `line ${number}: ` };
+  });
+}
