@@ -10,6 +10,7 @@ import { createRegistries } from '../src/config/registries.ts';
 import { errorMessage, isInputError } from '../src/core/errors.ts';
 import { ABOVE_IDEAL } from '../src/gate/decide.ts';
 import type { CellOk, ResultsDocument } from '../src/results/document.ts';
+import { checkResults } from '../src/results/schema.ts';
 import { cli } from './helpers.ts';
 
 const USER = 'test/fixtures/user-config/fanout.config.ts';
@@ -489,6 +490,24 @@ describe('bad configs and profiles: exit 2, one line naming the file and the fie
     ],
     [
       'fanout.config.mjs',
+      `export default { suites: { s: { latency: 5 } } }`,
+      ['list'],
+      /suites\.s\.latency: unknown field \(expected description, executors, calls/,
+    ],
+    [
+      'fanout.config.mjs',
+      `export default { suites: { s: { faults: { failRate: 2 } } } }`,
+      ['list'],
+      /suites\.s\.faults\.failRate: must be a number from 0 to 1, got 2/,
+    ],
+    [
+      'fanout.config.mjs',
+      `export default { suites: { s: { profile: 'fast', kinds: ['io'] } } }`,
+      ['list'],
+      /suites\.s\.profile: must be fixed, uniform, long-tail or a recorded file/,
+    ],
+    [
+      'fanout.config.mjs',
       `export default { get executors() { throw new Error('getter boom'); } }`,
       ['list'],
       /fanout\.config\.mjs: getter boom/,
@@ -525,6 +544,20 @@ describe('bad configs and profiles: exit 2, one line naming the file and the fie
     expect(result.stderr).toMatch(/^Error: .*fanout\.config\.mjs: executor: unknown field/);
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('holds a suite, a results document and the flags to one schema: the same value refused in the same words', async () => {
+    const suite = await refusal(write('fanout.config.mjs', 'export default { suites: { s: { calls: [1, 20000] } } }'));
+    expect(errorMessage(suite)).toMatch(/suites\.s\.calls\[1\]: must be a whole number from 1 to 10000, got 20000$/);
+    const baseline = JSON.parse(readFileSync('results/baseline.json', 'utf8')) as ResultsDocument;
+    const results = checkResults({ ...baseline, config: { ...baseline.config, calls: [1, 20000] } });
+    expect(results).toEqual({
+      ok: false,
+      problem: 'config.calls[1]: must be a whole number from 1 to 10000, got 20000',
+    });
+    expect(() => resolveBenchConfig({ calls: '1,20000' }, { registries: createRegistries() })).toThrow(
+      /`--calls`.*10000/,
+    );
   });
 
   const profiles: [string, string, RegExp][] = [

@@ -22,6 +22,7 @@ import {
 } from '../frameworks/registry.ts';
 import { FANOUT_FAMILY, loadScenario } from '../model/load.ts';
 import { type AgentBenchConfig, type BenchConfig, type RecordedProfileRef, runModes } from '../results/document.ts';
+import { firstProblem, runSettingsSchema } from '../results/settings.ts';
 import { LATENCY_PROFILES, type LatencyProfileName, WORKLOAD_KINDS } from '../tools/config.ts';
 import { loadProfileCached, looksLikeProfilePath, profileStats } from '../tools/recorded.ts';
 import { registerRecordedTools, shownPath } from '../tools/recorded-tools.ts';
@@ -507,5 +508,11 @@ export function resolveBenchConfig(
   if (withoutLimit(config.executors, registries).length > 0 && config.limits.length === 0) {
     throw new UsageError('Executors without a limit need `--limits`, e.g. `--limits 2,4`, or write `limited(4)`');
   }
+  // the flags resolve to the settings a suite holds and a results document keeps: one schema for the three
+  const problem = firstProblem(runSettingsSchema, config);
+  if (problem)
+    throw new Error(
+      `internal: the flags resolved to settings no results document can hold: ${problem.field}: ${problem.message}`,
+    );
   return config;
 }

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { API_MODES, DISPATCH_MODES } from '../agent/types.ts';
-import { RANGES } from '../core/ranges.ts';
-import { LATENCY_PROFILES, WORKLOAD_KINDS } from '../tools/config.ts';
+import { WORKLOAD_KINDS } from '../tools/config.ts';
 import { READABLE_VERSIONS, SCHEMA_VERSION } from './document.ts';
+import { pathText, runSettingsSchema } from './settings.ts';
 
 /**
  * The whole shape of a results document, checked on read (the gate and `compare` trust nothing else), with the
@@ -14,10 +14,7 @@ const computed = z
   .number()
   .nullable()
   .transform((v) => v ?? Number.NaN);
-const inRange = ([min, max]: readonly [number, number], whole = false) =>
-  (whole ? z.number().int() : z.number()).min(min).max(max);
 const estimate = z.object({ value: computed, low: computed, high: computed });
-const names = (what: string) => z.array(z.string().min(1, `${what} must not be empty`));
 
 const stats = z.object({
   mean: number,
@@ -100,50 +97,6 @@ const cellOk = z.looseObject({
 
 const cellError = z.looseObject({ ...key, status: z.literal('error'), error: z.string() });
 
-const config = z.looseObject({
-  suite: z.string(),
-  executors: names('an executor name').min(1, 'must name at least one executor'),
-  calls: z.array(inRange(RANGES.calls, true)).min(1, 'must hold at least one call count'),
-  limits: z.array(inRange(RANGES.limits, true)),
-  kinds: z.array(z.enum(WORKLOAD_KINDS as [string, ...string[]])).min(1, "must name 'io' or 'cpu'"),
-  latencyMs: inRange(RANGES.latencyMs),
-  profile: z.enum(LATENCY_PROFILES as [string, ...string[]]),
-  seed: inRange(RANGES.seed, true),
-  rounds: inRange(RANGES.rounds, true),
-  faults: z.looseObject({
-    failRate: inRange(RANGES.rate),
-    hangRate: inRange(RANGES.rate),
-    crashRate: inRange(RANGES.rate),
-    rateLimit: inRange(RANGES.rateLimit, true).optional(),
-    honorAbort: z.boolean().optional(),
-  }),
-  policy: z
-    .looseObject({
-      timeoutMs: inRange(RANGES.timeoutMs).optional(),
-      retries: inRange(RANGES.retries, true),
-      backoffMs: inRange(RANGES.backoffMs),
-      errorPolicy: z.enum(['as-result', 'fail-fast']),
-    })
-    .optional(),
-  agent: z
-    .looseObject({
-      scenario: z.string().min(1),
-      api: apiMode,
-      dispatch: dispatchMode,
-      modelLatencyMs: inRange(RANGES.modelLatencyMs).optional(),
-      streamChunkDelayMs: inRange(RANGES.streamChunkDelayMs).optional(),
-      modes: z
-        .array(z.looseObject({ api: apiMode, dispatch: dispatchMode }))
-        .min(1)
-        .optional(),
-    })
-    .optional(),
-  tools: names('a tool name').optional(),
-  frameworks: names('a framework name').optional(),
-  reference: z.literal(false).optional(),
-  recorded: z.looseObject({ file: z.string(), format: z.enum(['json', 'csv', 'otlp']), sha256: z.string() }).optional(),
-});
-
 export const resultsSchema = z.looseObject({
   // version 1 documents (no timelines) read as the current version
   schemaVersion: z
@@ -154,7 +107,7 @@ export const resultsSchema = z.looseObject({
   createdAt: z.string(),
   status: z.enum(['complete', 'partial', 'interrupted']),
   wallTimeMs: number,
-  config,
+  config: runSettingsSchema,
   environment: z.looseObject({ node: z.string(), cpuModel: z.string(), cores: z.number().int().min(1) }),
   setup: z.looseObject({}),
   cells: z.array(
@@ -165,14 +118,6 @@ export const resultsSchema = z.looseObject({
   ),
 });
 
-/** `cells[3].speedup`: a zod issue path as a reader writes it. */
-function pathText(path: readonly PropertyKey[]): string {
-  return path.reduce<string>(
-    (text, part) => (typeof part === 'number' ? `${text}[${part}]` : text ? `${text}.${String(part)}` : String(part)),
-    '',
-  );
-}
-
 /** Checks a parsed JSON value; the first problem as one line (`cells[3].speedup is missing`), or the document. */
 export function checkResults(data: unknown): { ok: true; value: unknown } | { ok: false; problem: string } {
   const result = resultsSchema.safeParse(data, { reportInput: true });
@@ -182,6 +127,8 @@ export function checkResults(data: unknown): { ok: true; value: unknown } | { ok
   const where = pathText(issue.path) || 'the document';
   const input = (issue as { input?: unknown }).input;
   if (issue.code === 'invalid_type' && input === undefined) return { ok: false, problem: `${where} is missing` };
-  const got = input === undefined ? '' : ` (got ${JSON.stringify(input)?.slice(0, 40) ?? String(input)})`;
+  // the settings' own messages say what they got
+  const said = issue.code === 'custom' || issue.message.includes(', got ');
+  const got = input === undefined || said ? '' : ` (got ${JSON.stringify(input)?.slice(0, 40) ?? String(input)})`;
   return { ok: false, problem: `${where}: ${issue.message}${got}` };
 }
