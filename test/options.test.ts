@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type MatrixFlags, resolveBenchConfig } from '../src/cli/options.ts';
+import type { MatrixFlags } from '../src/cli/matrix-flags.ts';
+import { resolveBenchConfig } from '../src/cli/options.ts';
 import { createRegistries } from '../src/config/registries.ts';
 
 /** The flags resolved against the built-ins, as the CLI does without a config. */

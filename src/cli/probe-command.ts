@@ -3,7 +3,7 @@ import { type ProbeResult, probeFramework } from '../frameworks/probe.ts';
 import { type FrameworkRegistry, type FrameworkSpec, resolveFramework } from '../frameworks/registry.ts';
 import { renderTable } from '../report/table.ts';
 import { EXIT, UsageError } from './errors.ts';
-import { parseFrameworkList } from './options.ts';
+import { parseFrameworkList } from './framework-flags.ts';
 import { tableOptions } from './outputs.ts';
 import type { CliState } from './state.ts';
 

@@ -79,7 +79,7 @@ export function addToolOptions(command: Command): Command {
       'agent mode with a streamed API: after-stream or early; bench: both (early where the API streams)',
     )
     .option('--model-latency <ms>', "agent mode: the mock model's latency per turn (default: the scenario's)")
-    .option('--stream-delay <ms>', 'agent mode with chat-stream: delay between streamed chunks (a slow stream)');
+    .option('--stream-delay <ms>', 'agent mode with a streamed API: delay between streamed chunks (a slow stream)');
 }
 
 /** `--config`: every command that runs tools or executors may take the user's config. */
@@ -121,7 +121,7 @@ export function buildProgram(run: (result: CommandResult) => void, state: CliSta
     .option('--wide', 'tables in their full form, however wide (default: fit the terminal, else 120 columns)')
     .option('--export-json <file>', 'also write the results document to FILE')
     .option('--export-csv <file>', 'also write one CSV row per cell to FILE')
-    .option('--export-markdown <file>', 'also write the tables as Markdown to FILE')
+    .option('--export-markdown <file>', 'also write the tables, and what the figures say, as Markdown to FILE')
     .option('--force', 'let an export write over the baseline file')
     .option('--report', 'also write report.html (charts, timelines, tables) next to latest.json')
     .action((flags) => run(benchCommand(flags, state)));
@@ -175,14 +175,20 @@ export function buildProgram(run: (result: CommandResult) => void, state: CliSta
       '--stop-when-all-fail',
       'end the run (exit 1) when every call of a turn failed; by default the failures go back to the model',
     )
-    .option('--base-url <url>', 'live mode: an OpenAI-compatible server instead of the mock (key from OPENAI_API_KEY)')
+    .option(
+      '--base-url <url>',
+      'live mode: a server instead of the mock (key from OPENAI_API_KEY; ANTHROPIC_API_KEY with --api messages*)',
+    )
     .option('--model <name>', 'live mode: the model name')
     .option('--question <text>', "live mode: the question (default: the scenario's)")
     .action((flags) => run(runCommand(flags, state)));
 
   addQueueOptions(withConfig(program.command('verify')))
     .description('check that an executor keeps the rules every strategy keeps (exit 1 when one fails)')
-    .option('--executor <name>', 'executor to check, e.g. limited(2) or one from your config')
+    .option(
+      '--executor <name>',
+      'executor to check, e.g. limited(2) or one from your config (one that takes a limit and names none gets 2)',
+    )
     .option('--latency <ms>', 'latency of the simulated tools in the checks', '20')
     .option('--calls <n>', 'calls per batch in the checks', '6')
     .action((flags) => run(verifyCommand(flags, state)));

@@ -12,7 +12,8 @@ import { toolRuntimeConfig } from '../tools/config.ts';
 import { calibrateCpu } from '../tools/cpu.ts';
 import type { ToolRegistry } from '../tools/registry.ts';
 import { EXIT, UsageError } from './errors.ts';
-import { type MatrixFlags, resolveBenchConfig } from './options.ts';
+import type { MatrixFlags } from './matrix-flags.ts';
+import { resolveBenchConfig } from './options.ts';
 import { parseWhole } from './parse.ts';
 import { type CliState, runInputs } from './state.ts';
 

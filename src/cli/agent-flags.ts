@@ -1,0 +1,149 @@
+/** Agent-mode flags: the scenario, the API modes, and what an agent run refuses. */
+
+import { type AgentMode, API_MODES, agentModes, DISPATCH_MODES, STREAMED_APIS } from '../agent/types.ts';
+import type { Registries } from '../config/registries.ts';
+import { firstLine } from '../core/errors.ts';
+import { parseSpec } from '../executors/registry.ts';
+import { FANOUT_FAMILY, loadScenario } from '../model/load.ts';
+import { type AgentBenchConfig, type BenchConfig, runModes } from '../results/document.ts';
+import { UsageError } from './errors.ts';
+import type { MatrixFlags } from './matrix-flags.ts';
+import { parseChoice, parseChoiceList, parseNumber } from './parse.ts';
+
+/** Scenario checked by loading it: a missing or malformed file fails here with its own message. */
+export function checkScenario(name: string, registries: Registries): string {
+  if (name === FANOUT_FAMILY) return name;
+  try {
+    loadScenario(name, registries.tools);
+  } catch (error) {
+    throw new UsageError(`${firstLine(error)} (in \`--scenario\`; see \`fanout-bench list\`)`);
+  }
+  return name;
+}
+
+const DEFAULT_AGENT: AgentBenchConfig = { scenario: 'weather-stock-news', api: 'chat', dispatch: 'after-stream' };
+
+/** Agent settings: the suite's (if it is an agent suite) with the flags laid over them; undefined for tool runs. */
+export function resolveAgent(
+  flags: MatrixFlags,
+  base: AgentBenchConfig | undefined,
+  registries: Registries,
+): AgentBenchConfig | undefined {
+  const mode =
+    flags.mode === undefined
+      ? base || flags.frameworks !== undefined
+        ? 'agent'
+        : 'tools'
+      : parseChoice('--mode', flags.mode, ['tools', 'agent'] as const);
+  if (mode === 'tools') {
+    for (const [flag, value] of [
+      ['--stream-delay', flags.streamDelay],
+      ['--scenario', flags.scenario],
+      ['--api', flags.api],
+      ['--dispatch', flags.dispatch],
+      ['--model-latency', flags.modelLatency],
+      ['--frameworks', flags.frameworks],
+    ] as const) {
+      if (value !== undefined) throw new UsageError(`\`${flag}\` belongs to agent runs; add \`--mode agent\``);
+    }
+    return undefined;
+  }
+  const start = base ?? DEFAULT_AGENT;
+  const modes = resolveModes(flags, start);
+  const first = modes[0] as AgentMode;
+  const { modes: _, ...single } = start;
+  const agent: AgentBenchConfig = {
+    ...single,
+    scenario: flags.scenario === undefined ? start.scenario : checkScenario(flags.scenario, registries),
+    api: first.api,
+    dispatch: first.dispatch,
+    ...(modes.length > 1 ? { modes } : {}),
+    ...(flags.modelLatency === undefined
+      ? {}
+      : { modelLatencyMs: parseNumber('--model-latency', flags.modelLatency, 0, 600_000) }),
+    ...(flags.streamDelay === undefined
+      ? {}
+      : { streamChunkDelayMs: parseNumber('--stream-delay', flags.streamDelay, 0, 60_000) }),
+  };
+  if (agent.streamChunkDelayMs !== undefined && !modes.some((m) => STREAMED_APIS.includes(m.api))) {
+    throw new UsageError(
+      '`--stream-delay` applies to streamed turns; add `--api chat-stream` (or `responses-stream`, `messages-stream`)',
+    );
+  }
+  return agent;
+}
+
+/**
+ * The modes of an agent run: `--api` (one, a list or `all`) × `--dispatch` (one, a list or `both`); early dispatch
+ * pairs only with streamed APIs, so `--dispatch early` alone needs every API to stream. Flags not given keep the
+ * suite's.
+ */
+function resolveModes(flags: MatrixFlags, start: AgentBenchConfig): AgentMode[] {
+  const before = runModes(start);
+  /** A flag's list, `every` for its word for all, or the suite's values when the flag is not given. */
+  const listed = <T extends string>(
+    flag: string,
+    text: string | undefined,
+    every: string,
+    all: readonly T[],
+    suite: T[],
+  ) => {
+    if (text === undefined) return [...new Set(suite)];
+    if (text === every) return all;
+    if (text.split(',').some((part) => part.trim() === every)) {
+      throw new UsageError(`\`${every}\` stands alone: pass \`${flag} ${every}\`, or list the ones you want`);
+    }
+    return parseChoiceList(flag, text, all, [every]);
+  };
+  const apis = listed(
+    '--api',
+    flags.api,
+    'all',
+    API_MODES,
+    before.map((m) => m.api),
+  );
+  const dispatches = listed(
+    '--dispatch',
+    flags.dispatch,
+    'both',
+    DISPATCH_MODES,
+    before.map((m) => m.dispatch),
+  );
+  if (flags.api === undefined && flags.dispatch === undefined) return before;
+  const whole = apis.filter((api) => !STREAMED_APIS.includes(api));
+  if (!dispatches.includes('after-stream') && whole.length > 0) {
+    throw new UsageError(
+      `\`--dispatch early\` applies to streamed turns, not to ${whole.join(', ')}; add \`--api chat-stream\` (or \`responses-stream\`, \`messages-stream\`)${whole.length < apis.length ? ', or `--dispatch both`' : ''}`,
+    );
+  }
+  const modes = agentModes(apis, dispatches);
+  if (dispatches.includes('early') && !modes.some((m) => m.dispatch === 'early')) {
+    throw new UsageError(
+      `\`--dispatch ${flags.dispatch ?? dispatches.join(',')}\` would start nothing early: ${apis.join(', ')} ${apis.length === 1 ? 'does' : 'do'} not stream; add \`--api chat-stream\` (or \`responses-stream\`, \`messages-stream\`)`,
+    );
+  }
+  return modes;
+}
+
+/** Agent runs measure what the scenario asks for, on one kind of tool: refuse flags that would be ignored. */
+export function checkAgentConfig(config: BenchConfig, flags: MatrixFlags, registries: Registries): void {
+  if (!config.agent) return;
+  if (flags.calls !== undefined && config.agent.scenario !== FANOUT_FAMILY) {
+    throw new UsageError(
+      'The scenario sets the calls of an agent run; drop `--calls`, or sweep with `--scenario fanout --calls 10,100,1000`',
+    );
+  }
+  if (config.kinds.length > 1)
+    throw new UsageError('An agent run uses one tool kind; pass `--kind io` or `--kind cpu`');
+  if (flags.tools !== undefined) throw new UsageError('The scenario names the tools of an agent run; drop `--tools`');
+  if (
+    runModes(config.agent).some((mode) => mode.dispatch === 'early') &&
+    config.executors.some(
+      (e) => registries.executors.definition(parseSpec(e, registries.executors).strategy).ideal === 'chunks',
+    )
+  ) {
+    throw new UsageError(
+      'Early dispatch cannot keep fixed chunks; drop chunked from `--executors` or use `--dispatch after-stream`',
+    );
+  }
+}
