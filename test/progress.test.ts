@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Group, MatrixEvent } from '../src/bench/matrix.ts';
+import type { MatrixEvent } from '../src/bench/matrix.ts';
+import type { Group } from '../src/bench/plan.ts';
 import { progressRenderer } from '../src/cli/progress.ts';
 
 const GROUP: Group = { kind: 'io', calls: 4, specs: [{ strategy: 'sequential' }, { strategy: 'promise-all' }] };

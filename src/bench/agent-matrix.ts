@@ -27,7 +27,9 @@ import type { ToolRuntimeConfig } from '../tools/config.ts';
 import type { ToolRegistry } from '../tools/registry.ts';
 import { brokenVariants, callSpans, failureOf, measuredCell, referenceRounds, toMicros } from './cells.ts';
 import { runInterleaved, type Variant } from './interleave.ts';
-import { type MatrixRegistries, SAMPLE_DEADLINE_FLOOR_MS, sampleIdealMs } from './matrix.ts';
+import { SAMPLE_DEADLINE_FLOOR_MS } from './matrix.ts';
+import type { MatrixRegistries } from './plan.ts';
+import { sampleIdealMs } from './sample-ideal.ts';
 
 interface RunExtra {
   run: AgentRun;

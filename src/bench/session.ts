@@ -28,16 +28,8 @@ import { registerRecordedTools } from '../tools/recorded-tools.ts';
 import { ToolRegistry } from '../tools/registry.ts';
 import { runAgentGroup } from './agent-matrix.ts';
 import { withGrowth } from './cells.ts';
-import {
-  drawnLatencies,
-  type MatrixEvent,
-  type MatrixOptions,
-  type MatrixRegistries,
-  matrixRegistries,
-  planGroups,
-  runGroup,
-  runMatrix,
-} from './matrix.ts';
+import { type MatrixEvent, runGroup, runMatrix } from './matrix.ts';
+import { drawnLatencies, type MatrixOptions, type MatrixRegistries, matrixRegistries, planGroups } from './plan.ts';
 
 /** The names a run looks up: tools, strategies and frameworks. */
 export interface RunRegistries extends MatrixRegistries {

@@ -1,5 +1,6 @@
 import { formatMode } from '../agent/types.ts';
-import type { Group, MatrixEvent } from '../bench/matrix.ts';
+import type { MatrixEvent } from '../bench/matrix.ts';
+import type { Group } from '../bench/plan.ts';
 
 export function formatDuration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));

@@ -1,4 +1,4 @@
-import { expandExecutors } from '../bench/matrix.ts';
+import { expandExecutors } from '../bench/plan.ts';
 import { firstLine } from '../core/errors.ts';
 import { withDeadline } from '../core/time.ts';
 import type { QueueSettings } from '../executors/queue-settings.ts';

@@ -1,12 +1,11 @@
 import type { Queue, QueueEvents } from 'bullmq';
 import { settleWithin, waitUntil } from '../core/time.ts';
-import { onAbort } from '../tools/abort.ts';
 import { NO_FAULTS } from '../tools/config.ts';
-import { TimeoutError } from '../tools/errors.ts';
 import type { ToolRuntime } from '../tools/runtime.ts';
 import { type CallRunner, epochNow, settleQueuedCall } from './call.ts';
 import { defineExecutor } from './definition.ts';
 import { applyPolicy, type CallPolicy, DEFAULT_POLICY } from './policy.ts';
+import { JobChannel } from './queue-channel.ts';
 import { splitSlots, WorkerProcesses } from './queue-processes.ts';
 import { defaultQueueSettings, type QueueSettings } from './queue-settings.ts';
 import type { QueueJobData, QueueJobResult } from './queue-worker.ts';
@@ -16,6 +15,7 @@ import {
   connectionOptions,
   declaredConcurrency,
   QueueError,
+  type QueueLibraries,
   queueLibraries,
   redactRedisUrl,
 } from './redis.ts';
@@ -24,12 +24,8 @@ import { rebuildError } from './worker-pool.ts';
 
 /** Latency of the calls that warm each worker slot before measuring (outside every timed region). */
 const WARM_CALL_MS = 5;
-/** The worker applies a call's timeout; the bench gives up on the call this much later (a dead or lost worker). */
-const BACKSTOP_SLACK_MS = 50;
 /** Events kept in the queue's stream: more than a 10,000-call batch writes (about 4 per job). */
 const EVENTS_MAX_LEN = 100_000;
-/** How long removing the jobs of abandoned calls may hold up the next sample. */
-const CLEANUP_DEADLINE_MS = 30_000;
 
 export interface QueueExecutor extends Executor {
   /** Time to start the worker processes and warm every slot, measured when the executor was created. */
@@ -49,24 +45,34 @@ export interface QueueExecutor extends Executor {
   ready(): Promise<void>;
 }
 
-interface Pending {
-  resolve: (result: QueueJobResult) => void;
-  reject: (error: Error) => void;
-  /** A worker took the job (again, after a recovery). */
-  active?: () => void;
-}
-
 /** How long closing the queue's clients may take (Redis may be gone: then they are dropped). */
 const CLOSE_DEADLINE_MS = 2000;
 
-/** Closes the producer's clients; with Redis gone, they are disconnected instead of waiting for it. */
-async function closeClients(queue: Queue, events: QueueEvents | undefined): Promise<void> {
+/** The producer's clients of one queue, its job channel and the worker processes serving it (none if external). */
+interface Clients {
+  readonly queue: Queue<QueueJobData, QueueJobResult>;
+  readonly channel: JobChannel;
+  events?: QueueEvents;
+  processes?: WorkerProcesses;
+  /** Redis was lost or the executor is closing: the clients stop reconnecting. */
+  givenUp: boolean;
+}
+
+/**
+ * Stops the clients reconnecting and the worker processes, removes the queue where `obliterate()` says so, and
+ * closes the clients; with Redis gone, they are disconnected instead of waiting for it.
+ */
+async function shutDown(clients: Clients, obliterate = () => false): Promise<void> {
+  clients.givenUp = true;
+  const { queue, events } = clients;
+  await clients.processes?.stop();
+  if (obliterate()) await settleWithin(queue.obliterate({ force: true }), CLOSE_DEADLINE_MS);
   await settleWithin(Promise.allSettled([events?.close(), queue.close()]), CLOSE_DEADLINE_MS);
   await settleWithin(Promise.allSettled([events?.disconnect(), queue.disconnect()]), CLOSE_DEADLINE_MS);
 }
 
-/** Total concurrency of the `fanout-bench worker`s serving `queue`, waiting up to a few seconds for one. */
-async function externalSlots(queue: Queue): Promise<number> {
+/** The `fanout-bench worker`s serving `queue` must have k slots in all; waits up to a few seconds for one. */
+async function checkExternalSlots(queue: Queue, k: number, name: string, shown: string): Promise<void> {
   let slots = 0;
   await waitUntil(
     async () => {
@@ -76,7 +82,11 @@ async function externalSlots(queue: Queue): Promise<number> {
     },
     { timeoutMs: CONNECT_TIMEOUT_MS, everyMs: 100 },
   );
-  return slots;
+  if (slots !== k) {
+    throw new QueueError(
+      `queue(${k}) needs workers with ${k} slots in all on ${shown}; found ${slots} (start them with \`fanout-bench worker --redis URL --queue ${name} --concurrency C\`)`,
+    );
+  }
 }
 
 /** The id of the last event in the queue's stream, so only events after it are read. */
@@ -86,6 +96,85 @@ async function lastEventId(queue: Queue): Promise<string> {
   };
   const [last] = await client.xrevrange(queue.keys.events, '+', '-', 'COUNT', 1);
   return last?.[0] ?? '0';
+}
+
+/**
+ * Opens the queue's clients, its events read from now on by the job channel, and its workers: processes started
+ * here, or external ones with k slots in all. Losing Redis fails every call; a failed start leaves nothing open.
+ */
+async function openQueue(
+  bullmq: QueueLibraries['bullmq'],
+  name: string,
+  shown: string,
+  k: number,
+  where: QueueSettings,
+): Promise<Clients> {
+  const connection = (role: 'producer' | 'worker') => connectionOptions(where.redisUrl, role, () => clients.givenUp);
+  const queue = new bullmq.Queue<QueueJobData, QueueJobResult>(name, {
+    connection: connection('producer'),
+    streams: { events: { maxLen: EVENTS_MAX_LEN } },
+  });
+  const clients: Clients = { queue, channel: new JobChannel(queue, shown), givenUp: false };
+  const loseRedis = (error: Error) => {
+    clients.givenUp = true;
+    clients.channel.lose(new Error(`lost Redis at ${redactRedisUrl(where.redisUrl)}: ${error.message.split('\n')[0]}`));
+  };
+  try {
+    queue.on('error', loseRedis);
+    const events = new bullmq.QueueEvents(name, {
+      connection: connection('worker'),
+      lastEventId: await lastEventId(queue),
+    });
+    clients.events = events;
+    events.on('error', loseRedis);
+    clients.channel.listen(events);
+    await events.waitUntilReady();
+    if (where.workers === 'external') await checkExternalSlots(queue, k, name, shown);
+    else clients.processes = await WorkerProcesses.start(where.redisUrl, name, splitSlots(k, where.workers));
+  } catch (error) {
+    await shutDown(clients);
+    throw error;
+  }
+  return clients;
+}
+
+/** Warms every slot: process start-up and module loading stay outside the timed samples. A failure closes all. */
+async function warmSlots(clients: Clients, runtime: ToolRuntime, k: number): Promise<void> {
+  const config = { ...runtime.config, latencyMs: WARM_CALL_MS, profile: 'fixed' as const, faults: NO_FAULTS };
+  const warmCalls = Array.from({ length: k }, (_, i) => ({
+    id: `warm-${i}`,
+    name: 'get_user_profile',
+    arguments: '{}',
+  }));
+  try {
+    await Promise.all(warmCalls.map((call) => clients.channel.enqueue({ call, config })));
+  } catch (error) {
+    await shutDown(clients);
+    throw error;
+  }
+}
+
+/**
+ * Where a call of `queue(k)` runs: a job through the channel, its outcome from the worker's times. The timeout is
+ * the worker's, with the channel's backstop; retries and fail-fast apply here as anywhere.
+ */
+function queueRunner(
+  runtime: ToolRuntime,
+  channel: JobChannel,
+  policy: CallPolicy,
+  onResult: (result: QueueJobResult) => void,
+): CallRunner {
+  const timeoutMs = policy.timeoutMs;
+  const queued: CallRunner = async (call, signal, onStart) => {
+    const data: QueueJobData = { call, config: runtime.config, ...(timeoutMs === undefined ? {} : { timeoutMs }) };
+    const result = await channel.enqueue(data, signal);
+    onStart?.(result.startedEpoch, result.endedEpoch);
+    onResult(result);
+    if (!result.ok) throw rebuildError(result);
+    runtime.mailbox.push(...result.mail);
+    return result.value;
+  };
+  return applyPolicy(queued, { ...policy, timeoutMs: undefined });
 }
 
 /**
@@ -109,172 +198,15 @@ export async function queueExecutor(
   }
   const name = external ? where.queue : `${where.queue}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const shown = `queue \`${name}\` on ${redactRedisUrl(where.redisUrl)}`;
-  const pending = new Map<string, Pending>();
-  let lost: Error | undefined;
-  /** Redis was lost or the executor is closing: the clients stop reconnecting. */
-  let givenUp = false;
-  const loseRedis = (error: Error) => {
-    givenUp = true;
-    if (lost) return;
-    lost = new Error(`lost Redis at ${redactRedisUrl(where.redisUrl)}: ${error.message.split('\n')[0]}`);
-    for (const p of pending.values()) p.reject(lost);
-    pending.clear();
-  };
-  const queue = new bullmq.Queue<QueueJobData, QueueJobResult>(name, {
-    connection: connectionOptions(where.redisUrl, 'producer', () => givenUp),
-    streams: { events: { maxLen: EVENTS_MAX_LEN } },
-  });
-  let events: QueueEvents | undefined;
-  let processes: WorkerProcesses | undefined;
-  try {
-    queue.on('error', loseRedis);
-    events = new bullmq.QueueEvents(name, {
-      connection: connectionOptions(where.redisUrl, 'worker', () => givenUp),
-      lastEventId: await lastEventId(queue),
-    });
-    events.on('error', loseRedis);
-    events.on('completed', ({ jobId, returnvalue }) => {
-      pending.get(jobId)?.resolve(returnvalue as unknown as QueueJobResult);
-      pending.delete(jobId);
-    });
-    events.on('active', ({ jobId }) => pending.get(jobId)?.active?.());
-    events.on('failed', ({ jobId, failedReason }) => {
-      pending.get(jobId)?.reject(new Error(`job failed in the queue: ${failedReason}`));
-      pending.delete(jobId);
-    });
-    await events.waitUntilReady();
-    if (external) {
-      const slots = await externalSlots(queue);
-      if (slots !== k) {
-        throw new QueueError(
-          `queue(${k}) needs workers with ${k} slots in all on ${shown}; found ${slots} (start them with \`fanout-bench worker --redis URL --queue ${name} --concurrency C\`)`,
-        );
-      }
-    } else {
-      processes = await WorkerProcesses.start(where.redisUrl, name, splitSlots(k, workers));
-    }
-  } catch (error) {
-    givenUp = true;
-    await processes?.stop();
-    await closeClients(queue, events);
-    throw error;
-  }
-
-  let seq = 0;
-  const prefix = Math.random().toString(36).slice(2, 8);
-  let outbox: { name: string; data: QueueJobData; opts: { jobId: string } }[] = [];
-  /** Jobs of calls given up on (aborted, timed out) that may still be in the queue. */
-  const abandoned = new Set<string>();
-  const flush = () => {
-    const jobs = outbox;
-    outbox = [];
-    queue.addBulk(jobs).catch((error: Error) => {
-      for (const job of jobs) {
-        pending.get(job.opts.jobId)?.reject(new Error(`could not enqueue on ${shown}: ${error.message}`));
-        pending.delete(job.opts.jobId);
-      }
-    });
-  };
+  const clients = await openQueue(bullmq, name, shown, k, where);
+  const { channel, processes } = clients;
   const recoveriesMs: number[] = [];
-  const recovered = (result: QueueJobResult) => {
+  const runner = queueRunner(runtime, channel, policy, (result) => {
     if (result.attempt === 0) return;
     const death = processes?.deathsEpoch.findLast((epoch) => epoch <= result.startedEpoch);
     recoveriesMs.push(death === undefined ? Number.NaN : result.startedEpoch - death);
-  };
-  const timeoutMs = policy.timeoutMs;
-
-  /**
-   * One job per call: queued with every other call of the same tick, in one `addBulk`. With a timeout the worker
-   * applies it; the bench gives up {@link BACKSTOP_SLACK_MS} later, counted from when a worker first took the job
-   * (not from the enqueue: a job waiting for a slot is not late), so a call whose worker died and that was not
-   * recovered in time ends as a timeout and its job is removed.
-   */
-  const enqueue = (data: QueueJobData, signal?: AbortSignal): Promise<QueueJobResult> => {
-    if (lost) return Promise.reject(lost);
-    const jobId = `${prefix}-${++seq}`;
-    return new Promise<QueueJobResult>((resolve, reject) => {
-      let backstop: NodeJS.Timeout | undefined;
-      const giveUp = (reason: unknown) => {
-        clearTimeout(backstop);
-        stopListening();
-        pending.delete(jobId);
-        abandoned.add(jobId);
-        reject(reason);
-      };
-      const stopListening = onAbort(signal, giveUp);
-      const settle = () => {
-        clearTimeout(backstop);
-        stopListening();
-      };
-      pending.set(jobId, {
-        resolve: (result) => {
-          settle();
-          resolve(result);
-        },
-        reject: (error) => {
-          settle();
-          reject(error);
-        },
-        ...(data.timeoutMs === undefined
-          ? {}
-          : {
-              active: () => {
-                backstop ??= setTimeout(
-                  () => giveUp(new TimeoutError(`${data.call.name} timed out after ${data.timeoutMs} ms`)),
-                  (data.timeoutMs as number) + BACKSTOP_SLACK_MS,
-                );
-              },
-            }),
-      });
-      if (outbox.length === 0) queueMicrotask(flush);
-      outbox.push({ name: data.call.name, data, opts: { jobId } });
-    });
-  };
-
-  const queueRunner: CallRunner = async (call, signal, onStart) => {
-    const data: QueueJobData = { call, config: runtime.config, ...(timeoutMs === undefined ? {} : { timeoutMs }) };
-    const result = await enqueue(data, signal);
-    onStart?.(result.startedEpoch, result.endedEpoch);
-    recovered(result);
-    if (!result.ok) throw rebuildError(result);
-    runtime.mailbox.push(...result.mail);
-    return result.value;
-  };
-  // the timeout is the worker's, with the bench's backstop in `enqueue`; retries and fail-fast apply here as anywhere
-  const runner = applyPolicy(queueRunner, { ...policy, timeoutMs: undefined });
-
-  /** Removes the jobs of abandoned calls; a job a worker still holds is waited for until it is gone. */
-  const cleanUp = async () => {
-    await waitUntil(
-      async () => {
-        if (lost) return true;
-        for (const jobId of abandoned) {
-          const state = await queue
-            .remove(jobId)
-            .then((removed) => (removed === 1 ? 'unknown' : queue.getJobState(jobId)));
-          if (state === 'unknown' || state === 'completed' || state === 'failed') abandoned.delete(jobId);
-        }
-        return abandoned.size === 0;
-      },
-      { timeoutMs: CLEANUP_DEADLINE_MS, everyMs: 50 },
-    );
-  };
-
-  // Warm every slot: process start-up and module loading stay outside the timed samples.
-  const config = { ...runtime.config, latencyMs: WARM_CALL_MS, profile: 'fixed' as const, faults: NO_FAULTS };
-  const warmCalls = Array.from({ length: k }, (_, i) => ({
-    id: `warm-${i}`,
-    name: 'get_user_profile',
-    arguments: '{}',
-  }));
-  try {
-    await Promise.all(warmCalls.map((call) => enqueue({ call, config })));
-  } catch (error) {
-    givenUp = true;
-    await processes?.stop();
-    await closeClients(queue, events);
-    throw error;
-  }
+  });
+  await warmSlots(clients, runtime, k);
   const startupMs = performance.now() - started;
   let closed: Promise<void> | undefined;
 
@@ -289,8 +221,8 @@ export async function queueExecutor(
     },
     /** Between samples; without Redis there is no queue left to measure, so the cell ends as an error. */
     async ready() {
-      if (lost) throw lost;
-      await cleanUp();
+      if (channel.lost) throw channel.lost;
+      await channel.cleanUp();
       await processes?.ready();
     },
     run(calls: readonly ToolCall[], signal?: AbortSignal): Promise<ToolOutcome[]> {
@@ -299,13 +231,9 @@ export async function queueExecutor(
     },
     close() {
       closed ??= (async () => {
-        givenUp = true;
-        const goingAway = new Error(`queue(${k}) closed`);
-        for (const p of pending.values()) p.reject(goingAway);
-        pending.clear();
-        await processes?.stop();
-        if (!external && !lost) await settleWithin(queue.obliterate({ force: true }), CLOSE_DEADLINE_MS);
-        await closeClients(queue, events);
+        clients.givenUp = true;
+        channel.rejectAll(new Error(`queue(${k}) closed`));
+        await shutDown(clients, () => !external && !channel.lost);
       })();
       return closed;
     },
