@@ -4,7 +4,7 @@
  */
 import type { ResultsDocument } from '../results/document.ts';
 import { answer } from './answer.ts';
-import { type Chart, comparisonChart, runCharts } from './charts.ts';
+import { type Chart, comparisonChart, runCharts } from './charts/index.ts';
 import { compareTable } from './compare.ts';
 import { fullForm, type TableModel } from './model.ts';
 import { renderSvg } from './svg.ts';

@@ -1,5 +1,5 @@
 import { onDemand } from '../core/packages.ts';
-import type { ChartSpec } from './charts.ts';
+import type { ChartSpec } from './charts/index.ts';
 
 /** Vega and Vega-Lite load on first use: only a report pays for them (about 0.2 s), not every CLI start. */
 const load = onDemand(async () => {
