@@ -11,6 +11,8 @@ import { createExecutor, ToolRuntime, toolRuntimeConfig } from '../src/index.ts'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const srcUrl = new URL('../src/', import.meta.url).href;
+/** The same modules as built (`npm run build`): a checkout with a fresh `dist/` runs workers from there. */
+const builtUrl = new URL('../dist/src/', import.meta.url).href;
 
 /** Project modules (under src/) that importing `entry` and running one call loads. */
 function modulesLoaded(name: string): string[] {
@@ -18,7 +20,7 @@ function modulesLoaded(name: string): string[] {
   const hook = `data:text/javascript,${encodeURIComponent(`
     import { registerHooks } from 'node:module';
     const seen = new Set();
-    registerHooks({ resolve(s, c, next) { const r = next(s, c); if (r.url.startsWith(${JSON.stringify(srcUrl)})) seen.add(r.url); return r; } });
+    registerHooks({ resolve(s, c, next) { const r = next(s, c); if (r.url.startsWith(${JSON.stringify(srcUrl)}) || r.url.startsWith(${JSON.stringify(builtUrl)})) seen.add(r.url); return r; } });
     process.on('exit', () => process.stderr.write('MODULES ' + JSON.stringify([...seen]) + '\\n'));
   `)}`;
   const run = `const m = await import(${JSON.stringify(filename)}); if (m.runWorkerTask) await m.runWorkerTask({ call: { id: 'c1', name: 'get_weather', arguments: '{"city":"Paris"}' }, config: ${JSON.stringify(toolRuntimeConfig({ latencyMs: 1 }))} }); process.exit(0);`;
@@ -28,7 +30,9 @@ function modulesLoaded(name: string): string[] {
   });
   const match = /MODULES (.*)/.exec(child.stderr);
   if (!match) throw new Error(`could not count the modules of ${name}: ${child.stderr.trim().split('\n')[0]}`);
-  return (JSON.parse(match[1] as string) as string[]).map((url) => url.slice(srcUrl.length));
+  return (JSON.parse(match[1] as string) as string[]).map((url) =>
+    url.startsWith(builtUrl) ? `dist: ${url.slice(builtUrl.length)}` : url.slice(srcUrl.length),
+  );
 }
 
 async function poolStartMs(threads: number): Promise<number> {
@@ -40,6 +44,7 @@ async function poolStartMs(threads: number): Promise<number> {
   return ms;
 }
 
+console.log(`entries from ${entryModule('worker').filename.includes('/dist/') ? 'the build (dist/)' : 'source, through tsx'}`);
 for (const entry of ['worker', 'queue-worker-process']) {
   const modules = modulesLoaded(entry);
   console.log(`${entry}: ${modules.length} project modules`);
