@@ -57,7 +57,15 @@ const out = join('results', 'frameworks');
 mkdirSync(out, { recursive: true });
 
 async function bench(name: string, flags: Record<string, string>): Promise<ResultsDocument> {
-  const config = resolveBenchConfig({ mode: 'agent', frameworks, scenario: 'fanout', ...flags }, { registries });
+  // a framework that streams is measured beside our loop on the streamed API: the run plays both
+  const streamed = frameworks
+    .split(',')
+    .some((spec) => registries.frameworks.definition(parseFrameworkSpec(spec).framework).api === 'chat-stream');
+  const api = streamed ? { api: 'chat,chat-stream' } : {};
+  const config = resolveBenchConfig(
+    { mode: 'agent', frameworks, scenario: 'fanout', ...api, ...flags },
+    { registries },
+  );
   return measure(name, config);
 }
 

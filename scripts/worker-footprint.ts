@@ -44,7 +44,9 @@ async function poolStartMs(threads: number): Promise<number> {
   return ms;
 }
 
-console.log(`entries from ${entryModule('worker').filename.includes('/dist/') ? 'the build (dist/)' : 'source, through tsx'}`);
+console.log(
+  `entries from ${entryModule('worker').filename.includes('/dist/') ? 'the build (dist/)' : 'source, through tsx'}`,
+);
 for (const entry of ['worker', 'queue-worker-process']) {
   const modules = modulesLoaded(entry);
   console.log(`${entry}: ${modules.length} project modules`);

@@ -310,7 +310,7 @@ describe('when tools start on a streamed turn, seen from the mock', () => {
         '--executors',
         'sequential,promise-all',
         '--api',
-        'chat-stream',
+        'chat-stream,responses-stream,messages-stream',
         '--dispatch',
         'both',
       ],
@@ -329,7 +329,13 @@ describe('when tools start on a streamed turn, seen from the mock', () => {
     // after the stream: every tool waits for its end, so its call was ready long before
     expect(after?.afterStreamEndMs).toBeGreaterThanOrEqual(0);
     expect(after?.afterReadyMs).toBeGreaterThan(10);
-    // a turn that did not stream has none
-    expect(cells.find((c) => c.id.endsWith('chat/promise-all'))?.agent?.streamDispatch).toBeUndefined();
+    // every streamed API marks its calls ready (responses: `.done`; messages: `content_block_stop`)
+    for (const api of ['responses-stream', 'messages-stream']) {
+      expect(at(`${api}+early/promise-all`)?.calls, api).toBe(2 * 4);
+      expect(at(`${api}+early/promise-all`)?.afterStreamEndMs, api).toBeLessThan(-10);
+    }
+    // the ideal starts each call at its ready time: no row beats it (efficiency ≤ 1, up to timer noise)
+    expect(cells).toHaveLength(12);
+    for (const cell of cells) expect(cell.efficiency?.value, cell.id).toBeLessThanOrEqual(1.02);
   }, 60_000);
 });

@@ -302,6 +302,11 @@ describe('bench and gate with frameworks (CLI)', () => {
     const tools = await cli(['bench', '--mode', 'tools', '--frameworks', 'ai-sdk', '--out', dir]);
     expect(tools.code).toBe(2);
     expect(tools.stderr).toContain('`--frameworks` belongs to agent runs');
+    // a framework that streams is measured against our loop on the streamed API, which the run must play
+    const streamed = await cli(['bench', '--frameworks', 'ai-sdk-stream', ...common, '--out', dir]);
+    expect(streamed.code).toBe(2);
+    expect(streamed.stderr).toContain('`ai-sdk-stream` streams Chat Completions');
+    expect(streamed.stderr).toContain('`--api chat,chat-stream`');
     const calls = await cli(['bench', '--frameworks', 'ai-sdk', '--calls', '4', '--out', dir]);
     expect(calls.code).toBe(2);
     expect(calls.stderr).toContain('--scenario fanout --calls');
@@ -312,7 +317,10 @@ describe('bench and gate with frameworks (CLI)', () => {
     expect(gateWith.code).toBe(2);
     expect(gateWith.stderr).toContain('`--with` measures framework versions');
     for (const [args, message] of [
-      [['--api', 'responses'], 'Frameworks are measured on Chat Completions'],
+      [
+        ['--api', 'responses'],
+        '`ai-sdk` speaks Chat Completions and is measured beside our loop on the same API; add `chat` to `--api`',
+      ],
       [['--error-policy', 'fail-fast'], 'a framework decides itself what a failed call does'],
       [['--frameworks', ' , '], 'Expected framework names in `--frameworks`'],
     ] as const) {

@@ -34,6 +34,28 @@ describe('ideal schedules', () => {
     expect(idealMs(fixed, { schedule: 'chunks', limit: 5, kind: 'io', cores: 2 })).toBe(1200);
   });
 
+  it('starts each call no earlier than its release time: a streamed turn with early dispatch', () => {
+    // four 100 ms calls whose arguments complete 40 ms apart in the stream (ready at 40, 80, 120, 160)
+    const latencies = [100, 100, 100, 100];
+    const releases = [40, 80, 120, 160];
+    const at = (strategy: string, limit?: number) =>
+      idealMs(latencies, {
+        ...idealShape(limit === undefined ? { strategy } : { strategy, limit }),
+        kind: 'io',
+        cores: 2,
+        releases,
+      });
+    expect(at('sequential')).toBe(40 + 400); // each at max(ready, previous end): 40→140→240→340→440
+    expect(at('promise-all')).toBe(160 + 100); // max(ready + duration)
+    expect(at('limited', 2)).toBe(280); // slot A: 40→140, then 140→240 · slot B: 80→180, then 180→280
+    expect(listScheduleMs(latencies, 4)).toBe(100); // no releases: all at 0, as after the stream
+    expect(chunkedMs(latencies, 2, releases)).toBe(280); // chunk 1 at max(40, 80)→180; chunk 2 at max(180, 160)→280
+    // a CPU-bound batch on the main thread has one slot whatever the strategy, releases still hold
+    expect(idealMs(latencies, { ...idealShape({ strategy: 'promise-all' }), kind: 'cpu', cores: 2, releases })).toBe(
+      440,
+    );
+  });
+
   it('handles empty batches', () => {
     expect(listScheduleMs([], 3)).toBe(0);
     expect(idealMs([], { ...idealShape({ strategy: 'promise-all' }), kind: 'io', cores: 2 })).toBe(0);

@@ -36,10 +36,15 @@ export function agentModes(apis: readonly ApiMode[], dispatches: readonly Dispat
   );
 }
 
-/** Frameworks speak Chat Completions: in a run over several modes they join the group of this one only. */
-export const FRAMEWORK_MODE: AgentMode = { api: 'chat', dispatch: 'after-stream' };
-export const hostsFrameworks = (mode: AgentMode): boolean =>
-  mode.api === FRAMEWORK_MODE.api && mode.dispatch === FRAMEWORK_MODE.dispatch;
+/**
+ * The group a framework joins in a run over several modes: the one of our loop on the API the framework speaks
+ * (Chat Completions, streamed or not), after the stream where the run has that, else with early dispatch; so a
+ * framework's speedup is against our `sequential` on the same API and model timing. Undefined: the run has none.
+ */
+export function hostMode(api: ApiMode, modes: readonly AgentMode[]): AgentMode | undefined {
+  const same = modes.filter((mode) => mode.api === api);
+  return same.find((mode) => mode.dispatch === 'after-stream') ?? same[0];
+}
 
 /** `messages-stream+early`, or the API alone after the stream: how cell ids and tables name a mode. */
 export const formatMode = (mode: AgentMode): string => (mode.dispatch === 'early' ? `${mode.api}+early` : mode.api);

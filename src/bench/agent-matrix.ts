@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { AgentSession } from '../agent/session.ts';
-import { AgentError, type AgentMode, type AgentRun, formatMode } from '../agent/types.ts';
+import { AgentError, type AgentMode, type AgentRun, type AgentStep, formatMode } from '../agent/types.ts';
 import { errorMessage } from '../core/errors.ts';
 import { withDeadline } from '../core/time.ts';
 import type { IdealSchedule } from '../executors/definition.ts';
@@ -42,31 +42,57 @@ interface RunExtra {
   toolsMs: number;
 }
 
-/** How a variant's tool batches are ideally scheduled: an executor's declared shape; a framework runs all at once. */
-type Shape = { schedule?: IdealSchedule; limit?: number; offMainThread: boolean };
-const FRAMEWORK_SHAPE: Shape = { schedule: 'unbounded', offMainThread: false };
+/**
+ * How a variant's tool batches are ideally scheduled: an executor's declared shape; a framework runs all at once.
+ * `early`: its calls may start as soon as their arguments are complete in a streamed turn (our loop with early
+ * dispatch; a framework on a streamed API, which decides that itself), so their ready times are release times.
+ */
+type Shape = { schedule?: IdealSchedule; limit?: number; offMainThread: boolean; early?: boolean };
+const FRAMEWORK_SHAPE: Shape = { schedule: 'unbounded', offMainThread: false, early: true };
 
 /**
- * Ideal of a whole run: the time the model API took, as the server saw it (no client can wait less), plus the
- * ideal of every batch the model asked for. The same for our loop and for a framework's, so their overheads
- * compare. With early dispatch tools overlap the stream, so efficiency can pass 1.
+ * Ideal of a whole run, turn by turn as the mock saw it. A model turn takes its server time, from the request's
+ * arrival to the response's last byte (no client can wait less). Its calls start no earlier than their release:
+ * for a variant that dispatches early, when the call's last argument chunk went out (`readyAt`), else when the
+ * stream ended; they run on the variant's schedule (sequential: each at max(release, previous end); k slots: list
+ * scheduling; unbounded: max(release + duration)). The next turn starts once both the response and the calls are
+ * done. The same for our loop and for a framework's, so their overheads compare; efficiency stays at most 1.
  */
-function runIdealMs(
+export function runIdealMs(
   run: AgentRun,
-  serverModelMs: number,
+  exchanges: readonly Exchange[],
   shape: Shape,
   tools: ToolRuntimeConfig,
   registry: ToolRegistry,
   policy?: CallPolicy,
 ): number {
   const cores = os.availableParallelism();
-  const batches = run.steps.reduce(
-    (sum, step) =>
-      sum +
-      (step.calls.length > 0 ? sampleIdealMs(shape, step.calls, step.outcomes, tools, policy, cores, registry) : 0),
-    0,
-  );
-  return serverModelMs + batches;
+  const stepOf = new Map(run.steps.flatMap((step) => step.calls.map((call) => [call.id, step] as const)));
+  const matched = new Set<AgentStep>();
+  let total = 0;
+  for (const exchange of exchanges) {
+    const responded = Number.isFinite(exchange.respondedAt) ? exchange.respondedAt : exchange.receivedAt;
+    const modelMs = responded - exchange.receivedAt;
+    const step = exchange.calls[0] ? stepOf.get(exchange.calls[0].id) : undefined;
+    if (!step || matched.has(step)) {
+      total += modelMs;
+      continue;
+    }
+    matched.add(step);
+    const releases = step.calls.map((call) => {
+      const ready = shape.early ? exchange.readyAt?.[call.id] : undefined;
+      return ready === undefined ? modelMs : Math.min(modelMs, ready - exchange.receivedAt);
+    });
+    const batch = sampleIdealMs(shape, step.calls, step.outcomes, tools, policy, cores, registry, releases);
+    total += Math.max(modelMs, batch);
+  }
+  // steps the mock did not see ask for their calls (none in practice): their batch after its turn, as before
+  for (const step of run.steps) {
+    if (step.calls.length > 0 && !matched.has(step)) {
+      total += sampleIdealMs(shape, step.calls, step.outcomes, tools, policy, cores, registry);
+    }
+  }
+  return total;
 }
 
 /** A run as timeline bars: each turn's model time, then its calls; none when a step was not timed from the run. */
@@ -172,7 +198,7 @@ function variantsOf(options: AgentGroupOptions, mock: ModelMock): AgentVariant[]
       name: formatSpec(spec),
       key: { executor: formatSpec(spec), ...spec, ...mode },
       id: `${formatMode(mode)}/${formatSpec(spec)}`,
-      shape: idealShape(spec, registries.executors),
+      shape: { ...idealShape(spec, registries.executors), early: mode.dispatch === 'early' },
       async start() {
         const session = await AgentSession.start({
           target: { kind: 'mock', scenario, shared: mock },
@@ -268,7 +294,7 @@ export async function runAgentGroup(options: AgentGroupOptions): Promise<CellRes
             const exchanges = mock.takeExchanges();
             const times = exchangeTimes(exchanges, performance.now());
             const dispatch = streamDispatch(run, exchanges, runStartedAt);
-            const ideal = runIdealMs(run, times.modelMs, variant.shape, tools, options.registries.tools, policy);
+            const ideal = runIdealMs(run, exchanges, variant.shape, tools, options.registries.tools, policy);
             const spans = calls <= TIMELINE_MAX_CALLS ? runSpans(run) : undefined;
             return {
               durationMs: run.totalMs,

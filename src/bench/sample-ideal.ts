@@ -16,7 +16,8 @@ import { type Group, type MatrixOptions, matrixRegistries, workerCores } from '.
 
 /**
  * Ideal of one sample: simulated calls count with their drawn latency, calls of tools with their own latency with
- * what they took in this sample (their latency is not known in advance). CPU-bound if any call is.
+ * what they took in this sample (their latency is not known in advance). CPU-bound if any call is. `releases`: when
+ * each call could start at the earliest (a streamed turn's ready times), ms after the batch's origin.
  */
 export function sampleIdealMs(
   shape: ReturnType<typeof idealShape>,
@@ -26,6 +27,7 @@ export function sampleIdealMs(
   policy: CallPolicy | undefined,
   coreCount: number,
   tools: ToolRegistry,
+  releases?: readonly number[],
 ): number {
   let kind = config.kind;
   const byId = new Map(outcomes.map((o) => [o.id, o]));
@@ -35,7 +37,7 @@ export function sampleIdealMs(
     const outcome = byId.get(call.id);
     return outcome ? Math.max(0, outcome.endedMs - outcome.startedMs) : Number.NaN;
   });
-  return idealMs(latencies, { ...shape, kind, cores: coreCount });
+  return idealMs(latencies, { ...shape, kind, cores: coreCount, ...(releases ? { releases } : {}) });
 }
 
 /** The time a call should take: its drawn latency, or for a hang, the timeout that ends it. */

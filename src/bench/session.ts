@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { resolve } from 'node:path';
-import { type AgentMode, hostsFrameworks } from '../agent/types.ts';
+import { type AgentMode, hostMode } from '../agent/types.ts';
 import type { QueueSettings } from '../executors/queue-settings.ts';
 import { ExecutorRegistry, formatSpec, parseSpec } from '../executors/registry.ts';
 import {
@@ -158,6 +158,18 @@ export function resolveFrameworks(
   });
 }
 
+/** The frameworks measured in the group of `mode`: those whose API it hosts (see {@link hostMode}). */
+function hostedIn(
+  mode: AgentMode,
+  frameworks: readonly ResolvedFramework[],
+  modes: readonly AgentMode[],
+): ResolvedFramework[] {
+  return frameworks.filter((f) => {
+    const host = hostMode(f.definition.api, modes);
+    return host?.api === mode.api && host.dispatch === mode.dispatch;
+  });
+}
+
 /** Whole agent runs of one scenario per strategy and per framework, as cells. */
 function measureAgentGroup(
   config: BenchConfig,
@@ -172,7 +184,7 @@ function measureAgentGroup(
     agent: config.agent as NonNullable<BenchConfig['agent']>,
     mode,
     specs: planGroups(options)[0]?.specs ?? [],
-    frameworks: hostsFrameworks(mode) ? frameworks : [],
+    frameworks: hostedIn(mode, frameworks, runModes(config.agent as NonNullable<BenchConfig['agent']>)),
     tools: { ...options.tools, kind: config.kinds[0] ?? 'io' },
     rounds: config.rounds,
     ...(options.policy ? { policy: options.policy } : {}),
@@ -219,11 +231,18 @@ export async function runBench(config: BenchConfig, hooks: BenchOptions = {}): P
     const specs = planGroups(options)[0]?.specs ?? [];
     const kind = config.kinds[0] ?? 'io';
     const totalCost =
-      config.rounds * groups.reduce((n, g) => n + specs.length + (hostsFrameworks(g.mode) ? frameworks.length : 0), 0);
+      config.rounds *
+      groups.reduce(
+        (n, g) =>
+          n +
+          specs.length +
+          hostedIn(g.mode, frameworks, runModes(config.agent as NonNullable<BenchConfig['agent']>)).length,
+        0,
+      );
     let doneCost = 0;
     for (const [index, { scenario, mode }] of groups.entries()) {
       if (hooks.signal?.aborted) break;
-      const labels = hostsFrameworks(mode) ? frameworks.map((f) => f.label) : [];
+      const labels = hostedIn(mode, frameworks, runModes(config.agent)).map((f) => f.label);
       const named = config.agent.scenario === FANOUT_FAMILY ? scenario.name : scenarioLabel(config.agent.scenario);
       const group = { kind, calls: scenarioCalls(scenario), specs, frameworks: labels, mode, scenario: named };
       hooks.onEvent?.({ type: 'group-start', group, index, total: groups.length });

@@ -1,6 +1,6 @@
 /** Framework specs in flags and suites: parsed, found installed, and checked against the rest of the run. */
 
-import { hostsFrameworks } from '../agent/types.ts';
+import { hostMode } from '../agent/types.ts';
 import type { Registries } from '../config/registries.ts';
 import { errorMessage } from '../core/errors.ts';
 import { parseSpec } from '../executors/registry.ts';
@@ -27,13 +27,22 @@ export function parseFrameworkList(text: string, where: string, registries: Regi
   });
 }
 
-/** Frameworks run our loop's reference on Chat Completions; our loop's own fail-fast has no say over theirs. */
+/**
+ * A framework is measured beside our loop on the API it speaks (its speedup against our `sequential` there), so the
+ * run must play that API; our loop's own fail-fast has no say over a framework's.
+ */
 export function checkFrameworkConfig(config: BenchConfig, flags: MatrixFlags, registries: Registries): void {
   if (!config.frameworks || !config.agent) return;
-  if (!runModes(config.agent).some(hostsFrameworks)) {
-    throw new UsageError(
-      'Frameworks are measured on Chat Completions (ai-sdk-stream streams it), against our loop on the same API; add `chat` to `--api`',
-    );
+  const modes = runModes(config.agent);
+  for (const text of config.frameworks) {
+    const { framework } = parseFrameworkSpec(text, registries.frameworks);
+    const { api } = registries.frameworks.definition(framework);
+    if (!hostMode(api, modes)) {
+      const what = api === 'chat-stream' ? 'streams Chat Completions' : 'speaks Chat Completions';
+      throw new UsageError(
+        `\`${framework}\` ${what} and is measured beside our loop on the same API; add \`${api}\` to \`--api\` (e.g. \`--api ${[...new Set([...modes.map((m) => m.api), api])].join(',')}\`)`,
+      );
+    }
   }
   if (config.policy?.errorPolicy === 'fail-fast') {
     throw new UsageError(

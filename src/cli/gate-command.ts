@@ -250,7 +250,6 @@ export async function gateCommand(flags: GateFlags, state: CliState): Promise<nu
   for (const warning of environmentWarnings(baseline.environment, current.environment)) {
     process.stderr.write(`Note: ${warning}; ratios may not be comparable\n`);
   }
-  if (baseline.config.agent?.dispatch === 'early') options.earlyDispatch = true;
   let verdicts = judge(baseline, current, options);
   const rerunIds = new Set<string>();
   if (flags.rerun && !flags.current && verdicts.some(isFailure)) {

@@ -12,8 +12,6 @@ export interface GateOptions {
   tolerance: number;
   /** Floor for every cell's efficiency (ideal ÷ measured). @default 0.9 */
   minEfficiency: number;
-  /** The runs dispatched streamed calls early (their tools overlap the model): efficiency may pass 1. */
-  earlyDispatch?: boolean;
 }
 
 /**
@@ -102,9 +100,8 @@ export function judgeCell(baseline: CellOk, current: CellResult | undefined, opt
     };
   }
   // faster than the ideal schedule allows: the strategy no longer keeps the schedule it declares (a limiter that
-  // stopped limiting). Early dispatch may overlap the stream, so agent cells that stream early are exempt.
-  const early = options.earlyDispatch === true && current.agent !== undefined;
-  if (!early && current.efficiency && current.efficiency.low > ABOVE_IDEAL) {
+  // stopped limiting); early dispatch included, as its ideal starts each call at its ready time in the stream
+  if (current.efficiency && current.efficiency.low > ABOVE_IDEAL) {
     return {
       ...base,
       verdict: 'above-ideal',

@@ -69,12 +69,7 @@ export function chatRoute(context: MockContext): Route {
       usage: includeUsage ? usage : undefined,
     });
     const ready = readyChunks(chunks, step.kind === 'calls' ? step.calls.map((c) => c.id) : []);
-    const readyAt: Record<string, number> = {};
-    exchange.readyAt = readyAt;
-    const onEvent = (index: number) => {
-      for (const id of ready.get(index) ?? []) readyAt[id] = performance.now();
-    };
-    return respond(context, exchange, undefined, { events: chunks, named: false, onEvent });
+    return respond(context, exchange, undefined, { events: chunks, named: false, ready });
   };
 }
 

@@ -118,15 +118,19 @@ export function logStep(
   return logExchange(context, exchange);
 }
 
+/** The call ids whose last argument event is the event at each index of a stream: when each call is complete. */
+export type ReadyEvents = ReadonlyMap<number, readonly string[]>;
+
 /**
  * Sends an exchange's answer: the JSON body at once, or its events as a stream (`named` for the APIs that name
- * them); the exchange's `respondedAt` is set when the last byte is out.
+ * them); the exchange's `respondedAt` is set when the last byte is out, and with `ready` its `readyAt`: when the
+ * event that completes each call went out.
  */
 export function respond(
   context: MockContext,
   exchange: Exchange,
   body: unknown,
-  stream?: { events: readonly unknown[]; named: boolean; onEvent?: (index: number) => void },
+  stream?: { events: readonly unknown[]; named: boolean; ready?: ReadyEvents },
 ): Response {
   if (!stream) {
     const response = HttpResponse.json(body as Parameters<typeof HttpResponse.json>[0]);
@@ -136,7 +140,16 @@ export function respond(
   const done = () => {
     exchange.respondedAt = performance.now();
   };
-  const events = eventStream(stream.events, context.settings.streamChunkDelayMs, done, stream.named, stream.onEvent);
+  const { ready } = stream;
+  let onEvent: ((index: number) => void) | undefined;
+  if (ready) {
+    const readyAt: Record<string, number> = {};
+    exchange.readyAt = readyAt;
+    onEvent = (index) => {
+      for (const id of ready.get(index) ?? []) readyAt[id] = performance.now();
+    };
+  }
+  const events = eventStream(stream.events, context.settings.streamChunkDelayMs, done, stream.named, onEvent);
   return new HttpResponse(events, {
     headers: { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' },
   });

@@ -1,6 +1,15 @@
 import { delay, HttpResponse } from 'msw';
 import { split } from './chat-stream.ts';
-import { latencyOf, logStep, type MockContext, modelName, type Route, respond, tokens } from './context.ts';
+import {
+  latencyOf,
+  logStep,
+  type MockContext,
+  modelName,
+  type ReadyEvents,
+  type Route,
+  respond,
+  tokens,
+} from './context.ts';
 import { contentText, readBody, type Violation } from './rules.ts';
 import { nextStep, progressFromIds, type Step } from './script.ts';
 
@@ -125,7 +134,7 @@ export function messagesRoute(context: MockContext): Route {
     const message = assistantMessage(context.nextId('msg_'), step, modelName(body.model), JSON.stringify(messages));
     if (!stream) return respond(context, exchange, message);
     const events = messageEvents(message, context.settings.argumentFragmentChars, context.settings.interleave);
-    return respond(context, exchange, undefined, { events, named: true });
+    return respond(context, exchange, undefined, { events, named: true, ready: messagesReady(events) });
   };
 }
 
@@ -228,4 +237,19 @@ export function messageEvents(message: AssistantMessage, fragmentChars: number, 
   });
   events.push({ type: 'message_stop' });
   return events;
+}
+
+/** Each tool call's `content_block_stop`: the event after which its input is complete (as the SDK's stream reads it). */
+export function messagesReady(events: readonly unknown[]): ReadyEvents {
+  const ids = new Map<number, string>();
+  const ready = new Map<number, string[]>();
+  for (const [i, event] of events.entries()) {
+    const e = event as { type: string; index?: number; content_block?: { type: string; id?: string } };
+    if (e.type === 'content_block_start' && e.content_block?.type === 'tool_use' && e.content_block.id) {
+      ids.set(e.index ?? -1, e.content_block.id);
+    } else if (e.type === 'content_block_stop' && ids.has(e.index ?? -1)) {
+      ready.set(i, [ids.get(e.index ?? -1) as string]);
+    }
+  }
+  return ready;
 }

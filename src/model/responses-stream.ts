@@ -1,5 +1,6 @@
 import type { Response as ApiResponse, ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { split } from './chat-stream.ts';
+import type { ReadyEvents } from './context.ts';
 
 /**
  * The events of one streamed Responses API answer, as the API sends them: `response.created` and
@@ -45,4 +46,19 @@ export function responsesEvents(response: ApiResponse, argumentFragmentChars: nu
   }
   push({ type: 'response.completed', response });
   return events;
+}
+
+/** Each function call's `response.function_call_arguments.done`: the event after which its arguments are complete. */
+export function responsesReady(events: readonly unknown[]): ReadyEvents {
+  const callIds = new Map<string, string>();
+  const ready = new Map<number, string[]>();
+  for (const [i, event] of events.entries()) {
+    const e = event as { type: string; item_id?: string; item?: { type: string; id?: string; call_id?: string } };
+    if (e.type === 'response.output_item.added' && e.item?.type === 'function_call' && e.item.id && e.item.call_id) {
+      callIds.set(e.item.id, e.item.call_id);
+    } else if (e.type === 'response.function_call_arguments.done' && callIds.has(e.item_id ?? '')) {
+      ready.set(i, [callIds.get(e.item_id ?? '') as string]);
+    }
+  }
+  return ready;
 }

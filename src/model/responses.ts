@@ -12,7 +12,7 @@ import {
   tokens,
 } from './context.ts';
 import { functionCallItemId } from './ids.ts';
-import { responsesEvents } from './responses-stream.ts';
+import { responsesEvents, responsesReady } from './responses-stream.ts';
 import {
   checkFunctionOutputs,
   contentText,
@@ -92,10 +92,8 @@ export function responsesRoute(context: MockContext, store: Map<string, StoredRe
     if (store.size > MAX_STORED_RESPONSES) store.delete(store.keys().next().value ?? '');
     const answer = response(id, step, body, context);
     if (!stream) return respond(context, exchange, answer);
-    return respond(context, exchange, undefined, {
-      events: responsesEvents(answer, context.settings.argumentFragmentChars),
-      named: true,
-    });
+    const events = responsesEvents(answer, context.settings.argumentFragmentChars);
+    return respond(context, exchange, undefined, { events, named: true, ready: responsesReady(events) });
   };
 }
 

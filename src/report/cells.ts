@@ -47,11 +47,15 @@ export function perRun(results: ResultsDocument): string {
 export const severalModes = (results: ResultsDocument): boolean =>
   results.config.agent !== undefined && runModes(results.config.agent).length > 1;
 
-/** A row's name: the executor, and in a run over several modes the mode (`promise-all @messages-stream+early`). */
+/**
+ * A row's name: the executor, and in a run over several modes the mode (`promise-all @messages-stream+early`); a
+ * framework's row names the mode of the group it was measured in (`ai-sdk-stream 7.0.185 @chat-stream`), the API
+ * its speedup is against.
+ */
 export function rowLabel(results: ResultsDocument, cell: CellResult): string {
   const mode =
     severalModes(results) && cell.api && cell.dispatch ? { api: cell.api, dispatch: cell.dispatch } : undefined;
-  return mode && !cell.framework ? `${executorLabel(cell)} @${formatMode(mode)}` : executorLabel(cell);
+  return mode ? `${executorLabel(cell)} @${formatMode(mode)}` : executorLabel(cell);
 }
 
 /** A series' name in charts, where every kind's rows stand together: its row label, with the kind if several. */

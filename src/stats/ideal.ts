@@ -8,23 +8,33 @@ export type WorkloadKind = 'io' | 'cpu';
 export type IdealSchedule = 'serial' | 'unbounded' | 'slots' | 'chunks';
 export const IDEAL_SCHEDULES: readonly IdealSchedule[] = ['serial', 'unbounded', 'slots', 'chunks'];
 
-/** Greedy list scheduling in call order over `slots` parallel slots: the makespan a sliding window reaches. */
-export function listScheduleMs(latencies: readonly number[], slots: number): number {
+/**
+ * Greedy list scheduling in call order over `slots` parallel slots, each call starting no earlier than its release
+ * time (`releases[i]`, ms after the batch's origin; 0 when absent): the makespan a sliding window reaches. One slot
+ * is a serial schedule, as many slots as calls an unbounded one.
+ */
+export function listScheduleMs(latencies: readonly number[], slots: number, releases?: readonly number[]): number {
   if (latencies.length === 0) return 0;
   const free = new Array<number>(Math.max(1, Math.min(slots, latencies.length))).fill(0);
-  for (const latency of latencies) {
+  let end = 0;
+  for (const [i, latency] of latencies.entries()) {
     let earliest = 0;
-    for (let i = 1; i < free.length; i++) if ((free[i] ?? 0) < (free[earliest] ?? 0)) earliest = i;
-    free[earliest] = (free[earliest] ?? 0) + latency;
+    for (let j = 1; j < free.length; j++) if ((free[j] ?? 0) < (free[earliest] ?? 0)) earliest = j;
+    const start = Math.max(free[earliest] ?? 0, releases?.[i] ?? 0);
+    free[earliest] = start + latency;
+    end = Math.max(end, start + latency);
   }
-  return Math.max(...free);
+  return end;
 }
 
-/** Sum of each fixed chunk's slowest call. */
-export function chunkedMs(latencies: readonly number[], chunk: number): number {
-  let total = 0;
-  for (let i = 0; i < latencies.length; i += chunk) total += Math.max(...latencies.slice(i, i + chunk));
-  return total;
+/** Each fixed chunk starts when the previous one ended and all its calls are released; it lasts its slowest call. */
+export function chunkedMs(latencies: readonly number[], chunk: number, releases?: readonly number[]): number {
+  let end = 0;
+  for (let i = 0; i < latencies.length; i += chunk) {
+    const start = Math.max(end, ...(releases?.slice(i, i + chunk) ?? []));
+    end = start + Math.max(...latencies.slice(i, i + chunk));
+  }
+  return end;
 }
 
 export interface IdealInput {
@@ -37,6 +47,11 @@ export interface IdealInput {
   offMainThread?: boolean;
   /** Cores available to worker threads (`os.availableParallelism()`). */
   cores: number;
+  /**
+   * When each call can start at the earliest, ms after the batch's origin: in a streamed turn with early dispatch,
+   * when its arguments were complete. @default every call at 0
+   */
+  releases?: readonly number[];
 }
 
 /**
@@ -45,17 +60,19 @@ export interface IdealInput {
  * declares no schedule: an unknown ideal is shown as "—", never guessed.
  */
 export function idealMs(latencies: readonly number[], input: IdealInput): number {
-  const sum = latencies.reduce((a, b) => a + b, 0);
   const k = input.limit ?? latencies.length;
+  const { releases } = input;
   if (input.schedule === undefined) return Number.NaN;
-  if (input.schedule === 'serial') return sum;
-  if (input.kind === 'cpu') return input.offMainThread ? listScheduleMs(latencies, Math.min(k, input.cores)) : sum;
+  if (input.schedule === 'serial') return listScheduleMs(latencies, 1, releases);
+  if (input.kind === 'cpu') {
+    return listScheduleMs(latencies, input.offMainThread ? Math.min(k, input.cores) : 1, releases);
+  }
   switch (input.schedule) {
     case 'unbounded':
-      return Math.max(0, ...latencies);
+      return listScheduleMs(latencies, latencies.length, releases);
     case 'slots':
-      return listScheduleMs(latencies, k);
+      return listScheduleMs(latencies, k, releases);
     case 'chunks':
-      return chunkedMs(latencies, k);
+      return chunkedMs(latencies, k, releases);
   }
 }
