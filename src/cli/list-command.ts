@@ -50,6 +50,10 @@ export function listText(state: CliState): string {
   for (const name of listScenarios()) lines.push(`  ${name}`);
   lines.push('  fanout-N         generated: one turn of N get_weather calls, then an answer');
   lines.push('  fanout           agent mode: fanout-N for every N of --calls (a scale sweep)');
+  lines.push(
+    '  bfcl-parallel    generated: 40 turns of 2–8 calls to one tool, as often as in BFCL v4 parallel (-N: N turns)',
+    '  bfcl-parallel-multiple  generated: 40 turns of 2–5 calls to 2–4 tools, as in BFCL v4 parallel_multiple',
+  );
   lines.push('', 'Suites (--suite):');
   for (const [name, suite] of state.registries.suites.entries())
     lines.push(`  ${name.padEnd(16)} ${suite.value.description}`);

@@ -3,6 +3,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { RANGES } from '../core/ranges.ts';
 import { fixturesDir, packageRoot } from '../tools/paths.ts';
 import { ToolRegistry } from '../tools/registry.ts';
+import { BFCL_DEFAULT_TURNS, BFCL_MAX_TURNS, BFCL_NAME, type BfclCategory, bfclScenario } from './bfcl.ts';
 import { parseScenario, type Scenario, ScenarioError, validateScenario } from './scenario.ts';
 import { isScenarioPath } from './scenario-names.ts';
 
@@ -62,7 +63,7 @@ export function listScenarios(): string[] {
 }
 
 /**
- * Loads a scenario: `fanout-N` is generated, a bare name reads `fixtures/scenarios/NAME.json`,
+ * Loads a scenario: `fanout-N` and `bfcl-parallel[-multiple][-N]` are generated, a bare name reads `fixtures/scenarios/NAME.json`,
  * anything with a slash or ending in `.json` is read as a path.
  */
 export function loadScenario(nameOrPath: string, tools: ToolRegistry = new ToolRegistry()): Scenario {
@@ -74,12 +75,20 @@ export function loadScenario(nameOrPath: string, tools: ToolRegistry = new ToolR
     }
     return fanoutScenario(n);
   }
+  const bfcl = BFCL_NAME.exec(nameOrPath);
+  if (bfcl) {
+    const turns = bfcl[2] === undefined ? BFCL_DEFAULT_TURNS : Number(bfcl[2]);
+    if (!Number.isSafeInteger(turns) || turns < 1 || turns > BFCL_MAX_TURNS) {
+      throw new ScenarioError(nameOrPath, '', `bfcl-…-N takes N turns from 1 to ${BFCL_MAX_TURNS}, got ${bfcl[2]}`);
+    }
+    return bfclScenario(bfcl[1] as BfclCategory, turns, FANOUT_MODEL_LATENCY_MS, tools);
+  }
   const isPath = isScenarioPath(nameOrPath);
   const path = isPath ? resolve(nameOrPath) : join(scenariosDir, `${nameOrPath}.json`);
   const shown = displayPath(path);
   if (!existsSync(path)) {
     if (isPath) throw new ScenarioError(shown, '', 'file not found');
-    const known = [...listScenarios(), 'fanout-N'].join(', ');
+    const known = [...listScenarios(), 'fanout-N', 'bfcl-parallel', 'bfcl-parallel-multiple'].join(', ');
     throw new ScenarioError(shown, '', `unknown scenario "${nameOrPath}" (known: ${known})`);
   }
   return parseScenario(readFileSync(path, 'utf8'), shown, tools);
