@@ -32,7 +32,7 @@ describe.each(APIS)('agent loop over %s', (api) => {
     'plays weather-profile-email with %s and leaves exactly one email from the profile',
     async (_name, spec) => {
       const session = await AgentSession.start({
-        target: { kind: 'mock', scenario: loadScenario('weather-profile-email'), modelLatencyMs: 0 },
+        target: { kind: 'mock', scenario: loadScenario('weather-profile-email'), timing: { modelLatencyMs: 0 } },
         executor: spec,
         tools: toolRuntimeConfig({ latencyMs: 5 }),
         api,
@@ -212,7 +212,11 @@ describe.each(STREAMED_APIS)('streamed dispatch over %s', (api) => {
     const steps: Partial<Record<'after-stream' | 'early', AgentStep>> = {};
     for (const dispatch of ['after-stream', 'early'] as const) {
       const session = await AgentSession.start({
-        target: { kind: 'mock', scenario: loadScenario('fanout-4'), modelLatencyMs: 0, streamChunkDelayMs: 5 },
+        target: {
+          kind: 'mock',
+          scenario: loadScenario('fanout-4'),
+          timing: { modelLatencyMs: 0, streamChunkDelayMs: 5 },
+        },
         executor: { strategy: 'sequential' },
         tools: toolRuntimeConfig({ latencyMs: 40 }),
         api,
@@ -264,7 +268,7 @@ describe('chatToolCalls (non-conforming servers in live mode)', () => {
 describe('transcripts in each API shape', () => {
   const transcript = async (api: ApiMode) => {
     const session = await AgentSession.start({
-      target: { kind: 'mock', scenario: loadScenario('weather-stock-news'), modelLatencyMs: 0 },
+      target: { kind: 'mock', scenario: loadScenario('weather-stock-news'), timing: { modelLatencyMs: 0 } },
       executor: { strategy: 'promise-all' },
       tools: toolRuntimeConfig({ latencyMs: 1, faults: { failRate: 0.5, hangRate: 0, crashRate: 0 } }),
       api,

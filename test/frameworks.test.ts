@@ -155,7 +155,7 @@ describe('timelines and outcomes', () => {
       ['sequential', undefined, 1],
     ] as const) {
       const session = await AgentSession.start({
-        target: { kind: 'mock', scenario: loadScenario('fanout-4'), streamChunkDelayMs: 5 },
+        target: { kind: 'mock', scenario: loadScenario('fanout-4'), timing: { streamChunkDelayMs: 5 } },
         executor: { strategy, ...(limit === undefined ? {} : { limit }) },
         tools: toolRuntimeConfig({ latencyMs: 40 }),
         api: 'chat-stream',

@@ -5,6 +5,7 @@ import type { QueueSettings } from '../executors/queue-settings.ts';
 import { createExecutor, type ExecutorRegistry, type ExecutorSpec, idealShape } from '../executors/registry.ts';
 import type { Executor } from '../executors/types.ts';
 import { loadAnthropic } from '../model/anthropic-sdk.ts';
+import { type ModelTiming, timingSettings } from '../model/context.ts';
 import { createModelMock, type ModelMock } from '../model/mock-server.ts';
 import type { Scenario } from '../model/scenario.ts';
 import type { ToolRuntimeConfig } from '../tools/config.ts';
@@ -23,8 +24,8 @@ export type ModelTarget =
   | {
       kind: 'mock';
       scenario: Scenario;
-      modelLatencyMs?: number;
-      streamChunkDelayMs?: number;
+      /** The model's timing; unset fields leave the scenario's. */
+      timing?: ModelTiming;
       /** A mock already listening, shared by several sessions (msw patches the one global `fetch`). */
       shared?: ModelMock;
     }
@@ -99,8 +100,7 @@ export class AgentSession {
     }
     const mock = createModelMock({
       scenario: target.scenario,
-      ...(target.modelLatencyMs === undefined ? {} : { latencyOverrideMs: target.modelLatencyMs }),
-      ...(target.streamChunkDelayMs === undefined ? {} : { streamChunkDelayMs: target.streamChunkDelayMs }),
+      ...timingSettings(target.timing ?? {}),
     });
     // our loop takes a client: it reaches the mock directly, and the global fetch stays untouched
     return new AgentSession(

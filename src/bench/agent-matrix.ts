@@ -10,7 +10,7 @@ import { type ExecutorSpec, formatSpec, idealShape } from '../executors/registry
 import { exchangeTimes } from '../frameworks/observe.ts';
 import type { ResolvedFramework } from '../frameworks/registry.ts';
 import { FrameworkSession } from '../frameworks/session.ts';
-import type { Exchange } from '../model/context.ts';
+import { type Exchange, timingSettings } from '../model/context.ts';
 import { createModelMock, type ModelMock } from '../model/mock-server.ts';
 import { type Scenario, scenarioCalls } from '../model/scenario.ts';
 import {
@@ -250,8 +250,7 @@ export async function runAgentGroup(options: AgentGroupOptions): Promise<CellRes
   const calls = scenarioCalls(scenario);
   const mock = createModelMock({
     scenario,
-    ...(agent.modelLatencyMs === undefined ? {} : { latencyOverrideMs: agent.modelLatencyMs }),
-    ...(agent.streamChunkDelayMs === undefined ? {} : { streamChunkDelayMs: agent.streamChunkDelayMs }),
+    ...timingSettings(agent),
   });
   mock.listen();
   const variants = variantsOf(options, mock);

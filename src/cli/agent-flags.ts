@@ -3,6 +3,7 @@
 import { type AgentMode, API_MODES, agentModes, DISPATCH_MODES, STREAMED_APIS } from '../agent/types.ts';
 import type { Registries } from '../config/registries.ts';
 import { firstLine } from '../core/errors.ts';
+import { RANGES } from '../core/ranges.ts';
 import { parseSpec } from '../executors/registry.ts';
 import { FANOUT_FAMILY, loadScenario } from '../model/load.ts';
 import { type AgentBenchConfig, type BenchConfig, runModes } from '../results/document.ts';
@@ -42,6 +43,7 @@ export function resolveAgent(
       ['--api', flags.api],
       ['--dispatch', flags.dispatch],
       ['--model-latency', flags.modelLatency],
+      ['--tokens-per-second', flags.tokensPerSecond],
       ['--frameworks', flags.frameworks],
     ] as const) {
       if (value !== undefined) throw new UsageError(`\`${flag}\` belongs to agent runs; add \`--mode agent\``);
@@ -63,7 +65,10 @@ export function resolveAgent(
       : { modelLatencyMs: parseNumber('--model-latency', flags.modelLatency, 0, 600_000) }),
     ...(flags.streamDelay === undefined
       ? {}
-      : { streamChunkDelayMs: parseNumber('--stream-delay', flags.streamDelay, 0, 60_000) }),
+      : { streamChunkDelayMs: parseNumber('--stream-delay', flags.streamDelay, ...RANGES.streamChunkDelayMs) }),
+    ...(flags.tokensPerSecond === undefined
+      ? {}
+      : { tokensPerSecond: parseNumber('--tokens-per-second', flags.tokensPerSecond, ...RANGES.tokensPerSecond) }),
   };
   if (agent.streamChunkDelayMs !== undefined && !modes.some((m) => STREAMED_APIS.includes(m.api))) {
     throw new UsageError(

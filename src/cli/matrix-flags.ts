@@ -25,6 +25,7 @@ export interface MatrixFlags {
   dispatch?: string;
   modelLatency?: string;
   streamDelay?: string;
+  tokensPerSecond?: string;
   ignoreAbort?: boolean;
   tools?: string;
   frameworks?: string;

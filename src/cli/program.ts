@@ -79,7 +79,11 @@ export function addToolOptions(command: Command): Command {
       'agent mode with a streamed API: after-stream or early; bench: both (early where the API streams)',
     )
     .option('--model-latency <ms>', "agent mode: the mock model's latency per turn (default: the scenario's)")
-    .option('--stream-delay <ms>', 'agent mode with a streamed API: delay between streamed chunks (a slow stream)');
+    .option('--stream-delay <ms>', 'agent mode with a streamed API: delay between streamed chunks (a slow stream)')
+    .option(
+      '--tokens-per-second <n>',
+      "agent mode: the model's output rate after the first token (~4 characters a token; default: the scenario's, else at once)",
+    );
 }
 
 /** `--config`: every command that runs tools or executors may take the user's config. */

@@ -81,8 +81,7 @@ export async function runCommand(flags: RunFlags, state: CliState): Promise<numb
     : {
         kind: 'mock',
         scenario: loadScenario(agent.scenario, state.registries.tools),
-        ...(agent.modelLatencyMs === undefined ? {} : { modelLatencyMs: agent.modelLatencyMs }),
-        ...(agent.streamChunkDelayMs === undefined ? {} : { streamChunkDelayMs: agent.streamChunkDelayMs }),
+        timing: agent,
       };
   const session = await AgentSession.start({
     target,

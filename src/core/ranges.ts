@@ -13,6 +13,7 @@ export const RANGES = {
   backoffMs: [0, 60_000],
   modelLatencyMs: [0, 600_000],
   streamChunkDelayMs: [0, 60_000],
+  tokensPerSecond: [1, 100_000],
   // queue(k): worker processes the bench starts, and jobs one `fanout-bench worker` runs at once
   workers: [1, 64],
   concurrency: [1, 1000],

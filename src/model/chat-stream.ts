@@ -106,7 +106,8 @@ const encoder = new TextEncoder();
  */
 export function eventStream(
   chunks: readonly unknown[],
-  delayMs: number,
+  /** Before each chunk after the first: one delay for all, or the delay before chunk `index`. */
+  delayMs: number | ((index: number) => number),
   onDone?: () => void,
   named = false,
   /** Called as each chunk goes out, with its index in `chunks`. */
@@ -119,7 +120,8 @@ export function eventStream(
   let cancelled = false;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      if (next > 0 && delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      const wait = next === 0 ? 0 : typeof delayMs === 'number' ? delayMs : delayMs(next);
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       if (cancelled) return;
       const event = events[next++];
       if (event === undefined) {

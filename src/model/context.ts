@@ -17,10 +17,37 @@ export interface StreamSettings {
   latencyOverrideMs?: number | undefined;
   /** Delay between chunks of a streamed answer, to simulate a slow stream. @default 0 */
   streamChunkDelayMs?: number;
+  /**
+   * The model's output rate after its first token, in tokens per second (about 4 characters a token, see
+   * {@link textTokens}): each streamed chunk takes its tokens' time, a whole response all of them. Overrides the
+   * scenario's. @default undefined (the scenario's; none: the answer comes at once after the first token)
+   */
+  tokensPerSecond?: number | undefined;
   /** Interleave the argument fragments of different calls by index instead of sending call after call. @default false */
   interleave?: boolean;
   /** Characters of arguments per streamed fragment. @default 8 */
   argumentFragmentChars?: number;
+}
+
+/**
+ * How long the model takes, as a run states it: the time to the first token (`--model-latency`; else each turn's
+ * scripted latency), a fixed delay between streamed chunks (`--stream-delay`), and the output rate after the first
+ * token (`--tokens-per-second`; else the scenario's). One mechanism: the shorthands and the rate all become the
+ * mock's settings.
+ */
+export interface ModelTiming {
+  modelLatencyMs?: number;
+  streamChunkDelayMs?: number;
+  tokensPerSecond?: number;
+}
+
+/** The mock settings of a model timing. */
+export function timingSettings(timing: ModelTiming): StreamSettings {
+  return {
+    ...(timing.modelLatencyMs === undefined ? {} : { latencyOverrideMs: timing.modelLatencyMs }),
+    ...(timing.streamChunkDelayMs === undefined ? {} : { streamChunkDelayMs: timing.streamChunkDelayMs }),
+    ...(timing.tokensPerSecond === undefined ? {} : { tokensPerSecond: timing.tokensPerSecond }),
+  };
 }
 
 /** Counts of what the mock did, for tests and reports. */
@@ -71,6 +98,8 @@ export interface Exchange {
   text: string | null;
   /** Streamed responses: `performance.now()` when each call's last argument chunk went out, by call id. */
   readyAt?: Record<string, number>;
+  /** The output rate the answer was paced at, tokens per second (none: at once). */
+  tokensPerSecond?: number;
 }
 
 /** Exchanges kept beyond this are dropped oldest first (a caller that never takes them does not grow memory). */
@@ -78,7 +107,10 @@ export const MAX_EXCHANGES = 10_000;
 
 /** What the handlers share with the mock that owns them. */
 export interface MockContext {
-  readonly settings: Required<Omit<StreamSettings, 'latencyOverrideMs'>> & { latencyOverrideMs: number | undefined };
+  readonly settings: Required<Omit<StreamSettings, 'latencyOverrideMs' | 'tokensPerSecond'>> & {
+    latencyOverrideMs: number | undefined;
+    tokensPerSecond: number | undefined;
+  };
   readonly counters: ModelMockCounters;
   /** Answered requests since the last {@link ModelMock.takeExchanges}. */
   readonly exchanges: Exchange[];
@@ -105,6 +137,7 @@ export function logStep(
   answered: Exchange['answered'],
 ): Exchange {
   const calls = step.kind === 'calls' ? step.calls : [];
+  const tokensPerSecond = context.settings.tokensPerSecond ?? step.tokensPerSecond;
   const exchange: Exchange = {
     api,
     stream,
@@ -114,6 +147,7 @@ export function logStep(
     answered,
     calls,
     text: step.text,
+    ...(tokensPerSecond === undefined ? {} : { tokensPerSecond }),
   };
   return logExchange(context, exchange);
 }
@@ -126,13 +160,19 @@ export type ReadyEvents = ReadonlyMap<number, readonly string[]>;
  * them); the exchange's `respondedAt` is set when the last byte is out, and with `ready` its `readyAt`: when the
  * event that completes each call went out.
  */
-export function respond(
+export async function respond(
   context: MockContext,
   exchange: Exchange,
   body: unknown,
   stream?: { events: readonly unknown[]; named: boolean; ready?: ReadyEvents },
-): Response {
+): Promise<Response> {
+  const rate = exchange.tokensPerSecond;
+  const tokensMs = (text: string) => (rate === undefined ? 0 : (textTokens(text) / rate) * 1000);
   if (!stream) {
+    // a whole answer after all its tokens: the calls' names and arguments, and the text
+    const output = (exchange.text ?? '') + exchange.calls.map((call) => call.name + call.arguments).join('');
+    const wait = tokensMs(output);
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     const response = HttpResponse.json(body as Parameters<typeof HttpResponse.json>[0]);
     exchange.respondedAt = performance.now();
     return response;
@@ -149,7 +189,10 @@ export function respond(
       for (const id of ready.get(index) ?? []) readyAt[id] = performance.now();
     };
   }
-  const events = eventStream(stream.events, context.settings.streamChunkDelayMs, done, stream.named, onEvent);
+  // before each chunk after the first: the fixed delay, and the time its tokens take at the model's rate
+  const chunkDelay = context.settings.streamChunkDelayMs;
+  const delays = (index: number) => chunkDelay + tokensMs(streamedText(stream.events[index]));
+  const events = eventStream(stream.events, delays, done, stream.named, onEvent);
   return new HttpResponse(events, {
     headers: { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' },
   });
@@ -162,7 +205,35 @@ export function latencyOf(context: MockContext, scriptedMs: number): number {
 
 /** Rough token count, for `usage`: about four characters a token. */
 export function tokens(text: string): number {
-  return Math.max(1, Math.ceil(text.length / 4));
+  return Math.max(1, textTokens(text));
+}
+
+/** The tokens a text costs the model, by the estimate used everywhere here: four characters a token, rounded up. */
+export function textTokens(text: string): number {
+  return Math.ceil(text.length / 4);
+}
+
+/** The text an event of a stream carries (what the model generated for it), in any of the three APIs' shapes. */
+export function streamedText(event: unknown): string {
+  if (typeof event !== 'object' || event === null) return '';
+  const e = event as {
+    type?: string;
+    delta?: unknown;
+    choices?: {
+      delta?: { content?: string | null; tool_calls?: { function?: { name?: string; arguments?: string } }[] };
+    }[];
+  };
+  if (Array.isArray(e.choices)) {
+    const delta = e.choices[0]?.delta;
+    const calls = (delta?.tool_calls ?? []).map((c) => (c.function?.name ?? '') + (c.function?.arguments ?? ''));
+    return (delta?.content ?? '') + calls.join('');
+  }
+  if (typeof e.type === 'string' && e.type.endsWith('.delta') && typeof e.delta === 'string') return e.delta;
+  if (e.type === 'content_block_delta') {
+    const delta = e.delta as { text?: string; partial_json?: string } | undefined;
+    return delta?.text ?? delta?.partial_json ?? '';
+  }
+  return '';
 }
 
 export const NO_SCENARIO: Violation = {

@@ -77,6 +77,7 @@ export function createModelMock(options: ModelMockOptions = {}): ModelMock {
   const settings: MockContext['settings'] = {
     latencyOverrideMs: undefined,
     streamChunkDelayMs: 0,
+    tokensPerSecond: undefined,
     interleave: false,
     argumentFragmentChars: DEFAULT_ARGUMENT_FRAGMENT_CHARS,
   };
@@ -94,6 +95,13 @@ export function createModelMock(options: ModelMockOptions = {}): ModelMock {
     if ('latencyOverrideMs' in next) settings.latencyOverrideMs = checkMs(next.latencyOverrideMs, 'latencyOverrideMs');
     if (next.streamChunkDelayMs !== undefined)
       settings.streamChunkDelayMs = checkMs(next.streamChunkDelayMs, 'streamChunkDelayMs') ?? 0;
+    if ('tokensPerSecond' in next) {
+      const rate = next.tokensPerSecond;
+      if (rate !== undefined && !(Number.isFinite(rate) && rate > 0)) {
+        throw new RangeError(`Expected \`tokensPerSecond\` to be a number > 0, got ${rate}`);
+      }
+      settings.tokensPerSecond = rate;
+    }
     if (next.interleave !== undefined) settings.interleave = next.interleave;
     if (next.argumentFragmentChars !== undefined) {
       if (!Number.isInteger(next.argumentFragmentChars) || next.argumentFragmentChars < 1) {

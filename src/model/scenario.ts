@@ -37,8 +37,10 @@ export interface Scenario {
   description: string;
   /** The user's message that starts the conversation. */
   question: string;
-  /** Model latency of each turn unless the turn sets its own. @default 0 */
+  /** Model latency of each turn unless the turn sets its own: the time to the first token. @default 0 */
   modelLatencyMs: number;
+  /** Output tokens per second after the first token (about 4 characters a token); absent: all at once. */
+  tokensPerSecond?: number;
   turns: ScenarioTurn[];
 }
 
@@ -86,7 +88,7 @@ export function validateScenario(data: unknown, file: string, tools: ToolRegistr
     throw new ScenarioError(file, field, detail);
   };
   const root = record(data, '', 'must be a JSON object', fail);
-  allowKeys(root, '', ['name', 'description', 'question', 'modelLatencyMs', 'turns'], fail);
+  allowKeys(root, '', ['name', 'description', 'question', 'modelLatencyMs', 'tokensPerSecond', 'turns'], fail);
   const name = text(root.name, 'name', fail);
   const description = root.description === undefined ? '' : string(root.description, 'description', fail);
   const question = text(root.question, 'question', fail);
@@ -158,7 +160,24 @@ export function validateScenario(data: unknown, file: string, tools: ToolRegistr
     if (latencyMs !== undefined) result.latencyMs = latencyMs;
     return result;
   });
-  return { name, description, question, modelLatencyMs, turns };
+  const rate = root.tokensPerSecond;
+  if (
+    rate !== undefined &&
+    !(typeof rate === 'number' && rate >= RANGES.tokensPerSecond[0] && rate <= RANGES.tokensPerSecond[1])
+  ) {
+    fail(
+      'tokensPerSecond',
+      `must be a number from ${RANGES.tokensPerSecond[0]} to ${RANGES.tokensPerSecond[1]}, got ${JSON.stringify(rate)}`,
+    );
+  }
+  return {
+    name,
+    description,
+    question,
+    modelLatencyMs,
+    ...(rate === undefined ? {} : { tokensPerSecond: rate as number }),
+    turns,
+  };
 }
 
 type Fail = (field: string, detail: string) => never;

@@ -13,8 +13,15 @@ export const START: Progress = { turnIndex: 0, callsDone: 0 };
 
 /** What the model says next. */
 export type Step =
-  | { kind: 'calls'; turnIndex: number; text: string | null; calls: ToolCall[]; latencyMs: number }
-  | { kind: 'answer'; turnIndex: number; text: string; latencyMs: number; failed: boolean };
+  | {
+      kind: 'calls';
+      turnIndex: number;
+      text: string | null;
+      calls: ToolCall[];
+      latencyMs: number;
+      tokensPerSecond?: number;
+    }
+  | { kind: 'answer'; turnIndex: number; text: string; latencyMs: number; failed: boolean; tokensPerSecond?: number };
 
 /** Progress after a model response that returned `count` calls. */
 export function advance(scenario: Scenario, progress: Progress, count: number): Progress {
@@ -60,7 +67,8 @@ export function nextStep(scenario: Scenario, progress: Progress, options: StepOp
   const turn = scenario.turns[turnIndex];
   if (turn === undefined) throw new Error(`scenario "${scenario.name}" has no turns`);
   const latencyMs = turn.latencyMs ?? scenario.modelLatencyMs;
-  if (isAnswerTurn(turn)) return { kind: 'answer', turnIndex, text: turn.answer, latencyMs, failed: false };
+  const rate = scenario.tokensPerSecond === undefined ? {} : { tokensPerSecond: scenario.tokensPerSecond };
+  if (isAnswerTurn(turn)) return { kind: 'answer', turnIndex, text: turn.answer, latencyMs, failed: false, ...rate };
 
   const first = progress.callsDone;
   const last = options.parallelToolCalls ? turn.calls.length : first + 1;
@@ -78,7 +86,7 @@ export function nextStep(scenario: Scenario, progress: Progress, options: StepOp
       if (!filled.ok) {
         // A model that cannot fill an argument says so instead of calling the tool.
         const text = `I could not complete ${call.name}: ${filled.reason}.`;
-        return { kind: 'answer', turnIndex, text, latencyMs, failed: true };
+        return { kind: 'answer', turnIndex, text, latencyMs, failed: true, ...rate };
       }
       args[key] = filled.value;
     }
@@ -86,5 +94,5 @@ export function nextStep(scenario: Scenario, progress: Progress, options: StepOp
     calls.push({ id, name: call.name, arguments: JSON.stringify(args) });
   }
   const text = first === 0 ? (turn.text ?? null) : null;
-  return { kind: 'calls', turnIndex, text, calls, latencyMs };
+  return { kind: 'calls', turnIndex, text, calls, latencyMs, ...rate };
 }

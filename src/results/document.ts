@@ -69,8 +69,10 @@ export interface AgentBenchConfig {
   dispatch: DispatchMode;
   /** Model latency per turn; the scenario's own when absent. */
   modelLatencyMs?: number;
-  /** chat-stream: delay between streamed chunks (a slow stream). @default 0 */
+  /** Streamed APIs: delay between streamed chunks (a slow stream). @default 0 */
   streamChunkDelayMs?: number;
+  /** The model's output rate after the first token, tokens per second (~4 characters a token); the scenario's when absent. */
+  tokensPerSecond?: number;
   /**
    * Several modes in one run (`--api all --dispatch both`): one group per mode, each with its own `sequential`
    * reference; `api` and `dispatch` are then the first mode. Absent: the one mode `api` + `dispatch`.

@@ -87,6 +87,7 @@ const agent = fields(
     dispatch: dispatchMode.optional(),
     modelLatencyMs: inRange(RANGES.modelLatencyMs).optional(),
     streamChunkDelayMs: inRange(RANGES.streamChunkDelayMs).optional(),
+    tokensPerSecond: inRange(RANGES.tokensPerSecond).optional(),
     modes: modes.optional(),
   },
   "an object like { scenario: 'weather-stock-news', api: 'chat' }",

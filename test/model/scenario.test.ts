@@ -72,7 +72,9 @@ describe('shipped scenarios', () => {
   });
 
   it('names the known scenarios for an unknown name', () => {
-    expect(() => loadScenario('nope')).toThrow(/unknown scenario "nope" \(known: .*weather-fx.*fanout-N\)/);
+    expect(() => loadScenario('nope')).toThrow(
+      /unknown scenario "nope" \(known: .*weather-fx.*fanout-N, bfcl-parallel, bfcl-parallel-multiple\)/,
+    );
   });
 });
 
