@@ -13,6 +13,7 @@ import {
 import { benchmarkActionEntries } from '../src/gate/summary.ts';
 import type { BenchConfig, CellOk, ResultsDocument } from '../src/results/document.ts';
 import type { EnvironmentFingerprint } from '../src/results/environment.ts';
+import { requireSameIdeals } from '../src/results/store.ts';
 import { cli } from './helpers.ts';
 
 const OPTIONS: GateOptions = { tolerance: 0.05, minEfficiency: 0.9 };
@@ -240,5 +241,35 @@ describe('gate, baseline and compare commands', () => {
     const gated = await cli(['gate', '--baseline', older, '--current', own]);
     expect(gated.code, gated.stdout + gated.stderr).toBe(0);
     expect(gated.stderr).toContain(`Note: Node line differs: baseline v20.20.2, current ${process.version}`);
+  });
+});
+
+describe('documents from before the release-time ideal', () => {
+  const base = JSON.parse(readFileSync('results/baseline.json', 'utf8')) as ResultsDocument;
+  const agent = (early: boolean, marked: boolean): ResultsDocument => ({
+    ...base,
+    config: {
+      ...base.config,
+      agent: { scenario: 'fanout', api: 'chat-stream', dispatch: early ? 'early' : 'after-stream' },
+    },
+    setup: marked ? { agentIdeal: 'release-times' } : {},
+  });
+
+  it('refuses to set an old early-dispatch document beside a new one, naming the old file and the fix', () => {
+    expect(() => requireSameIdeals(agent(true, false), 'old.json')).toThrow(
+      /`old\.json` was recorded before agent ideals released each streamed call .*record it again/,
+    );
+    expect(() =>
+      requireSameIdeals(agent(true, true), 'new.json', { document: agent(true, false), path: 'old.json' }),
+    ).toThrow(/`old\.json`/);
+  });
+
+  it('lets documents computed the same way compare, and cells the change did not touch', () => {
+    expect(() => requireSameIdeals(agent(true, true), 'new.json')).not.toThrow();
+    expect(() =>
+      requireSameIdeals(agent(true, false), 'a.json', { document: agent(true, false), path: 'b.json' }),
+    ).not.toThrow();
+    expect(() => requireSameIdeals(agent(false, false), 'after-stream.json')).not.toThrow();
+    expect(() => requireSameIdeals(base, 'results/baseline.json')).not.toThrow();
   });
 });

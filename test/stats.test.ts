@@ -50,6 +50,8 @@ describe('ideal schedules', () => {
     expect(at('limited', 2)).toBe(280); // slot A: 40→140, then 140→240 · slot B: 80→180, then 180→280
     expect(listScheduleMs(latencies, 4)).toBe(100); // no releases: all at 0, as after the stream
     expect(chunkedMs(latencies, 2, releases)).toBe(280); // chunk 1 at max(40, 80)→180; chunk 2 at max(180, 160)→280
+    // calls are taken in the order they are released: a short call ready first runs first (interleaved streams)
+    expect(listScheduleMs([50, 50], 1, [100, 10])).toBe(150);
     // a CPU-bound batch on the main thread has one slot whatever the strategy, releases still hold
     expect(idealMs(latencies, { ...idealShape({ strategy: 'promise-all' }), kind: 'cpu', cores: 2, releases })).toBe(
       440,

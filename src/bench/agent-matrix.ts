@@ -96,7 +96,7 @@ export function runIdealMs(
 }
 
 /** A run as timeline bars: each turn's model time, then its calls; none when a step was not timed from the run. */
-function runSpans(run: AgentRun): TimelineSpan[] | undefined {
+export function runSpans(run: AgentRun): TimelineSpan[] | undefined {
   const spans: TimelineSpan[] = [];
   for (const step of run.steps) {
     if (step.startedMs === undefined || step.batchStartedMs === undefined) return undefined;

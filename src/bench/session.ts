@@ -212,7 +212,7 @@ export async function runBench(config: BenchConfig, hooks: BenchOptions = {}): P
     wallTimeMs: 0,
     config: { ...config, executors: planGroups(options)[0]?.specs.map(formatSpec) ?? config.executors },
     environment: environmentFingerprint(),
-    setup: {},
+    setup: config.agent ? { agentIdeal: 'release-times' } : {},
     cells: [],
   };
   const calibration = calibrateIfNeeded(options);

@@ -6,7 +6,7 @@ import { serialize as serializeTables } from '../report/table.ts';
 import type { CellError, ResultsDocument } from '../results/document.ts';
 import { writeFileAtomic } from '../results/store.ts';
 import { ResultsWriter } from '../results/writer.ts';
-import { EXIT } from './errors.ts';
+import { EXIT, UsageError } from './errors.ts';
 import type { MatrixFlags } from './matrix-flags.ts';
 import { resolveBenchConfig } from './options.ts';
 import { checkOutDir, checkOutputs, DEFAULT_BASELINE, tableOptions } from './outputs.ts';
@@ -24,6 +24,7 @@ export interface BenchFlags extends MatrixFlags, QueueFlags {
   exportJson?: string;
   exportCsv?: string;
   exportMarkdown?: string;
+  exportOtlp?: string;
   force?: boolean;
   /** Also write the HTML report beside latest.json. */
   report?: boolean;
@@ -52,6 +53,7 @@ function writeExports(document: ResultsDocument, flags: BenchFlags): string[] {
     ['json', flags.exportJson],
     ['csv', flags.exportCsv],
     ['markdown', flags.exportMarkdown],
+    ['otlp', flags.exportOtlp],
   ];
   const written: string[] = [];
   for (const [format, path] of targets) {
@@ -64,6 +66,9 @@ function writeExports(document: ResultsDocument, flags: BenchFlags): string[] {
 
 export async function benchCommand(flags: BenchFlags, state: CliState): Promise<number> {
   const config = resolveBenchConfig(flags, state);
+  if (flags.exportOtlp && !config.agent) {
+    throw new UsageError('`--export-otlp` writes agent runs as traces; add `--mode agent` (or a scenario)');
+  }
   checkOutDir('--out', flags.out);
   checkOutputs(
     [
@@ -71,6 +76,7 @@ export async function benchCommand(flags: BenchFlags, state: CliState): Promise<
       ...(flags.exportJson ? [{ flag: '--export-json', path: flags.exportJson }] : []),
       ...(flags.exportCsv ? [{ flag: '--export-csv', path: flags.exportCsv }] : []),
       ...(flags.exportMarkdown ? [{ flag: '--export-markdown', path: flags.exportMarkdown }] : []),
+      ...(flags.exportOtlp ? [{ flag: '--export-otlp', path: flags.exportOtlp }] : []),
       ...(flags.report ? [{ flag: '--report (beside latest.json)', path: join(flags.out, REPORT_FILE) }] : []),
     ],
     [{ what: 'the baseline', path: DEFAULT_BASELINE }],

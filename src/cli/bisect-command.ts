@@ -104,6 +104,8 @@ export async function bisectCommand(
     flags.tolerance === undefined ? DEFAULT_TOLERANCE[metric] : parseNumber('--tolerance', flags.tolerance, 0, 10);
   const matrix: MatrixFlags = {
     mode: 'agent',
+    // our loop's sequential on the API the framework speaks: its speedup is against that
+    api: definition.api,
     executors: 'sequential',
     scenario: flags.scenario ?? 'fanout',
     calls: flags.calls ?? (metric === 'growth' ? '10,100,1000' : '8'),

@@ -2,13 +2,14 @@ import { configDifferences, environmentWarnings } from '../gate/decide.ts';
 import { compareTable } from '../report/compare.ts';
 import { renderTable } from '../report/table.ts';
 import type { ResultsDocument } from '../results/document.ts';
-import { readResults, requireComparable } from '../results/store.ts';
+import { readResults, requireComparable, requireSameIdeals } from '../results/store.ts';
 import { EXIT } from './errors.ts';
 import { tableOptions } from './outputs.ts';
 
 export async function compareCommand(fileA: string, fileB: string, flags: { wide?: boolean } = {}): Promise<number> {
   const a = requireComparable(readResults(fileA), fileA, 'A');
   const b = requireComparable(readResults(fileB), fileB, 'B');
+  requireSameIdeals(a, fileA, { document: b, path: fileB });
   noteDifferences(a, b);
   process.stdout.write(`${renderTable(compareTable(a, b), tableOptions(flags))}\nA: ${fileA}\nB: ${fileB}\n`);
   return EXIT.ok;

@@ -22,7 +22,13 @@ import { wrapText } from '../report/fit.ts';
 import { markdownTable } from '../report/markdown.ts';
 import { DEFAULT_WIDTH, renderTable } from '../report/table.ts';
 import type { BenchConfig, ResultsDocument } from '../results/document.ts';
-import { readResults, requireComparable, serializeResults, writeFileAtomic } from '../results/store.ts';
+import {
+  readResults,
+  requireComparable,
+  requireSameIdeals,
+  serializeResults,
+  writeFileAtomic,
+} from '../results/store.ts';
 import { ResultsWriter } from '../results/writer.ts';
 import { loadProfileCached } from '../tools/recorded.ts';
 import { interruptSignal } from './bench-command.ts';
@@ -235,12 +241,15 @@ export async function gateCommand(flags: GateFlags, state: CliState): Promise<nu
   ]);
   const started = performance.now();
   const baseline = requireComparable(readResults(flags.baseline), flags.baseline, 'The baseline');
+  // a run measured now computes agent ideals with release times
+  if (!flags.current) requireSameIdeals(baseline, flags.baseline);
   if (baseline.config.reference === false) throw new UsageError(`\`${flags.baseline}\`: ${NEEDS_REFERENCE}`);
   const queue = flags.current ? undefined : await checkMeasurable(baseline.config, flags.baseline, substitutes, state);
   const given = { ...runInputs(state), ...(queue ? { queue } : {}) };
   const current = flags.current
     ? requireComparable(readResults(flags.current), flags.current, 'The current results')
     : await measure(baseline.config, given, flags.quiet === true, flags.out, 'gate', substitutes);
+  if (flags.current) requireSameIdeals(baseline, flags.baseline, { document: current, path: flags.current });
   const differences = configDifferences(baseline.config, current.config);
   if (differences.length > 0) {
     throw new UsageError(

@@ -51,8 +51,8 @@ export function listText(state: CliState): string {
   lines.push('  fanout-N         generated: one turn of N get_weather calls, then an answer');
   lines.push('  fanout           agent mode: fanout-N for every N of --calls (a scale sweep)');
   lines.push(
-    '  bfcl-parallel    generated: 40 turns of 2–8 calls to one tool, as often as in BFCL v4 parallel (-N: N turns)',
-    '  bfcl-parallel-multiple  generated: 40 turns of 2–5 calls to 2–4 tools, as in BFCL v4 parallel_multiple',
+    "  bfcl-parallel    generated: 40 turns of 2–4 calls to one tool in BFCL v4 parallel's proportions (-200: all 200, 2–8)",
+    '  bfcl-parallel-multiple  generated: the same for parallel_multiple, 2–4 distinct tools a turn (-200: 2–5 calls)',
   );
   lines.push('', 'Suites (--suite):');
   for (const [name, suite] of state.registries.suites.entries())

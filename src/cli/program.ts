@@ -8,6 +8,7 @@ import { baselineCommand, DEFAULT_BASELINE, gateCommand } from './gate-command.t
 import { listText } from './list-command.ts';
 import { probeCommand } from './probe-command.ts';
 import { addQueueOptions, addRedisOptions } from './queue-options.ts';
+import { replayCommand } from './replay-command.ts';
 import { reportCommand } from './report-command.ts';
 import { runCommand } from './run-command.ts';
 import { type CliState, createCliState } from './state.ts';
@@ -126,6 +127,10 @@ export function buildProgram(run: (result: CommandResult) => void, state: CliSta
     .option('--export-json <file>', 'also write the results document to FILE')
     .option('--export-csv <file>', 'also write one CSV row per cell to FILE')
     .option('--export-markdown <file>', 'also write the tables, and what the figures say, as Markdown to FILE')
+    .option(
+      '--export-otlp <file>',
+      "agent mode: also write each cell's median run as an OpenTelemetry GenAI trace (OTLP JSON) to FILE",
+    )
     .option('--force', 'let an export write over the baseline file')
     .option('--report', 'also write report.html (charts, timelines, tables) next to latest.json')
     .action((flags) => run(benchCommand(flags, state)));
@@ -185,6 +190,7 @@ export function buildProgram(run: (result: CommandResult) => void, state: CliSta
     )
     .option('--model <name>', 'live mode: the model name')
     .option('--question <text>', "live mode: the question (default: the scenario's)")
+    .option('--export-otlp <file>', 'also write the conversation as an OpenTelemetry GenAI trace (OTLP JSON) to FILE')
     .action((flags) => run(runCommand(flags, state)));
 
   addQueueOptions(withConfig(program.command('verify')))
@@ -201,6 +207,18 @@ export function buildProgram(run: (result: CommandResult) => void, state: CliSta
     .description("serve queue(k)'s tool calls from Redis, here or on another machine, until Ctrl-C")
     .option('--concurrency <n>', 'jobs this worker runs at once', '1')
     .action((flags) => run(workerCommand(flags)));
+
+  withConfig(program.command('replay'))
+    .description('play the agent runs of a trace (OTLP JSON) again with each strategy: recorded time beside each')
+    .argument('<file>', 'OTLP JSON or JSON lines: GenAI spans (invoke_agent, chat, execute_tool) or the AI SDK’s')
+    .option('--executors <list>', 'strategies to replay with, each with its limit', 'sequential,promise-all,limited(2)')
+    .option('--frameworks <list>', 'frameworks whose own loops replay the runs too (Chat Completions, not streamed)')
+    .option('--iterations <n>', 'interleaved rounds per run and strategy', '3')
+    .option('--seed <n>', 'seed of every random draw')
+    .option('--json', 'print a results document (one cell per recorded run and strategy) instead of the table')
+    .option('-q, --quiet', 'no progress on stderr')
+    .option('--wide', 'tables in their full form, however wide (default: fit the terminal, else 120 columns)')
+    .action((file: string, flags) => run(replayCommand(file, flags, state)));
 
   withConfig(program.command('bisect'))
     .description('find the first release of a framework at which a metric changed, between two releases')

@@ -4,7 +4,7 @@ import { dirname, extname, join, resolve } from 'node:path';
 import { configDifferences } from '../gate/decide.ts';
 import { renderReport } from '../report/html.ts';
 import type { ResultsDocument } from '../results/document.ts';
-import { readResults, requireComparable, writeFileAtomic } from '../results/store.ts';
+import { readResults, requireComparable, requireSameIdeals, writeFileAtomic } from '../results/store.ts';
 import { noteDifferences } from './compare-command.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { checkOutputs, DEFAULT_BASELINE } from './outputs.ts';
@@ -77,6 +77,7 @@ export async function reportCommand(files: readonly string[], flags: ReportFlags
     // a comparison holds complete runs to the same rules as `compare`
     requireComparable(a, inputs[0] as string, 'A');
     requireComparable(b, inputs[1] as string, 'B');
+    requireSameIdeals(a, inputs[0] as string, { document: b, path: inputs[1] as string });
     differences = flags.quiet ? configDifferences(a.config, b.config) : noteDifferences(a, b);
   }
   const options = { sources: inputs, ...(b ? { compareWith: b, differences } : {}) };

@@ -1,24 +1,30 @@
 import { APIConnectionError } from 'openai';
 import { AgentSession, type ModelTarget } from '../agent/session.ts';
 import { type ApiMode, DEFAULT_MAX_STEPS, isAnthropicApi } from '../agent/types.ts';
+import { runSpans } from '../bench/agent-matrix.ts';
 import { matrixOptionsFromConfig } from '../bench/session.ts';
 import { preflightExecutors } from '../config/preflight.ts';
 import { errorMessage } from '../core/errors.ts';
 import { parseSpec } from '../executors/registry.ts';
 import { isAnthropicConnectionError } from '../model/anthropic-sdk.ts';
 import { FANOUT_FAMILY, loadScenario } from '../model/load.ts';
+import { otlpTrace } from '../report/otlp.ts';
 import { serializeTranscript } from '../report/transcript.ts';
+import { ownVersion } from '../results/environment.ts';
+import { writeFileAtomic } from '../results/store.ts';
 import { toolRuntimeConfig } from '../tools/config.ts';
 import { calibrateCpu } from '../tools/cpu.ts';
 import type { ToolRegistry } from '../tools/registry.ts';
 import { EXIT, UsageError } from './errors.ts';
 import type { MatrixFlags } from './matrix-flags.ts';
 import { resolveBenchConfig } from './options.ts';
+import { checkOutputs, DEFAULT_BASELINE } from './outputs.ts';
 import { parseWhole } from './parse.ts';
 import { type CliState, runInputs } from './state.ts';
 
 export interface RunFlags extends MatrixFlags {
   executor: string;
+  exportOtlp?: string;
   maxSteps?: string;
   parallelToolCalls: boolean;
   baseUrl?: string;
@@ -45,7 +51,17 @@ function liveTarget(flags: RunFlags, scenario: string, api: ApiMode, tools: Tool
 }
 
 /** One agent run with a transcript: each step, the calls, the results, the answer, the mailbox. */
+/** The scenario (or live model) a run plays, as its trace names it. */
+function agentScenarioName(target: ModelTarget): string {
+  return target.kind === 'mock' ? target.scenario.name : target.model;
+}
+
 export async function runCommand(flags: RunFlags, state: CliState): Promise<number> {
+  if (flags.exportOtlp)
+    checkOutputs(
+      [{ flag: '--export-otlp', path: flags.exportOtlp }],
+      [{ what: 'the baseline', path: DEFAULT_BASELINE }],
+    );
   if (!flags.baseUrl) {
     const live = flags.model !== undefined ? '--model' : flags.question !== undefined ? '--question' : undefined;
     if (live)
@@ -96,6 +112,7 @@ export async function runCommand(flags: RunFlags, state: CliState): Promise<numb
     toolRegistry: state.registries.tools,
     executorRegistry: state.registries.executors,
   });
+  const startedAtMs = Date.now();
   try {
     const run = await session.run().catch((error: unknown) => {
       // openai's SDK says only "Connection error.": name the server and the fix
@@ -105,6 +122,13 @@ export async function runCommand(flags: RunFlags, state: CliState): Promise<numb
       throw error;
     });
     process.stdout.write(serializeTranscript(run, session.executorName, session.runtime.mailbox, agent.api));
+    if (flags.exportOtlp) {
+      const spans = runSpans(run) ?? [];
+      const calls = run.steps.flatMap((step) => step.calls.map((call) => [call.id, call.arguments] as const));
+      const name = `run/${agentScenarioName(target)}/${session.executorName}`;
+      const traced = { name, model: agentScenarioName(target), startedAtMs, spans, arguments: new Map(calls) };
+      writeFileAtomic(flags.exportOtlp, otlpTrace([traced], ownVersion()));
+    }
     return run.status === 'answered' ? EXIT.ok : EXIT.failure;
   } finally {
     await session.close();

@@ -93,7 +93,7 @@ export function onDemand<T>(load: () => Promise<T>, peers?: OptionalPeers): OnDe
   const get = (() => {
     const missing = peers?.packages.filter((name) => !installedDir(name)) ?? [];
     if (peers && missing.length > 0) {
-      const message = `${peers.neededBy} needs ${missing.join(' and ')}, not installed where fanout-bench is; install ${missing.length > 1 ? 'them' : 'it'} with \`npm install --save-dev ${peers.packages.join(' ')}\``;
+      const message = `${peers.neededBy} needs ${missing.join(' and ')}, not installed where fanout-bench is; install ${missing.length > 1 ? 'them' : 'it'} with \`npm install --save-dev ${missing.join(' ')}\``;
       return Promise.reject(peers.error ? peers.error(message) : new InputError(message));
     }
     promise ??= load().then((loaded) => {

@@ -13,7 +13,7 @@ import type { ToolRegistry } from '../tools/registry.ts';
 import { ToolRuntime } from '../tools/runtime.ts';
 import type { FrameworkAgent } from './definition.ts';
 import { CallRecorder, observedRun } from './observe.ts';
-import { type FrameworkSpec, type ResolvedFramework, resolveFramework } from './registry.ts';
+import { type FrameworkRegistry, type FrameworkSpec, type ResolvedFramework, resolveFramework } from './registry.ts';
 
 export const FRAMEWORK_INSTRUCTIONS = 'Answer the question; call the tools you need, several at once when you can.';
 
@@ -25,6 +25,8 @@ export interface FrameworkSessionOptions {
   tools: ToolRuntimeConfig;
   /** The tools the framework's agent is given. @default the built-in catalog */
   toolRegistry?: ToolRegistry;
+  /** Where a framework given by spec is looked up. @default the built-ins alone */
+  frameworkRegistry?: FrameworkRegistry;
   /** Timeout and retries of every call, applied inside the tool (the framework sees a tool that failed). */
   policy?: CallPolicy;
   maxSteps?: number;
@@ -57,7 +59,10 @@ export class FrameworkSession {
   }
 
   static async start(options: FrameworkSessionOptions): Promise<FrameworkSession> {
-    const framework = 'definition' in options.framework ? options.framework : resolveFramework(options.framework);
+    const framework =
+      'definition' in options.framework
+        ? options.framework
+        : resolveFramework(options.framework, undefined, undefined, options.frameworkRegistry);
     const runtime = new ToolRuntime(options.tools, options.toolRegistry ? { tools: options.toolRegistry } : {});
     const { mock } = options;
     // frameworks derive signals of their own and listen on them once per call of a turn: without this, a turn of

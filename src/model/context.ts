@@ -167,7 +167,8 @@ export async function respond(
   stream?: { events: readonly unknown[]; named: boolean; ready?: ReadyEvents },
 ): Promise<Response> {
   const rate = exchange.tokensPerSecond;
-  const tokensMs = (text: string) => (rate === undefined ? 0 : (textTokens(text) / rate) * 1000);
+  // pacing counts characters ÷ 4 without rounding, so a streamed answer costs what it costs whole
+  const tokensMs = (text: string) => (rate === undefined ? 0 : (text.length / 4 / rate) * 1000);
   if (!stream) {
     // a whole answer after all its tokens: the calls' names and arguments, and the text
     const output = (exchange.text ?? '') + exchange.calls.map((call) => call.name + call.arguments).join('');
@@ -191,7 +192,15 @@ export async function respond(
   }
   // before each chunk after the first: the fixed delay, and the time its tokens take at the model's rate
   const chunkDelay = context.settings.streamChunkDelayMs;
-  const delays = (index: number) => chunkDelay + tokensMs(streamedText(stream.events[index]));
+  // a timer cannot wait less than 1 ms: shorter waits are carried to the next chunk, so high rates stay exact
+  let owed = 0;
+  const delays = (index: number) => {
+    owed += chunkDelay + tokensMs(streamedText(stream.events[index]));
+    if (owed < 1) return 0;
+    const wait = owed;
+    owed = 0;
+    return wait;
+  };
   const events = eventStream(stream.events, delays, done, stream.named, onEvent);
   return new HttpResponse(events, {
     headers: { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' },
@@ -233,6 +242,11 @@ export function streamedText(event: unknown): string {
     const delta = e.delta as { text?: string; partial_json?: string } | undefined;
     return delta?.text ?? delta?.partial_json ?? '';
   }
+  // a call's name goes out with its header event (Responses: the item added; Messages: the block started)
+  const item = (event as { item?: { type?: string; name?: string } }).item;
+  if (e.type === 'response.output_item.added' && item?.type === 'function_call') return item.name ?? '';
+  const block = (event as { content_block?: { type?: string; name?: string } }).content_block;
+  if (e.type === 'content_block_start' && block?.type === 'tool_use') return block.name ?? '';
   return '';
 }
 

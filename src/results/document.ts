@@ -241,6 +241,12 @@ export interface ResultsDocument {
     cpuCalibration?: CpuCalibration;
     /** With a recorded profile: per tool, the latencies the run's calls drew (to set beside the file's). */
     recordedDraws?: Record<string, { count: number; p50: number; p90: number; p99: number }>;
+    /**
+     * Agent runs: how their ideal was computed. `release-times` (from 2026-12-05): each call of a streamed turn
+     * released when its arguments were complete (early dispatch, frameworks), frameworks beside our loop on the
+     * API they speak. Absent in older documents, whose early-dispatch ideals and framework groups differ.
+     */
+    agentIdeal?: 'release-times';
   };
   cells: CellResult[];
 }

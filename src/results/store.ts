@@ -1,7 +1,7 @@
 import { lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { errorMessage, InputError } from '../core/errors.ts';
-import { READABLE_VERSIONS, type ResultsDocument } from './document.ts';
+import { READABLE_VERSIONS, type ResultsDocument, runModes } from './document.ts';
 import { checkResults } from './schema.ts';
 
 /** A results file that cannot be used, with a message that names the fix. */
@@ -104,4 +104,30 @@ export function requireComparable(document: ResultsDocument, path: string, role:
     throw new ResultsFileError(`${role} \`${path}\` has no measured cell; there is nothing to compare`);
   }
   return document;
+}
+
+/** How a document's agent cells got their ideal and framework groups, where that changed (2026-12-05). */
+function agentIdeal(document: ResultsDocument): string | undefined {
+  const agent = document.config.agent;
+  const affected = agent && (document.config.frameworks?.length || runModes(agent).some((m) => m.dispatch === 'early'));
+  return affected ? (document.setup.agentIdeal ?? 'before release times') : undefined;
+}
+
+/**
+ * Refuses to set side by side two documents whose early-dispatch or framework cells were computed two ways: before
+ * 2026-12-05 an agent ideal ignored when each streamed call was complete, and frameworks all ran in the `chat` group.
+ * `b` undefined: a run made now (release times).
+ */
+export function requireSameIdeals(
+  a: ResultsDocument,
+  pathA: string,
+  b?: { document: ResultsDocument; path: string },
+): void {
+  const now = b ? agentIdeal(b.document) : 'release-times';
+  const then = agentIdeal(a);
+  if (then === undefined || now === undefined || then === now) return;
+  const old = then === 'release-times' ? (b?.path ?? 'the run') : pathA;
+  throw new ResultsFileError(
+    `\`${old}\` was recorded before agent ideals released each streamed call when it was complete (2026-12-05): its early-dispatch and framework cells are not comparable; record it again (\`fanout-bench baseline --force\`, or bench)`,
+  );
 }

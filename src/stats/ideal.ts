@@ -9,15 +9,19 @@ export type IdealSchedule = 'serial' | 'unbounded' | 'slots' | 'chunks';
 export const IDEAL_SCHEDULES: readonly IdealSchedule[] = ['serial', 'unbounded', 'slots', 'chunks'];
 
 /**
- * Greedy list scheduling in call order over `slots` parallel slots, each call starting no earlier than its release
- * time (`releases[i]`, ms after the batch's origin; 0 when absent): the makespan a sliding window reaches. One slot
- * is a serial schedule, as many slots as calls an unbounded one.
+ * Greedy list scheduling over `slots` parallel slots, each call starting no earlier than its release time
+ * (`releases[i]`, ms after the batch's origin; 0 when absent), calls taken in the order they are released (call
+ * order among equals, so without releases in call order): the makespan a sliding window reaches. One slot is a
+ * serial schedule, as many slots as calls an unbounded one.
  */
 export function listScheduleMs(latencies: readonly number[], slots: number, releases?: readonly number[]): number {
   if (latencies.length === 0) return 0;
   const free = new Array<number>(Math.max(1, Math.min(slots, latencies.length))).fill(0);
+  const order = latencies.map((_, i) => i);
+  if (releases) order.sort((a, b) => (releases[a] ?? 0) - (releases[b] ?? 0));
   let end = 0;
-  for (const [i, latency] of latencies.entries()) {
+  for (const i of order) {
+    const latency = latencies[i] ?? 0;
     let earliest = 0;
     for (let j = 1; j < free.length; j++) if ((free[j] ?? 0) < (free[earliest] ?? 0)) earliest = j;
     const start = Math.max(free[earliest] ?? 0, releases?.[i] ?? 0);

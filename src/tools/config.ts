@@ -49,6 +49,13 @@ export interface ToolRuntimeConfig {
    * their latency from them instead of `profile`. @default undefined
    */
   recordedFile?: string;
+  /**
+   * Exact latencies by call id (a replayed trace: each call takes what it took when it was recorded); they win over
+   * every draw. @default undefined
+   */
+  latencyByCall?: Record<string, number>;
+  /** Tools known by name alone (a replayed trace's): registered as simulated tools that take any arguments. */
+  simulatedTools?: string[];
   /** Absolute path of the user's config, which worker threads load to find its tools. @default undefined */
   configFile?: string;
 }
@@ -63,5 +70,7 @@ export function toolRuntimeConfig(partial: Partial<ToolRuntimeConfig> = {}): Too
     ...(partial.cpuUnitsPerMs === undefined ? {} : { cpuUnitsPerMs: partial.cpuUnitsPerMs }),
     ...(partial.recordedFile === undefined ? {} : { recordedFile: partial.recordedFile }),
     ...(partial.configFile === undefined ? {} : { configFile: partial.configFile }),
+    ...(partial.latencyByCall === undefined ? {} : { latencyByCall: partial.latencyByCall }),
+    ...(partial.simulatedTools === undefined ? {} : { simulatedTools: partial.simulatedTools }),
   };
 }

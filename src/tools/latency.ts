@@ -58,6 +58,8 @@ export const WARM_UP_LATENCY_MS = 1;
  */
 export function planCall(config: ToolRuntimeConfig, callId: string, toolName?: string): CallPlan {
   if (callId.startsWith(WARM_UP_PREFIX)) return { latencyMs: WARM_UP_LATENCY_MS, fault: 'none' };
+  const exact = config.latencyByCall;
+  if (exact && Object.hasOwn(exact, callId)) return { latencyMs: exact[callId] as number, fault: 'none' };
   const random = keyedRandom(config.seed, callId);
   const drawn = drawLatency(config.profile, config.latencyMs, random);
   const fault = drawFault(config.faults, random);

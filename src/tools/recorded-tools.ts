@@ -22,17 +22,30 @@ export function registerRecordedTools(tools: ToolRegistry, file: string): void {
   if (files.has(file)) return;
   const profile = loadProfileCached(file);
   for (const [name, samples] of Object.entries(profile.samples)) {
-    if (tools.has(name)) continue;
-    tools.register(
-      defineTool({
-        name,
-        description: `recorded tool: latency resampled from ${samples.length} samples in ${basename(file)}`,
-        parameters: { type: 'object', properties: {}, additionalProperties: true },
-        latency: 'simulated',
-        execute: () => ({ ok: true, tool: name }),
-      }),
+    registerSimulatedTool(
+      tools,
+      name,
+      `recorded tool: latency resampled from ${samples.length} samples in ${basename(file)}`,
       `recorded in ${shownPath(file)}`,
     );
   }
   files.add(file);
+}
+
+/**
+ * A tool known only by its name (from a recording or a replayed trace): it takes any arguments, answers
+ * `{ ok: true }`, and spends the latency the runtime plans for the call. A name already registered keeps its tool.
+ */
+export function registerSimulatedTool(tools: ToolRegistry, name: string, description: string, source: string): void {
+  if (tools.has(name)) return;
+  tools.register(
+    defineTool({
+      name,
+      description,
+      parameters: { type: 'object', properties: {}, additionalProperties: true },
+      latency: 'simulated',
+      execute: () => ({ ok: true, tool: name }),
+    }),
+    source,
+  );
 }

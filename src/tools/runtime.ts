@@ -5,7 +5,7 @@ import { burnCpu } from './cpu.ts';
 import type { Email, ToolCall, ToolContext, ToolDefinition } from './definition.ts';
 import { RateLimitError, ToolError } from './errors.ts';
 import { type CallPlan, type FaultKind, planCall } from './latency.ts';
-import { registerRecordedTools } from './recorded-tools.ts';
+import { registerRecordedTools, registerSimulatedTool } from './recorded-tools.ts';
 import { ToolRegistry } from './registry.ts';
 
 /** What to do when a call draws the `crash` fault: in a worker, kill the thread; on the main thread, throw. */
@@ -135,6 +135,9 @@ export class ToolRuntime {
     this.tools = options.tools ?? new ToolRegistry();
     this.#onCrash = options.onCrash ?? throwOnCrash;
     if (config.recordedFile !== undefined) registerRecordedTools(this.tools, config.recordedFile);
+    for (const name of config.simulatedTools ?? []) {
+      registerSimulatedTool(this.tools, name, 'replayed tool: takes its recorded time', 'replayed trace');
+    }
   }
 
   /** Calls whose work is still going on (including ones whose caller gave up after a timeout). */

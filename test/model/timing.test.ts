@@ -10,9 +10,9 @@ describe('model timing: time to first token, then tokens per second', () => {
   const mock = createModelMock({ latencyOverrideMs: 10 });
   afterAll(() => mock.close());
   const scenario = loadScenario('fanout-4');
-  // a whole answer's tokens: its calls' names and arguments together (see `respond`)
+  // a whole answer's tokens, as paced: its calls' names and arguments together, four characters a token
   const tokensOfCalls = (calls: readonly { name: string; arguments: string }[]) =>
-    textTokens(calls.map((c) => c.name + c.arguments).join(''));
+    calls.map((c) => c.name + c.arguments).join('').length / 4;
 
   it('paces a whole answer by its tokens, and each streamed chunk by its own', async () => {
     mock.use(scenario);
@@ -37,7 +37,7 @@ describe('model timing: time to first token, then tokens per second', () => {
     for (let i = 1; i < ready.length; i++) {
       const call = streamed?.calls[i] as { name: string; arguments: string };
       expect((ready[i] as number) - (ready[i - 1] as number)).toBeGreaterThanOrEqual(
-        (textTokens(call.arguments) / 100) * 1000 - 2 * 8,
+        (call.arguments.length / 4 / 100) * 1000 - 2 * 8,
       );
     }
   });
@@ -66,6 +66,13 @@ describe('model timing: time to first token, then tokens per second', () => {
       streamedText({ type: 'content_block_delta', delta: { type: 'input_json_delta', partial_json: '"x"' } }),
     ).toBe('"x"');
     expect(streamedText({ type: 'response.completed' })).toBe('');
+    // a call's name goes out with its header event, and is paced there
+    expect(
+      streamedText({ type: 'response.output_item.added', item: { type: 'function_call', name: 'get_weather' } }),
+    ).toBe('get_weather');
+    expect(
+      streamedText({ type: 'content_block_start', content_block: { type: 'tool_use', name: 'get_weather' } }),
+    ).toBe('get_weather');
     expect(textTokens('')).toBe(0);
     expect(textTokens('12345')).toBe(2);
   });

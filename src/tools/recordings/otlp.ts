@@ -126,3 +126,55 @@ export function otlpLines(text: string, file: string): OtlpRequest[] | undefined
     return { data, prefix: `line ${number}: ` };
   });
 }
+
+/** A span as a trace reader needs it: ids, name, times (ns) and attributes by key, with its place in the file. */
+export interface TraceSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  startNs: bigint;
+  endNs: bigint;
+  attributes: ReadonlyMap<string, string | number | boolean>;
+  /** Where it is in the file, for messages: `resourceSpans[0].scopeSpans[0].spans[3]`. */
+  path: string;
+}
+
+/** An attribute's value: OTLP JSON's `stringValue`, `intValue` (a string or a number), `doubleValue` or `boolValue`. */
+function attributeValue(value: unknown): string | number | boolean | undefined {
+  if (!isRecord(value)) return undefined;
+  if (typeof value.stringValue === 'string') return value.stringValue;
+  if (typeof value.intValue === 'string' || typeof value.intValue === 'number') return Number(value.intValue);
+  if (typeof value.doubleValue === 'number') return value.doubleValue;
+  if (typeof value.boolValue === 'boolean') return value.boolValue;
+  return undefined;
+}
+
+/** Every span of the requests with its times checked (start ≤ end, both present), in file order. */
+export function traceSpans(requests: readonly OtlpRequest[], file: string): TraceSpan[] {
+  const spans: TraceSpan[] = [];
+  for (const { span, attributes, path } of otlpSpans(requests, file)) {
+    const startNs = unixNanos(span.startTimeUnixNano, file, `${path}.startTimeUnixNano`);
+    const endNs = unixNanos(span.endTimeUnixNano, file, `${path}.endTimeUnixNano`);
+    if (endNs < startNs) fail(file, path, `ends before it starts (endTimeUnixNano ${endNs} < ${startNs})`);
+    const values = new Map<string, string | number | boolean>();
+    for (const attribute of attributes) {
+      if (!isRecord(attribute) || typeof attribute.key !== 'string') continue;
+      const value = attributeValue(attribute.value);
+      if (value !== undefined) values.set(attribute.key, value);
+    }
+    const id = (key: string) => (typeof span[key] === 'string' && span[key] !== '' ? (span[key] as string) : undefined);
+    const parentSpanId = id('parentSpanId');
+    spans.push({
+      traceId: id('traceId') ?? '',
+      spanId: id('spanId') ?? path,
+      ...(parentSpanId ? { parentSpanId } : {}),
+      name: typeof span.name === 'string' ? span.name : '',
+      startNs,
+      endNs,
+      attributes: values,
+      path,
+    });
+  }
+  return spans;
+}

@@ -1,0 +1,179 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readRecordedRuns } from '../src/model/replay.ts';
+import type { CellOk, ResultsDocument } from '../src/results/document.ts';
+import { cli } from './helpers.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'fanout-replay-'));
+const AI_SDK = 'test/fixtures/traces/ai-sdk-weather.otlp.json'; // written by scripts/ai-sdk-trace.ts (AI SDK 6)
+
+/** An OTLP JSON request of spans given as [id, parent, name, startMs, endMs, attributes]. */
+function trace(spans: [string, string | undefined, string, number, number, Record<string, string>][]): string {
+  const base = 1_700_000_000_000;
+  const ns = (ms: number) => `${BigInt(Math.round((base + ms) * 1000)) * 1000n}`;
+  return JSON.stringify({
+    resourceSpans: [
+      {
+        scopeSpans: [
+          {
+            spans: spans.map(([spanId, parent, name, start, end, attributes]) => ({
+              traceId: 'a'.repeat(32),
+              spanId,
+              ...(parent ? { parentSpanId: parent } : {}),
+              name,
+              startTimeUnixNano: ns(start),
+              endTimeUnixNano: ns(end),
+              attributes: Object.entries(attributes).map(([key, value]) => ({ key, value: { stringValue: value } })),
+            })),
+          },
+        ],
+      },
+    ],
+  });
+}
+
+const op = (name: string, extra: Record<string, string> = {}) => ({ 'gen_ai.operation.name': name, ...extra });
+const toolAttrs = (tool: string, id: string, args?: string) =>
+  op('execute_tool', {
+    'gen_ai.tool.name': tool,
+    'gen_ai.tool.call.id': id,
+    ...(args ? { 'gen_ai.tool.call.arguments': args } : {}),
+  });
+
+/** A support agent in GenAI conventions, with step spans between the agent and its model calls and tools. */
+const NESTED = trace([
+  ['a0', undefined, 'invoke_agent support', 0, 260, op('invoke_agent', { 'gen_ai.agent.name': 'support' })],
+  ['s1', 'a0', 'step 1', 0, 130, {}],
+  ['c1', 's1', 'chat gpt-x', 0, 30, op('chat')],
+  ['t1', 's1', 'execute_tool get_weather', 31, 131, toolAttrs('get_weather', 'call_a', '{"city":"Tokyo"}')],
+  ['t2', 's1', 'execute_tool lookup_order', 31, 81, toolAttrs('lookup_order', 'call_b')],
+  ['h1', 't2', 'GET /orders', 32, 80, {}],
+  ['s2', 'a0', 'step 2', 131, 260, {}],
+  ['c2', 's2', 'chat gpt-x', 131, 151, op('chat')],
+  ['t3', 's2', 'execute_tool lookup_order', 152, 232, toolAttrs('lookup_order', 'call_c')],
+  ['c3', 's2', 'chat gpt-x', 233, 258, op('chat')],
+]);
+
+describe('replay: recorded agent runs from traces', () => {
+  it('reads nested GenAI spans into turns: model time, calls with their durations, the answer', () => {
+    const file = join(dir, 'nested.json');
+    writeFileSync(file, NESTED);
+    const [run, ...rest] = readRecordedRuns(file);
+    expect(rest).toEqual([]);
+    expect(run?.name).toBe('support');
+    expect(run?.wallMs).toBeCloseTo(260, 6);
+    expect(run?.answerMs).toBeCloseTo(25, 6);
+    expect(run?.turns.map((t) => t.modelMs)).toEqual([30, 20].map((ms) => expect.closeTo(ms, 6)));
+    expect(run?.turns.map((t) => t.calls.map((c) => [c.name, c.id, Math.round(c.durationMs)]))).toEqual([
+      [
+        ['get_weather', 'call_a', 100],
+        ['lookup_order', 'call_b', 50],
+      ],
+      [['lookup_order', 'call_c', 80]],
+    ]);
+    expect(run?.turns[0]?.calls[0]?.arguments).toBe('{"city":"Tokyo"}');
+  });
+
+  it("reads the AI SDK's own telemetry (ai.generateText, doGenerate, ai.toolCall)", () => {
+    const [run] = readRecordedRuns(AI_SDK);
+    expect(run?.name).toBe('weather-agent');
+    expect(run?.turns.length).toBeGreaterThanOrEqual(2);
+    const calls = run?.turns.flatMap((t) => t.calls) ?? [];
+    expect(calls.map((c) => c.name)).toContain('get_weather');
+    // the script's tools slept 60 ms (weather) and 20 ms (others); the spans hold at least that
+    for (const call of calls) expect(call.durationMs).toBeGreaterThanOrEqual(call.name === 'get_weather' ? 59 : 19);
+  });
+
+  it('plays a trace again with each strategy: recorded time beside each, and a results document', async () => {
+    const table = await cli(['replay', AI_SDK, '--iterations', '2', '-q']);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/weather-agent/);
+    expect(table.stdout).toMatch(/recorded/);
+    const nested = join(dir, 'nested-cli.json');
+    writeFileSync(nested, NESTED);
+    const json = await cli(['replay', nested, '--executors', 'sequential,promise-all', '--iterations', '2', '--json']);
+    expect(json.code, json.stderr).toBe(0);
+    const document = JSON.parse(json.stdout) as ResultsDocument;
+    const cells = document.cells as CellOk[];
+    expect(cells.map((c) => c.executor)).toEqual(['sequential', 'promise-all']);
+    // turns 30 + 20 + 25 ms of model time; calls 100 ‖ 50, then 80: sequential ≥ 75 + 150 + 80, promise-all ≥ 75 + 100 + 80
+    expect(cells[0]?.idealMs).toBeGreaterThanOrEqual(300);
+    expect(cells[1]?.idealMs).toBeGreaterThanOrEqual(250);
+    expect(cells[1]?.idealMs).toBeLessThan(cells[0]?.idealMs ?? 0);
+    expect(cells[1]?.speedup?.value).toBeGreaterThan(1.1);
+  }, 60_000);
+
+  it('round-trips: bench --export-otlp, then replay reproduces each cell', async () => {
+    const out = join(dir, 'bench');
+    const traceFile = join(dir, 'cells.otlp.json');
+    const bench = await cli([
+      ...['bench', '--mode', 'agent', '--scenario', 'weather-stock-news', '--executors', 'sequential,promise-all'],
+      ...['--latency', '40', '--model-latency', '20', '--iterations', '3', '--json', '--out', out],
+      ...['--export-otlp', traceFile],
+    ]);
+    expect(bench.code, bench.stderr).toBe(0);
+    const original = (JSON.parse(bench.stdout) as ResultsDocument).cells as CellOk[];
+    const replay = await cli([
+      'replay',
+      traceFile,
+      '--executors',
+      'sequential,promise-all',
+      '--iterations',
+      '3',
+      '--json',
+    ]);
+    expect(replay.code, replay.stderr).toBe(0);
+    const replayed = (JSON.parse(replay.stdout) as ResultsDocument).cells as CellOk[];
+    for (const cell of original) {
+      // the run named by the cell, replayed with the cell's own strategy
+      const again = replayed.find(
+        (c) => c.executor === cell.executor && c.id.includes(cell.executor) && c.id.includes(`chat-${cell.executor}`),
+      );
+      expect(again, cell.id).toBeDefined();
+      // its ideal is the recorded schedule: model turns and calls as they took (each span ~1 ms late once more)
+      expect(again?.idealMs ?? 0).toBeGreaterThanOrEqual(cell.stats.min * 0.97);
+      expect(again?.idealMs ?? 0).toBeLessThanOrEqual(cell.stats.max * 1.06);
+      expect(again?.stats.mean ?? 0).toBeLessThanOrEqual(cell.stats.mean * 1.1);
+    }
+    const otlp = JSON.parse(readFileSync(traceFile, 'utf8'));
+    const names = otlp.resourceSpans[0].scopeSpans[0].spans.map((s: { name: string }) => s.name.split(' ')[0]);
+    expect(new Set(names)).toEqual(new Set(['invoke_agent', 'chat', 'execute_tool']));
+  }, 90_000);
+
+  it.each([
+    [
+      'no model turns',
+      trace([['t', undefined, 'execute_tool x', 0, 5, toolAttrs('x', 'c1')]]),
+      /no model turns: replay needs chat spans/,
+    ],
+    [
+      'a call before its turn',
+      trace([
+        ['c', undefined, 'chat m', 10, 20, op('chat')],
+        ['t', undefined, 'execute_tool x', 0, 5, toolAttrs('x', 'c1')],
+      ]),
+      /spans\[1\]: tool span "execute_tool x" starts before any model turn of run .* ended; its turn is missing/,
+    ],
+    [
+      'a span without timing',
+      JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ name: 'chat m', attributes: [] }] }] }] }),
+      /spans\[0\]\.startTimeUnixNano: missing/,
+    ],
+    ['not a trace', '{"tool": [1, 2]}', /not an OTLP JSON export request/],
+  ])('refuses %s in one line naming the span, exit 2', async (_, text, message) => {
+    const file = join(dir, `bad-${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(file, text);
+    const result = await cli(['replay', file]);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.code).toBe(2);
+  });
+
+  it('refuses --export-otlp where no agent runs are measured', async () => {
+    const result = await cli(['bench', '--export-otlp', join(dir, 'x.json'), '--calls', '1']);
+    expect(result.stderr).toMatch(/`--export-otlp` writes agent runs as traces; add `--mode agent`/);
+    expect(result.code).toBe(2);
+  });
+});
