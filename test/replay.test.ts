@@ -171,6 +171,23 @@ describe('replay: recorded agent runs from traces', () => {
     expect(result.code).toBe(2);
   });
 
+  it("draws each model turn from a trace's chat spans with --model-profile, and records the profile", async () => {
+    const result = await cli([
+      ...['bench', '--mode', 'agent', '--scenario', 'weather-stock-news', '--executors', 'sequential'],
+      ...['--latency', '5', '--iterations', '2', '--json', '--model-profile', AI_SDK, '--out', join(dir, 'mp')],
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const document = JSON.parse(result.stdout) as ResultsDocument;
+    const turns = readRecordedRuns(AI_SDK)[0]?.turns.map((t) => t.modelMs) ?? [];
+    expect(document.config.agent?.modelProfile).toMatchObject({ file: AI_SDK, turns: 3 });
+    // two model turns, each one of the recorded ones (≥ the shortest recorded turn each)
+    const cell = document.cells[0] as CellOk;
+    expect(cell.agent?.modelMs).toBeGreaterThanOrEqual(2 * Math.min(...turns) - 2);
+    const both = await cli(['bench', '--mode', 'agent', '--model-profile', AI_SDK, '--model-latency', '5']);
+    expect(both.stderr).toMatch(/`--model-profile` draws each turn's time from the trace; drop `--model-latency`/);
+    expect(both.code).toBe(2);
+  }, 60_000);
+
   it('refuses --export-otlp where no agent runs are measured', async () => {
     const result = await cli(['bench', '--export-otlp', join(dir, 'x.json'), '--calls', '1']);
     expect(result.stderr).toMatch(/`--export-otlp` writes agent runs as traces; add `--mode agent`/);

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { resolve } from 'node:path';
 import { AgentSession } from '../agent/session.ts';
 import { AgentError, type AgentMode, type AgentRun, type AgentStep, formatMode } from '../agent/types.ts';
 import { errorMessage } from '../core/errors.ts';
@@ -10,7 +11,7 @@ import { type ExecutorSpec, formatSpec, idealShape } from '../executors/registry
 import { exchangeTimes } from '../frameworks/observe.ts';
 import type { ResolvedFramework } from '../frameworks/registry.ts';
 import { FrameworkSession } from '../frameworks/session.ts';
-import { type Exchange, timingSettings } from '../model/context.ts';
+import { type Exchange, type ModelTiming, timingSettings } from '../model/context.ts';
 import { createModelMock, type ModelMock } from '../model/mock-server.ts';
 import { type Scenario, scenarioCalls } from '../model/scenario.ts';
 import {
@@ -24,6 +25,7 @@ import {
 } from '../results/document.ts';
 import { mean, peakOverlap } from '../stats/summary.ts';
 import type { ToolRuntimeConfig } from '../tools/config.ts';
+import { readModelProfile } from '../tools/recorded.ts';
 import type { ToolRegistry } from '../tools/registry.ts';
 import { brokenVariants, callSpans, failureOf, measuredCell, referenceRounds, toMicros } from './cells.ts';
 import { runInterleaved, type Variant } from './interleave.ts';
@@ -40,6 +42,12 @@ interface RunExtra {
   /** As the mock saw them (see {@link exchangeTimes}), for every variant alike. */
   modelMs: number;
   toolsMs: number;
+}
+
+/** The model's timing an agent run states: its shorthands and rate, and the turns of its model profile if any. */
+export function agentTiming(agent: AgentBenchConfig, seed: number): ModelTiming {
+  const profile = agent.modelProfile ? readModelProfile(resolve(agent.modelProfile.file)) : undefined;
+  return { ...agent, ...(profile ? { latencySamples: profile.turnsMs, seed } : {}) };
 }
 
 /**
@@ -250,7 +258,7 @@ export async function runAgentGroup(options: AgentGroupOptions): Promise<CellRes
   const calls = scenarioCalls(scenario);
   const mock = createModelMock({
     scenario,
-    ...timingSettings(agent),
+    ...timingSettings(agentTiming(agent, tools.seed)),
   });
   mock.listen();
   const variants = variantsOf(options, mock);

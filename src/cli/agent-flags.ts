@@ -7,6 +7,9 @@ import { RANGES } from '../core/ranges.ts';
 import { parseSpec } from '../executors/registry.ts';
 import { FANOUT_FAMILY, loadScenario } from '../model/load.ts';
 import { type AgentBenchConfig, type BenchConfig, runModes } from '../results/document.ts';
+import { quantileSorted } from '../stats/summary.ts';
+import { readModelProfile } from '../tools/recorded.ts';
+import { shownPath } from '../tools/recorded-tools.ts';
 import { UsageError } from './errors.ts';
 import type { MatrixFlags } from './matrix-flags.ts';
 import { parseChoice, parseChoiceList, parseNumber } from './parse.ts';
@@ -44,6 +47,7 @@ export function resolveAgent(
       ['--dispatch', flags.dispatch],
       ['--model-latency', flags.modelLatency],
       ['--tokens-per-second', flags.tokensPerSecond],
+      ['--model-profile', flags.modelProfile],
       ['--frameworks', flags.frameworks],
     ] as const) {
       if (value !== undefined) throw new UsageError(`\`${flag}\` belongs to agent runs; add \`--mode agent\``);
@@ -69,7 +73,11 @@ export function resolveAgent(
     ...(flags.tokensPerSecond === undefined
       ? {}
       : { tokensPerSecond: parseNumber('--tokens-per-second', flags.tokensPerSecond, ...RANGES.tokensPerSecond) }),
+    ...(flags.modelProfile === undefined ? {} : { modelProfile: modelProfileRef(flags.modelProfile) }),
   };
+  if (agent.modelProfile && agent.modelLatencyMs !== undefined) {
+    throw new UsageError("`--model-profile` draws each turn's time from the trace; drop `--model-latency`");
+  }
   if (agent.streamChunkDelayMs !== undefined && !modes.some((m) => STREAMED_APIS.includes(m.api))) {
     throw new UsageError(
       '`--stream-delay` applies to streamed turns; add `--api chat-stream` (or `responses-stream`, `messages-stream`)',
@@ -151,4 +159,16 @@ export function checkAgentConfig(config: BenchConfig, flags: MatrixFlags, regist
       'Early dispatch cannot keep fixed chunks; drop chunked from `--executors` or use `--dispatch after-stream`',
     );
   }
+}
+
+/** `--model-profile FILE`: the trace's model turns, as a run records them (a bad file fails here, in one line). */
+function modelProfileRef(file: string): NonNullable<AgentBenchConfig['modelProfile']> {
+  const profile = readModelProfile(file);
+  const sorted = [...profile.turnsMs].sort((a, b) => a - b);
+  return {
+    file: shownPath(profile.file),
+    sha256: profile.sha256,
+    turns: sorted.length,
+    p50Ms: quantileSorted(sorted, 0.5),
+  };
 }

@@ -26,6 +26,7 @@ export interface MatrixFlags {
   modelLatency?: string;
   streamDelay?: string;
   tokensPerSecond?: string;
+  modelProfile?: string;
   ignoreAbort?: boolean;
   tools?: string;
   frameworks?: string;

@@ -82,6 +82,10 @@ export function addToolOptions(command: Command): Command {
     .option('--model-latency <ms>', "agent mode: the mock model's latency per turn (default: the scenario's)")
     .option('--stream-delay <ms>', 'agent mode with a streamed API: delay between streamed chunks (a slow stream)')
     .option(
+      '--model-profile <file>',
+      "agent mode: each model turn's time drawn from the chat spans of a trace (OTLP JSON; GenAI or AI SDK spans)",
+    )
+    .option(
       '--tokens-per-second <n>',
       "agent mode: the model's output rate after the first token (~4 characters a token; default: the scenario's, else at once)",
     );

@@ -1,7 +1,7 @@
 import { APIConnectionError } from 'openai';
 import { AgentSession, type ModelTarget } from '../agent/session.ts';
 import { type ApiMode, DEFAULT_MAX_STEPS, isAnthropicApi } from '../agent/types.ts';
-import { runSpans } from '../bench/agent-matrix.ts';
+import { agentTiming, runSpans } from '../bench/agent-matrix.ts';
 import { matrixOptionsFromConfig } from '../bench/session.ts';
 import { preflightExecutors } from '../config/preflight.ts';
 import { errorMessage } from '../core/errors.ts';
@@ -97,7 +97,7 @@ export async function runCommand(flags: RunFlags, state: CliState): Promise<numb
     : {
         kind: 'mock',
         scenario: loadScenario(agent.scenario, state.registries.tools),
-        timing: agent,
+        timing: agentTiming(agent, tools.seed),
       };
   const session = await AgentSession.start({
     target,

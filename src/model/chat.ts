@@ -52,7 +52,7 @@ export function chatRoute(context: MockContext): Route {
       results,
     });
 
-    const latencyMs = latencyOf(context, step.latencyMs);
+    const latencyMs = latencyOf(context, step);
     const exchange = logStep(context, 'chat', stream, latencyMs, step, answeredResults(messages));
     if (latencyMs > 0) await delay(latencyMs);
     const meta = {

@@ -1,5 +1,6 @@
 import { HttpResponse } from 'msw';
 import type { ToolCall } from '../executors/types.ts';
+import { drawRecorded } from '../tools/recorded.ts';
 import { eventStream } from './chat-stream.ts';
 import { errorResponse, type Violation } from './rules.ts';
 import type { Scenario } from './scenario.ts';
@@ -23,6 +24,13 @@ export interface StreamSettings {
    * scenario's. @default undefined (the scenario's; none: the answer comes at once after the first token)
    */
   tokensPerSecond?: number | undefined;
+  /**
+   * Recorded model turns (ms): without an override, each turn's latency is drawn from them, seeded by the turn
+   * (the same turn meets the same latency under every strategy). @default undefined (the scenario's latencies)
+   */
+  latencySamples?: readonly number[] | undefined;
+  /** Seed of the draws from `latencySamples`. @default 42 */
+  seed?: number;
   /** Interleave the argument fragments of different calls by index instead of sending call after call. @default false */
   interleave?: boolean;
   /** Characters of arguments per streamed fragment. @default 8 */
@@ -39,6 +47,10 @@ export interface ModelTiming {
   modelLatencyMs?: number;
   streamChunkDelayMs?: number;
   tokensPerSecond?: number;
+  /** Recorded model turns (ms): each turn's time to first token drawn from them, seeded by the turn. */
+  latencySamples?: readonly number[];
+  /** Seed of those draws. @default 42 */
+  seed?: number;
 }
 
 /** The mock settings of a model timing. */
@@ -47,6 +59,8 @@ export function timingSettings(timing: ModelTiming): StreamSettings {
     ...(timing.modelLatencyMs === undefined ? {} : { latencyOverrideMs: timing.modelLatencyMs }),
     ...(timing.streamChunkDelayMs === undefined ? {} : { streamChunkDelayMs: timing.streamChunkDelayMs }),
     ...(timing.tokensPerSecond === undefined ? {} : { tokensPerSecond: timing.tokensPerSecond }),
+    ...(timing.latencySamples === undefined ? {} : { latencySamples: timing.latencySamples }),
+    ...(timing.seed === undefined ? {} : { seed: timing.seed }),
   };
 }
 
@@ -107,9 +121,10 @@ export const MAX_EXCHANGES = 10_000;
 
 /** What the handlers share with the mock that owns them. */
 export interface MockContext {
-  readonly settings: Required<Omit<StreamSettings, 'latencyOverrideMs' | 'tokensPerSecond'>> & {
+  readonly settings: Required<Omit<StreamSettings, 'latencyOverrideMs' | 'tokensPerSecond' | 'latencySamples'>> & {
     latencyOverrideMs: number | undefined;
     tokensPerSecond: number | undefined;
+    latencySamples: readonly number[] | undefined;
   };
   readonly counters: ModelMockCounters;
   /** Answered requests since the last {@link ModelMock.takeExchanges}. */
@@ -207,9 +222,12 @@ export async function respond(
   });
 }
 
-/** The model latency of a step after the override. */
-export function latencyOf(context: MockContext, scriptedMs: number): number {
-  return context.settings.latencyOverrideMs ?? scriptedMs;
+/** The model latency of a step: the override, else a recorded turn drawn for this turn, else the scenario's. */
+export function latencyOf(context: MockContext, step: Step): number {
+  const { latencyOverrideMs, latencySamples, seed } = context.settings;
+  if (latencyOverrideMs !== undefined) return latencyOverrideMs;
+  if (latencySamples?.length) return drawRecorded(latencySamples, seed, `model-turn-${step.turnIndex}`);
+  return step.latencyMs;
 }
 
 /** Rough token count, for `usage`: about four characters a token. */

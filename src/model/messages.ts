@@ -117,7 +117,7 @@ export function messagesRoute(context: MockContext): Route {
       parallelToolCalls: toolChoice?.disable_parallel_tool_use !== true,
       results,
     });
-    const latencyMs = latencyOf(context, step.latencyMs);
+    const latencyMs = latencyOf(context, step);
     const answered = blocks(messages.at(-1)).flatMap((b) =>
       b.type === 'tool_result'
         ? [

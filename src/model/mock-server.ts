@@ -2,6 +2,7 @@ import type { Anthropic, ClientOptions as AnthropicClientOptions } from '@anthro
 import { type HttpHandler, http } from 'msw';
 import { type SetupServer, setupServer } from 'msw/node';
 import OpenAI, { type ClientOptions } from 'openai';
+import { DEFAULT_SEED } from '../tools/config.ts';
 import { loadAnthropic } from './anthropic-sdk.ts';
 import { chatRoute } from './chat.ts';
 import {
@@ -78,6 +79,8 @@ export function createModelMock(options: ModelMockOptions = {}): ModelMock {
     latencyOverrideMs: undefined,
     streamChunkDelayMs: 0,
     tokensPerSecond: undefined,
+    latencySamples: undefined,
+    seed: DEFAULT_SEED,
     interleave: false,
     argumentFragmentChars: DEFAULT_ARGUMENT_FRAGMENT_CHARS,
   };
@@ -102,6 +105,8 @@ export function createModelMock(options: ModelMockOptions = {}): ModelMock {
       }
       settings.tokensPerSecond = rate;
     }
+    if ('latencySamples' in next) settings.latencySamples = next.latencySamples;
+    if (next.seed !== undefined) settings.seed = next.seed;
     if (next.interleave !== undefined) settings.interleave = next.interleave;
     if (next.argumentFragmentChars !== undefined) {
       if (!Number.isInteger(next.argumentFragmentChars) || next.argumentFragmentChars < 1) {

@@ -1,15 +1,5 @@
-/**
- * Recorded agent runs from traces, as conversations the mock can play again. Reads OTLP JSON (one export request,
- * or collector JSON lines) in OpenTelemetry's GenAI conventions (`invoke_agent` → `chat` and `execute_tool` spans)
- * or the Vercel AI SDK's telemetry (`ai.generateText` / `ai.streamText` → `….doGenerate` / `….doStream` and
- * `ai.toolCall`); spans may nest (steps between the agent and its model calls and tools). Each run becomes turns:
- * a model turn's time (its `chat` span), then the calls that started after it ended, each with its recorded
- * duration; the last model turn answers.
- */
-import { readFileSync } from 'node:fs';
-import { errorMessage } from '../core/errors.ts';
 import { fail, isRecord } from '../tools/recordings/checks.ts';
-import { isOtlpRequest, type OtlpRequest, otlpLines, type TraceSpan, traceSpans } from '../tools/recordings/otlp.ts';
+import { readTraceFile, spanOperation, type TraceSpan, traceSpans } from '../tools/recordings/otlp.ts';
 import type { ToolRegistry } from '../tools/registry.ts';
 import { type Scenario, validateScenario } from './scenario.ts';
 
@@ -39,20 +29,7 @@ export interface RecordedRun {
   answerMs: number;
 }
 
-type Operation = 'agent' | 'chat' | 'tool';
-
-/** What a span is in either convention; undefined for spans in between (steps, HTTP, …). */
-function operationOf(span: TraceSpan): Operation | undefined {
-  const op = span.attributes.get('gen_ai.operation.name');
-  if (op === 'invoke_agent') return 'agent';
-  if (op === 'chat' || op === 'text_completion' || op === 'generate_content') return 'chat';
-  if (op === 'execute_tool') return 'tool';
-  const ai = span.attributes.get('ai.operationId') ?? span.name;
-  if (ai === 'ai.generateText' || ai === 'ai.streamText') return 'agent';
-  if (ai === 'ai.generateText.doGenerate' || ai === 'ai.streamText.doStream') return 'chat';
-  if (ai === 'ai.toolCall') return 'tool';
-  return undefined;
-}
+const operationOf = spanOperation;
 
 const text = (span: TraceSpan, ...keys: string[]): string | undefined => {
   for (const key of keys) {
@@ -64,36 +41,9 @@ const text = (span: TraceSpan, ...keys: string[]): string | undefined => {
 
 const ms = (ns: bigint): number => Number(ns) / 1e6;
 
-/** The export requests in a trace file: one JSON request, or JSON lines of them. */
-function readRequests(file: string): OtlpRequest[] {
-  let body: string;
-  try {
-    body = readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    fail(
-      file,
-      'file',
-      code === 'ENOENT' ? 'no such file; check the path' : `cannot read it (${code ?? errorMessage(error)})`,
-    );
-  }
-  try {
-    const data: unknown = JSON.parse(body);
-    if (!isRecord(data) || !isOtlpRequest(data)) {
-      fail(file, 'top level', 'is not an OTLP JSON export request (no resourceSpans); export traces as OTLP JSON');
-    }
-    return [{ data, prefix: '' }];
-  } catch (error) {
-    if (error instanceof Error && error.name === 'ProfileError') throw error;
-    const lines = otlpLines(body, file);
-    if (!lines) fail(file, 'file', 'is neither OTLP JSON nor OTLP JSON lines; export traces as OTLP JSON');
-    return lines;
-  }
-}
-
 /** The runs in a trace file, in the order their agents started. */
 export function readRecordedRuns(file: string): RecordedRun[] {
-  const spans = traceSpans(readRequests(file), file);
+  const spans = traceSpans(readTraceFile(file), file);
   const byId = new Map(spans.map((span) => [`${span.traceId}/${span.spanId}`, span]));
   const parentOf = (span: TraceSpan) =>
     span.parentSpanId === undefined ? undefined : byId.get(`${span.traceId}/${span.parentSpanId}`);

@@ -82,7 +82,7 @@ export function responsesRoute(context: MockContext, store: Map<string, StoredRe
     for (const output of outputs) results.set(output.call_id, output.output);
     const step = nextStep(scenario, progress, { parallelToolCalls: body.parallel_tool_calls !== false, results });
 
-    const latencyMs = latencyOf(context, step.latencyMs);
+    const latencyMs = latencyOf(context, step);
     const answered = outputs.map((o) => ({ id: o.call_id, content: o.output }));
     const exchange = logStep(context, 'responses', stream, latencyMs, step, answered);
     if (latencyMs > 0) await delay(latencyMs);

@@ -74,6 +74,11 @@ export interface AgentBenchConfig {
   /** The model's output rate after the first token, tokens per second (~4 characters a token); the scenario's when absent. */
   tokensPerSecond?: number;
   /**
+   * Recorded model time (`--model-profile`): each turn's time to first token drawn from the `chat` spans of this
+   * trace (path relative to the working directory, its digest, how many turns it holds and their median).
+   */
+  modelProfile?: { file: string; sha256: string; turns: number; p50Ms: number };
+  /**
    * Several modes in one run (`--api all --dispatch both`): one group per mode, each with its own `sequential`
    * reference; `api` and `dispatch` are then the first mode. Absent: the one mode `api` + `dispatch`.
    */

@@ -88,6 +88,9 @@ const agent = fields(
     modelLatencyMs: inRange(RANGES.modelLatencyMs).optional(),
     streamChunkDelayMs: inRange(RANGES.streamChunkDelayMs).optional(),
     tokensPerSecond: inRange(RANGES.tokensPerSecond).optional(),
+    modelProfile: z
+      .looseObject({ file: z.string(), sha256: z.string(), turns: z.number(), p50Ms: z.number() })
+      .optional(),
     modes: modes.optional(),
   },
   "an object like { scenario: 'weather-stock-news', api: 'chat' }",

@@ -11,7 +11,7 @@ import { keyedRandom } from './random.ts';
 import { EXPECTED, fail, isRecord, kindOf } from './recordings/checks.ts';
 import { parseCsv } from './recordings/csv.ts';
 import { jsonSyntaxError, parseToolMap } from './recordings/json.ts';
-import { isOtlpRequest, otlpLines, otlpToolSamples } from './recordings/otlp.ts';
+import { isOtlpRequest, otlpChatDurations, otlpLines, otlpToolSamples, readTraceFile } from './recordings/otlp.ts';
 
 /** How a profile file is written: `{ "tool": [ms, …] }`, a `tool,ms` CSV, or an OTLP JSON trace export. */
 export type RecordedFormat = 'json' | 'csv' | 'otlp';
@@ -125,4 +125,25 @@ export function drawRecorded(samples: readonly number[], seed: number, callId: s
 /** True when `text` names a file (has / or \ or ends in .json, .jsonl or .csv) rather than a built-in profile. */
 export function looksLikeProfilePath(text: string): boolean {
   return /[/\\]/.test(text) || /\.(?:json|jsonl|csv)$/i.test(text);
+}
+
+/** The model's recorded time per turn: the `chat` spans of a trace (GenAI conventions or the AI SDK's telemetry). */
+export interface ModelProfile {
+  file: string;
+  sha256: string;
+  /** Each recorded model turn's duration, ms, in file order. */
+  turnsMs: number[];
+}
+
+const modelProfiles = new Map<string, ModelProfile>();
+
+/** Reads (once per path) a trace's model turns; a file without chat spans is a one-line ProfileError. */
+export function readModelProfile(path: string): ModelProfile {
+  let profile = modelProfiles.get(resolve(path));
+  if (!profile) {
+    const turnsMs = otlpChatDurations(readTraceFile(path), path);
+    profile = { file: resolve(path), sha256: createHash('sha256').update(readFileSync(path)).digest('hex'), turnsMs };
+    modelProfiles.set(resolve(path), profile);
+  }
+  return profile;
 }

@@ -42,6 +42,21 @@ describe('model timing: time to first token, then tokens per second', () => {
     }
   });
 
+  it('draws each turn from recorded model turns, the same turn the same time under every strategy', async () => {
+    const recorded = createModelMock({ scenario, latencySamples: [5, 40], seed: 7 });
+    try {
+      const client = recorded.createDirectClient();
+      const question = [{ role: 'user' as const, content: scenario.question }];
+      for (let i = 0; i < 3; i++) await client.chat.completions.create({ model: 'gpt-4o-mini', messages: question });
+      const latencies = recorded.takeExchanges().map((e) => e.latencyMs);
+      expect(latencies).toHaveLength(3);
+      for (const ms of latencies) expect([5, 40]).toContain(ms);
+      expect(new Set(latencies).size).toBe(1); // the first turn each time: one draw
+    } finally {
+      recorded.close();
+    }
+  });
+
   it('takes the rate from the scenario unless the run sets one; none means at once', () => {
     const paced = parseScenario(
       JSON.stringify({ ...JSON.parse(JSON.stringify(scenario)), name: 'paced', tokensPerSecond: 40 }),

@@ -2,6 +2,8 @@
  * Profiles as OTLP JSON traces: one export request, or JSON lines of them (the collector's file exporter). Walking
  * the spans is apart from reading them; the tools' durations come from the `execute_tool` spans.
  */
+import { readFileSync } from 'node:fs';
+import { errorMessage } from '../../core/errors.ts';
 import { Collector, duration, fail, isRecord, kindOf } from './checks.ts';
 
 /** One export request; `prefix` locates it in messages (`line 3: ` in JSON lines, '' for a whole file). */
@@ -177,4 +179,55 @@ export function traceSpans(requests: readonly OtlpRequest[], file: string): Trac
     });
   }
   return spans;
+}
+
+/** What a span is in OpenTelemetry's GenAI conventions or the Vercel AI SDK's telemetry; undefined for others. */
+export function spanOperation(span: TraceSpan): 'agent' | 'chat' | 'tool' | undefined {
+  const op = span.attributes.get('gen_ai.operation.name');
+  if (op === 'invoke_agent') return 'agent';
+  if (op === 'chat' || op === 'text_completion' || op === 'generate_content') return 'chat';
+  if (op === 'execute_tool') return 'tool';
+  const ai = span.attributes.get('ai.operationId') ?? span.name;
+  if (ai === 'ai.generateText' || ai === 'ai.streamText') return 'agent';
+  if (ai === 'ai.generateText.doGenerate' || ai === 'ai.streamText.doStream') return 'chat';
+  if (ai === 'ai.toolCall') return 'tool';
+  return undefined;
+}
+
+/** The model's time per turn: the durations (ms) of the `chat` spans of a trace. */
+export function otlpChatDurations(requests: readonly OtlpRequest[], file: string): number[] {
+  const durations = traceSpans(requests, file)
+    .filter((span) => spanOperation(span) === 'chat')
+    .map((span) => duration(Number(span.endNs - span.startNs) / 1e6, file, span.path));
+  if (durations.length === 0) {
+    fail(file, 'resourceSpans', 'no chat spans (gen_ai.operation.name = chat, or the AI SDK’s doGenerate/doStream)');
+  }
+  return durations;
+}
+
+/** The export requests in a trace file: one JSON request, or JSON lines of them. */
+export function readTraceFile(file: string): OtlpRequest[] {
+  let body: string;
+  try {
+    body = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    fail(
+      file,
+      'file',
+      code === 'ENOENT' ? 'no such file; check the path' : `cannot read it (${code ?? errorMessage(error)})`,
+    );
+  }
+  try {
+    const data: unknown = JSON.parse(body);
+    if (!isRecord(data) || !isOtlpRequest(data)) {
+      fail(file, 'top level', 'is not an OTLP JSON export request (no resourceSpans); export traces as OTLP JSON');
+    }
+    return [{ data, prefix: '' }];
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ProfileError') throw error;
+    const lines = otlpLines(body, file);
+    if (!lines) fail(file, 'file', 'is neither OTLP JSON nor OTLP JSON lines; export traces as OTLP JSON');
+    return lines;
+  }
 }
