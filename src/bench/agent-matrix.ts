@@ -27,11 +27,12 @@ import { mean, peakOverlap } from '../stats/summary.ts';
 import type { ToolRuntimeConfig } from '../tools/config.ts';
 import { readModelProfile } from '../tools/recorded.ts';
 import type { ToolRegistry } from '../tools/registry.ts';
+import { hasOwnLatency } from './batch.ts';
 import { brokenVariants, callSpans, failureOf, measuredCell, referenceRounds, toMicros } from './cells.ts';
 import { runInterleaved, type Variant } from './interleave.ts';
 import { SAMPLE_DEADLINE_FLOOR_MS } from './matrix.ts';
 import type { MatrixRegistries } from './plan.ts';
-import { sampleIdealMs } from './sample-ideal.ts';
+import { plannedMs, sampleIdealMs } from './sample-ideal.ts';
 
 interface RunExtra {
   run: AgentRun;
@@ -104,15 +105,46 @@ export function runIdealMs(
 }
 
 /** A run as timeline bars: each turn's model time, then its calls; none when a step was not timed from the run. */
-export function runSpans(run: AgentRun): TimelineSpan[] | undefined {
+export function runSpans(
+  run: AgentRun,
+  planned?: { calls: ReadonlyMap<string, number>; turns: readonly number[] },
+): TimelineSpan[] | undefined {
   const spans: TimelineSpan[] = [];
-  for (const step of run.steps) {
+  for (const [i, step] of run.steps.entries()) {
     if (step.startedMs === undefined || step.batchStartedMs === undefined) return undefined;
     const startMs = toMicros(step.startedMs);
-    spans.push({ kind: 'model', turn: step.index, startMs, endMs: toMicros(step.startedMs + step.modelMs) });
-    spans.push(...callSpans(step.calls, step.outcomes, step.batchStartedMs, step.index));
+    const turnPlanned = planned?.turns[i];
+    spans.push({
+      kind: 'model',
+      turn: step.index,
+      startMs,
+      endMs: toMicros(step.startedMs + step.modelMs),
+      ...(turnPlanned === undefined ? {} : { plannedMs: turnPlanned }),
+    });
+    for (const span of callSpans(step.calls, step.outcomes, step.batchStartedMs, step.index)) {
+      const callPlanned = span.kind === 'call' ? planned?.calls.get(span.id) : undefined;
+      spans.push(callPlanned === undefined ? span : { ...span, plannedMs: callPlanned });
+    }
   }
   return spans;
+}
+
+/** What a run was planned to take: each simulated call's drawn latency, each model turn's latency (one per step). */
+function plannedOf(
+  run: AgentRun,
+  exchanges: readonly Exchange[],
+  tools: ToolRuntimeConfig,
+  registry: ToolRegistry,
+  policy?: CallPolicy,
+): { calls: Map<string, number>; turns: number[] } {
+  const calls = new Map<string, number>();
+  for (const step of run.steps) {
+    for (const call of step.calls) {
+      if (!hasOwnLatency(call, registry)) calls.set(call.id, plannedMs(tools, call, policy));
+    }
+  }
+  const turns = exchanges.length === run.steps.length ? exchanges.map((e) => e.latencyMs) : [];
+  return { calls, turns };
 }
 
 /**
@@ -302,7 +334,10 @@ export async function runAgentGroup(options: AgentGroupOptions): Promise<CellRes
             const times = exchangeTimes(exchanges, performance.now());
             const dispatch = streamDispatch(run, exchanges, runStartedAt);
             const ideal = runIdealMs(run, exchanges, variant.shape, tools, options.registries.tools, policy);
-            const spans = calls <= TIMELINE_MAX_CALLS ? runSpans(run) : undefined;
+            const spans =
+              calls <= TIMELINE_MAX_CALLS
+                ? runSpans(run, plannedOf(run, exchanges, tools, options.registries.tools, policy))
+                : undefined;
             return {
               durationMs: run.totalMs,
               extra: { run, dispatch, idealMs: ideal, ...times, ...(spans ? { spans } : {}) },

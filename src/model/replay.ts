@@ -41,6 +41,18 @@ const text = (span: TraceSpan, ...keys: string[]): string | undefined => {
 
 const ms = (ns: bigint): number => Number(ns) / 1e6;
 
+/**
+ * A span's time: what fanout-bench planned for it when it wrote the trace (`fanout.planned_ms`: a call's drawn
+ * latency, a turn's model latency; the span itself also holds the timer's lateness, which a replay adds again), else
+ * its duration.
+ */
+function spanMs(span: TraceSpan): number {
+  const planned = span.attributes.get('fanout.planned_ms');
+  return typeof planned === 'number' && Number.isFinite(planned) && planned >= 0
+    ? planned
+    : ms(span.endNs - span.startNs);
+}
+
 /** The runs in a trace file, in the order their agents started. */
 export function readRecordedRuns(file: string): RecordedRun[] {
   const spans = traceSpans(readTraceFile(file), file);
@@ -109,7 +121,7 @@ function recordedRun(
       id: text(tool, 'gen_ai.tool.call.id', 'ai.toolCall.id') ?? `call-${index}`,
       name: toolName,
       ...(args === undefined ? {} : { arguments: args }),
-      durationMs: ms(tool.endNs - tool.startNs),
+      durationMs: spanMs(tool),
     });
     callsOf.set(turn, calls);
   }
@@ -118,10 +130,10 @@ function recordedRun(
   for (const chat of chats) {
     const calls = callsOf.get(chat);
     if (!calls) {
-      carried += ms(chat.endNs - chat.startNs);
+      carried += spanMs(chat);
       continue;
     }
-    turns.push({ modelMs: carried + ms(chat.endNs - chat.startNs), calls });
+    turns.push({ modelMs: carried + spanMs(chat), calls });
     carried = 0;
   }
   const all = [...members, ...(agent ? [agent] : [])];

@@ -20,9 +20,12 @@ export interface TracedRun {
   arguments?: ReadonlyMap<string, string>;
 }
 
-type Attribute = { key: string; value: { stringValue: string } | { intValue: string } };
+type Attribute = { key: string; value: { stringValue: string } | { intValue: string } | { doubleValue: number } };
 const text = (key: string, value: string): Attribute => ({ key, value: { stringValue: value } });
 const whole = (key: string, value: number): Attribute => ({ key, value: { intValue: String(value) } });
+/** What the harness planned for a span (a call's drawn latency, a turn's model latency): replay takes it exactly. */
+const planned = (span: TimelineSpan): Attribute[] =>
+  span.plannedMs === undefined ? [] : [{ key: 'fanout.planned_ms', value: { doubleValue: span.plannedMs } }];
 
 /** A hex id of `bytes` bytes, fixed by `seed` (the same run always gets the same ids). */
 function hexId(seed: string, bytes: number): string {
@@ -65,6 +68,7 @@ function runSpans(run: TracedRun): Record<string, unknown>[] {
           text('gen_ai.provider.name', 'openai'),
           text('gen_ai.request.model', run.model),
           whole('fanout.turn', span.turn),
+          ...planned(span),
         ],
       });
       continue;
@@ -82,6 +86,7 @@ function runSpans(run: TracedRun): Record<string, unknown>[] {
         text('gen_ai.tool.type', 'function'),
         ...(args === undefined ? [] : [text('gen_ai.tool.call.arguments', args)]),
         ...(span.turn === undefined ? [] : [whole('fanout.turn', span.turn)]),
+        ...planned(span),
       ],
       status: span.status === 'ok' ? { code: 1 } : { code: 2, message: span.status },
     });

@@ -217,9 +217,22 @@ export interface Timeline {
   spans: TimelineSpan[];
 }
 
+/**
+ * A bar of a timeline. `plannedMs` (agent runs): what the harness planned — a simulated call's drawn latency, a
+ * model turn's latency before its first byte — so a trace of it replays exactly what was run.
+ */
 export type TimelineSpan =
-  | { kind: 'call'; id: string; tool: string; status: OutcomeStatus; startMs: number; endMs: number; turn?: number }
-  | { kind: 'model'; turn: number; startMs: number; endMs: number };
+  | {
+      kind: 'call';
+      id: string;
+      tool: string;
+      status: OutcomeStatus;
+      startMs: number;
+      endMs: number;
+      turn?: number;
+      plannedMs?: number;
+    }
+  | { kind: 'model'; turn: number; startMs: number; endMs: number; plannedMs?: number };
 
 /** Samples with more calls keep no timeline (a chart of thousands of bars says less than the tables). */
 export const TIMELINE_MAX_CALLS = 256;
