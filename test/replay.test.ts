@@ -76,6 +76,42 @@ describe('replay: recorded agent runs from traces', () => {
     expect(run?.turns[0]?.calls[0]?.arguments).toBe('{"city":"Tokyo"}');
   });
 
+  it('plays any tool by its name with its recorded arguments; keeps runs of one agent apart; a sub-agent inside a tool is that tool', async () => {
+    const second = (id: string) => `b${id}`;
+    const both = JSON.parse(NESTED);
+    const spans = both.resourceSpans[0].scopeSpans[0].spans as Record<string, unknown>[];
+    // the same agent again, in another trace: a tool outside the API's name rules, with arguments, and a sub-agent
+    const again = JSON.parse(
+      trace([
+        ['a0', undefined, 'invoke_agent support', 0, 120, op('invoke_agent', { 'gen_ai.agent.name': 'support' })],
+        ['c1', 'a0', 'chat m', 0, 10, op('chat')],
+        ['t1', 'a0', 'execute_tool files.read', 11, 100, toolAttrs('files.read', 'call_f', '{"path":"/etc/x","n":3}')],
+        ['s0', 't1', 'invoke_agent helper', 12, 99, op('invoke_agent', { 'gen_ai.agent.name': 'helper' })],
+        ['s1', 's0', 'chat m', 12, 50, op('chat')],
+        ['s2', 's0', 'execute_tool lookup_order', 51, 98, toolAttrs('lookup_order', 'call_s')],
+        ['c2', 'a0', 'chat m', 101, 119, op('chat')],
+      ]),
+    ).resourceSpans[0].scopeSpans[0].spans.map((s: Record<string, unknown>) => ({
+      ...s,
+      traceId: 'b'.repeat(32),
+      spanId: second(String(s.spanId)),
+      ...(s.parentSpanId ? { parentSpanId: second(String(s.parentSpanId)) } : {}),
+    }));
+    spans.push(...again);
+    const file = join(dir, 'two-runs.json');
+    writeFileSync(file, JSON.stringify(both));
+    const runs = readRecordedRuns(file);
+    expect(runs.map((r) => r.name)).toEqual(['support', 'support #2']);
+    // the sub-agent's spans are inside files.read's 89 ms, not calls of the run
+    expect(runs[1]?.turns.map((t) => t.calls.map((c) => [c.name, c.arguments]))).toEqual([
+      [['files_read', '{"path":"/etc/x","n":3}']],
+    ]);
+    const played = await cli(['replay', file, '--executors', 'sequential', '--iterations', '2', '--json']);
+    expect(played.code, played.stderr).toBe(0);
+    const cells = (JSON.parse(played.stdout) as ResultsDocument).cells;
+    expect(new Set(cells.map((c) => c.id)).size).toBe(2);
+  }, 60_000);
+
   it("reads the AI SDK's own telemetry (ai.generateText, doGenerate, ai.toolCall)", () => {
     const [run] = readRecordedRuns(AI_SDK);
     expect(run?.name).toBe('weather-agent');
@@ -142,6 +178,16 @@ describe('replay: recorded agent runs from traces', () => {
       // so it takes about as long (a coarse bound: how close is a benchmark's claim, docs/figures/replay.md)
       expect(Math.abs((again?.stats.mean ?? 0) - cell.stats.mean)).toBeLessThan(0.15 * cell.stats.mean);
     }
+    // a streamed run with early dispatch: calls start while their turn still streams, and still belong to it
+    const streamedFile = join(dir, 'streamed.otlp.json');
+    const streamed = await cli([
+      ...['bench', '--mode', 'agent', '--scenario', 'weather-stock-news', '--executors', 'promise-all'],
+      ...['--api', 'chat-stream', '--dispatch', 'both', '--stream-delay', '2', '--latency', '10', '--iterations', '2'],
+      ...['--quiet', '--out', join(dir, 'streamed'), '--export-otlp', streamedFile],
+    ]);
+    expect(streamed.code, streamed.stderr).toBe(0);
+    const streamedRuns = readRecordedRuns(streamedFile);
+    expect(streamedRuns.map((r) => r.turns.map((t) => t.calls.length))).toEqual([[3], [3], [3], [3]]);
     const otlp = JSON.parse(readFileSync(traceFile, 'utf8'));
     const names = otlp.resourceSpans[0].scopeSpans[0].spans.map((s: { name: string }) => s.name.split(' ')[0]);
     expect(new Set(names)).toEqual(new Set(['invoke_agent', 'chat', 'execute_tool']));
@@ -159,7 +205,7 @@ describe('replay: recorded agent runs from traces', () => {
         ['c', undefined, 'chat m', 10, 20, op('chat')],
         ['t', undefined, 'execute_tool x', 0, 5, toolAttrs('x', 'c1')],
       ]),
-      /spans\[1\]: tool span "execute_tool x" starts before any model turn of run .* ended; its turn is missing/,
+      /spans\[1\]: tool span "execute_tool x" starts before any model turn of run .*; its turn is missing/,
     ],
     [
       'a span without timing',

@@ -107,7 +107,7 @@ export function runIdealMs(
 /** A run as timeline bars: each turn's model time, then its calls; none when a step was not timed from the run. */
 export function runSpans(
   run: AgentRun,
-  planned?: { calls: ReadonlyMap<string, number>; turns: readonly number[] },
+  planned?: { calls: ReadonlyMap<string, number>; turns: readonly (number | undefined)[] },
 ): TimelineSpan[] | undefined {
   const spans: TimelineSpan[] = [];
   for (const [i, step] of run.steps.entries()) {
@@ -129,21 +129,26 @@ export function runSpans(
   return spans;
 }
 
-/** What a run was planned to take: each simulated call's drawn latency, each model turn's latency (one per step). */
+/**
+ * What a run was planned to take: each simulated call's drawn latency, and each model turn's latency where that is
+ * the whole turn (one per step).
+ */
 function plannedOf(
   run: AgentRun,
   exchanges: readonly Exchange[],
   tools: ToolRuntimeConfig,
   registry: ToolRegistry,
   policy?: CallPolicy,
-): { calls: Map<string, number>; turns: number[] } {
+): { calls: Map<string, number>; turns: (number | undefined)[] } {
   const calls = new Map<string, number>();
   for (const step of run.steps) {
     for (const call of step.calls) {
       if (!hasOwnLatency(call, registry)) calls.set(call.id, plannedMs(tools, call, policy));
     }
   }
-  const turns = exchanges.length === run.steps.length ? exchanges.map((e) => e.latencyMs) : [];
+  // a turn's latency is all it took only when it was answered whole and at once (no stream, no token pacing)
+  const whole = (e: Exchange) => (e.stream || e.tokensPerSecond !== undefined ? undefined : e.latencyMs);
+  const turns = exchanges.length === run.steps.length ? exchanges.map(whole) : [];
   return { calls, turns };
 }
 

@@ -3,18 +3,19 @@
  * frameworks), model turns taking their recorded times and tools their recorded durations, in interleaved rounds,
  * as agent cells named by the run. What-if rows put the recorded wall time beside each strategy's.
  */
+
 import type { AgentMode } from '../agent/types.ts';
 import { RANGES } from '../core/ranges.ts';
-import { type ExecutorSpec, formatSpec } from '../executors/registry.ts';
+import { type ExecutorRegistry, type ExecutorSpec, formatSpec } from '../executors/registry.ts';
 import type { ResolvedFramework } from '../frameworks/registry.ts';
 import { type RecordedRun, replayScenario, unknownTools } from '../model/replay.ts';
+import type { Scenario } from '../model/scenario.ts';
 import { type CellOk, type CellResult, type ResultsDocument, SCHEMA_VERSION } from '../results/document.ts';
 import { environmentFingerprint, ownVersion } from '../results/environment.ts';
-import { exampleArguments } from '../tools/arguments.ts';
 import { NO_FAULTS, type ToolRuntimeConfig, toolRuntimeConfig } from '../tools/config.ts';
 import { registerSimulatedTool } from '../tools/recorded-tools.ts';
+import { ToolRegistry } from '../tools/registry.ts';
 import { runAgentGroup } from './agent-matrix.ts';
-import type { MatrixRegistries } from './plan.ts';
 
 /** Replays speak Chat Completions, answered whole: a turn's model time is its recorded span. */
 export const REPLAY_MODE: AgentMode = { api: 'chat', dispatch: 'after-stream' };
@@ -24,7 +25,8 @@ export interface ReplayOptions {
   specs: readonly ExecutorSpec[];
   frameworks: readonly ResolvedFramework[];
   rounds: number;
-  registries: MatrixRegistries;
+  /** Where the strategies are looked up. */
+  executors: ExecutorRegistry;
   /** The tools' runtime besides the recorded durations (seed, policy-free). */
   tools?: Partial<ToolRuntimeConfig>;
   signal?: AbortSignal;
@@ -37,18 +39,42 @@ export interface ReplayedRun {
   cells: CellResult[];
 }
 
-export async function replayRuns(runs: readonly RecordedRun[], options: ReplayOptions): Promise<ReplayedRun[]> {
-  const replayed: ReplayedRun[] = [];
-  const { tools } = options.registries;
-  for (const [index, run] of runs.entries()) {
-    if (options.signal?.aborted) break;
-    options.onRun?.(run, index, runs.length);
+/** A run ready to play: its scenario, its calls' recorded durations, and its tools (the trace's, by name alone). */
+interface PreparedRun {
+  run: RecordedRun;
+  scenario: Scenario;
+  latencyByCall: Record<string, number>;
+  tools: ToolRegistry;
+  simulated: string[];
+}
+
+/**
+ * Every run as a scenario, before any is played (a bad one fails first). Each run gets tools of its own, the
+ * trace's by name (any arguments, the recorded time), never a built-in or a config's tool of the same name: a
+ * replay plays what was recorded.
+ */
+export function prepareRuns(runs: readonly RecordedRun[]): PreparedRun[] {
+  return runs.map((run) => {
+    const tools = new ToolRegistry({ builtIns: false });
     const simulated = unknownTools(run, tools);
     for (const name of simulated) {
       registerSimulatedTool(tools, name, 'replayed tool: takes its recorded time', 'replayed trace');
     }
-    const { scenario, latencyByCall } = replayScenario(run, tools, simulated, (name) =>
-      exampleArguments(tools.named(name).definition),
+    const { scenario, latencyByCall } = replayScenario(run, tools);
+    return { run, scenario, latencyByCall, tools, simulated };
+  });
+}
+
+export async function replayRuns(runs: readonly RecordedRun[], options: ReplayOptions): Promise<ReplayedRun[]> {
+  const replayed: ReplayedRun[] = [];
+  const prepared = prepareRuns(runs);
+  for (const [index, { run, scenario, latencyByCall, tools, simulated }] of prepared.entries()) {
+    if (options.signal?.aborted) break;
+    options.onRun?.(run, index, runs.length);
+    // runs longer than a sample's usual deadline get one in proportion (20 × the recorded run, as elsewhere)
+    const calls = Math.max(
+      1,
+      run.turns.reduce((n, t) => n + t.calls.length, 0),
     );
     const cells = await runAgentGroup({
       scenario,
@@ -59,12 +85,12 @@ export async function replayRuns(runs: readonly RecordedRun[], options: ReplayOp
       tools: toolRuntimeConfig({
         ...options.tools,
         kind: 'io',
-        latencyMs: 0,
+        latencyMs: Math.ceil(run.wallMs / calls) + 1,
         latencyByCall,
         ...(simulated.length > 0 ? { simulatedTools: simulated } : {}),
       }),
       rounds: options.rounds,
-      registries: options.registries,
+      registries: { tools, executors: options.executors },
       ...(options.signal ? { signal: options.signal } : {}),
     });
     replayed.push({ run, cells });

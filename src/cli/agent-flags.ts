@@ -78,6 +78,11 @@ export function resolveAgent(
   if (agent.modelProfile && agent.modelLatencyMs !== undefined) {
     throw new UsageError("`--model-profile` draws each turn's time from the trace; drop `--model-latency`");
   }
+  if (agent.modelProfile && agent.tokensPerSecond !== undefined) {
+    throw new UsageError(
+      "`--model-profile` takes each turn's whole time from the trace, output included; drop `--tokens-per-second`",
+    );
+  }
   if (agent.streamChunkDelayMs !== undefined && !modes.some((m) => STREAMED_APIS.includes(m.api))) {
     throw new UsageError(
       '`--stream-delay` applies to streamed turns; add `--api chat-stream` (or `responses-stream`, `messages-stream`)',

@@ -112,6 +112,15 @@ export async function benchCommand(flags: BenchFlags, state: CliState): Promise<
     interrupt.dispose();
   }
   const exported = writeExports(document, flags);
+  if (flags.exportOtlp) {
+    // a trace holds the cells' median runs: a cell without one (an error, a run over 256 calls) is not in it
+    const left = document.cells.filter((c) => !(c.status === 'ok' && c.agent && c.timeline)).map((c) => c.id);
+    if (left.length > 0) {
+      process.stderr.write(
+        `Warning: --export-otlp: ${left.length} of ${document.cells.length} cells have no run to trace (an error, or over 256 calls): ${left.slice(0, 3).join(', ')}${left.length > 3 ? ', …' : ''}\n`,
+      );
+    }
+  }
   if (flags.json) {
     // process.stdout, not fd 1 directly: a pipe's fd is non-blocking and a large document would be cut (EAGAIN)
     process.stdout.write(EXPORTERS.json(document));

@@ -30,7 +30,7 @@ import {
   writeFileAtomic,
 } from '../results/store.ts';
 import { ResultsWriter } from '../results/writer.ts';
-import { loadProfileCached } from '../tools/recorded.ts';
+import { loadProfileCached, readModelProfile } from '../tools/recorded.ts';
 import { interruptSignal } from './bench-command.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { parseFrameworkList } from './framework-flags.ts';
@@ -146,6 +146,25 @@ async function checkMeasurable(
     } catch {
       throw new UsageError(
         `\`${file}\` measures executor \`${name}\`, which is not defined here; run where its fanout.config is, or pass \`--config FILE\``,
+      );
+    }
+  }
+  if (config.suite === 'replay') {
+    throw new UsageError(
+      `\`${file}\` is a replay of recorded runs; the gate measures a bench's baseline (record one with \`fanout-bench baseline\`)`,
+    );
+  }
+  const modelProfile = config.agent?.modelProfile;
+  if (modelProfile) {
+    let sha256: string;
+    try {
+      sha256 = readModelProfile(modelProfile.file).sha256;
+    } catch (error) {
+      throw new UsageError(`\`${file}\` draws model turns from ${modelProfile.file}: ${errorMessage(error)}`);
+    }
+    if (sha256 !== modelProfile.sha256) {
+      throw new UsageError(
+        `${modelProfile.file} changed since \`${file}\` was recorded; re-record it with \`fanout-bench baseline --force\``,
       );
     }
   }

@@ -1,5 +1,5 @@
 import { expandExecutors } from '../bench/plan.ts';
-import { REPLAY_MODE, replayDocument, replayRuns, whatIf } from '../bench/replay.ts';
+import { prepareRuns, REPLAY_MODE, replayDocument, replayRuns, whatIf } from '../bench/replay.ts';
 import { preflightExecutors } from '../config/preflight.ts';
 import { errorMessage } from '../core/errors.ts';
 import { RANGES } from '../core/ranges.ts';
@@ -9,7 +9,6 @@ import { readRecordedRuns } from '../model/replay.ts';
 import { EXPORTERS } from '../report/index.ts';
 import { renderTable } from '../report/table.ts';
 import { DEFAULT_SEED } from '../tools/config.ts';
-import { ToolRegistry } from '../tools/registry.ts';
 import { interruptSignal } from './bench-command.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { parseFrameworkList } from './framework-flags.ts';
@@ -60,6 +59,7 @@ export async function replayCommand(file: string, flags: ReplayFlags, state: Cli
     return resolved;
   });
   const runs = readRecordedRuns(file);
+  prepareRuns(runs); // every run checked as a scenario before any is played
   await preflightExecutors(
     specs.map((s) => (s.limit === undefined ? s.strategy : `${s.strategy}(${s.limit})`)),
     [],
@@ -76,9 +76,7 @@ export async function replayCommand(file: string, flags: ReplayFlags, state: Cli
       specs,
       frameworks,
       rounds,
-      // the built-in tools (simulated) and the trace's tools by name: every call takes its recorded time, never a
-      // tool's own code (a config's tools may run real work)
-      registries: { tools: new ToolRegistry(), executors: registries.executors },
+      executors: registries.executors,
       tools: { seed },
       signal: interrupt.signal,
       onRun: (run, index, total) => {

@@ -122,8 +122,11 @@ export async function runCommand(flags: RunFlags, state: CliState): Promise<numb
       throw error;
     });
     process.stdout.write(serializeTranscript(run, session.executorName, session.runtime.mailbox, agent.api));
-    if (flags.exportOtlp) {
-      const spans = runSpans(run) ?? [];
+    const spans = flags.exportOtlp ? runSpans(run) : undefined;
+    if (flags.exportOtlp && !spans) {
+      process.stderr.write('Warning: --export-otlp: the run has no timed steps to trace; nothing written\n');
+    }
+    if (flags.exportOtlp && spans) {
       const calls = run.steps.flatMap((step) => step.calls.map((call) => [call.id, call.arguments] as const));
       const name = `run/${agentScenarioName(target)}/${session.executorName}`;
       const traced = { name, model: agentScenarioName(target), startedAtMs, spans, arguments: new Map(calls) };

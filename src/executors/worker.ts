@@ -58,7 +58,9 @@ async function runtimeFor(config: ToolRuntimeConfig, onCrash: CrashHandler): Pro
   const key = JSON.stringify(config);
   let runtime = runtimes.get(key);
   if (!runtime) {
-    runtime = new ToolRuntime(config, { tools: await toolsOf(config.configFile), onCrash });
+    // a replay's tools are its trace's, by name alone (never a built-in of the same name)
+    const tools = config.simulatedTools ? new ToolRegistry({ builtIns: false }) : await toolsOf(config.configFile);
+    runtime = new ToolRuntime(config, { tools, onCrash });
     runtimes.set(key, runtime);
   }
   return runtime;

@@ -1,5 +1,5 @@
 import { fail, isRecord } from '../tools/recordings/checks.ts';
-import { readTraceFile, spanOperation, type TraceSpan, traceSpans } from '../tools/recordings/otlp.ts';
+import { readTraceFile, spanMs, spanOperation, type TraceSpan, traceSpans } from '../tools/recordings/otlp.ts';
 import type { ToolRegistry } from '../tools/registry.ts';
 import { type Scenario, validateScenario } from './scenario.ts';
 
@@ -41,18 +41,6 @@ const text = (span: TraceSpan, ...keys: string[]): string | undefined => {
 
 const ms = (ns: bigint): number => Number(ns) / 1e6;
 
-/**
- * A span's time: what fanout-bench planned for it when it wrote the trace (`fanout.planned_ms`: a call's drawn
- * latency, a turn's model latency; the span itself also holds the timer's lateness, which a replay adds again), else
- * its duration.
- */
-function spanMs(span: TraceSpan): number {
-  const planned = span.attributes.get('fanout.planned_ms');
-  return typeof planned === 'number' && Number.isFinite(planned) && planned >= 0
-    ? planned
-    : ms(span.endNs - span.startNs);
-}
-
 /** The runs in a trace file, in the order their agents started. */
 export function readRecordedRuns(file: string): RecordedRun[] {
   const spans = traceSpans(readTraceFile(file), file);
@@ -65,10 +53,15 @@ export function readRecordedRuns(file: string): RecordedRun[] {
     for (let at: TraceSpan | undefined = span; at; at = parentOf(at)) if (operationOf(at) === 'agent') found = at;
     return found;
   };
+  /** Whether a span runs inside a tool call (a sub-agent, an instrumented tool server): its time is that call's. */
+  const insideTool = (span: TraceSpan): boolean => {
+    for (let at = parentOf(span); at; at = parentOf(at)) if (operationOf(at) === 'tool') return true;
+    return false;
+  };
   const runs = new Map<string, { agent?: TraceSpan; traceId: string; members: TraceSpan[] }>();
   for (const span of spans) {
     const op = operationOf(span);
-    if (op !== 'chat' && op !== 'tool') continue;
+    if ((op !== 'chat' && op !== 'tool') || insideTool(span)) continue;
     const agent = agentOf(span);
     const key = agent ? `${agent.traceId}/${agent.spanId}` : `trace/${span.traceId}`;
     const run = runs.get(key) ?? { ...(agent ? { agent } : {}), traceId: span.traceId, members: [] };
@@ -82,10 +75,16 @@ export function readRecordedRuns(file: string): RecordedRun[] {
       'no model turns: replay needs chat spans (gen_ai.operation.name = chat, or the AI SDK’s doGenerate/doStream) of an agent run',
     );
   }
-  return [...runs.values()]
+  const ordered = [...runs.values()]
     .map((run) => recordedRun(run.members, run.agent, run.traceId, file))
-    .sort((a, b) => (a.startNs < b.startNs ? -1 : 1))
-    .map(({ startNs: _, ...run }) => run);
+    .sort((a, b) => (a.startNs === b.startNs ? 0 : a.startNs < b.startNs ? -1 : 1));
+  // runs of one agent name stay apart: `support`, `support #2`, … (their cells are named by them)
+  const seen = new Map<string, number>();
+  return ordered.map(({ startNs: _, ...run }) => {
+    const count = (seen.get(run.name) ?? 0) + 1;
+    seen.set(run.name, count);
+    return count === 1 ? run : { ...run, name: `${run.name} #${count}` };
+  });
 }
 
 function recordedRun(
@@ -101,20 +100,23 @@ function recordedRun(
     const first = tools[0] as TraceSpan;
     fail(file, first.path, `tool span "${first.name}" of run ${name} has no model turn (no chat span in its run)`);
   }
-  // a call belongs to the last model turn that ended before it started (1 ms of clock slack)
+  // a call belongs to the last model turn that started before it (a streamed turn's calls may start during it;
+  // 1 ms of clock slack)
   const slack = 1_000_000n;
   const callsOf = new Map<TraceSpan, RecordedCall[]>();
   for (const [index, tool] of tools.entries()) {
-    const turn = chats.filter((chat) => chat.endNs <= tool.startNs + slack).at(-1);
+    const turn = chats.filter((chat) => chat.startNs <= tool.startNs + slack).at(-1);
     if (!turn) {
       fail(
         file,
         tool.path,
-        `tool span "${tool.name}" starts before any model turn of run ${name} ended; its turn is missing`,
+        `tool span "${tool.name}" starts before any model turn of run ${name}; its turn is missing`,
       );
     }
-    const toolName = text(tool, 'gen_ai.tool.name', 'ai.toolCall.name');
-    if (!toolName) fail(file, tool.path, 'tool span names no tool (gen_ai.tool.name or ai.toolCall.name)');
+    const recordedName = text(tool, 'gen_ai.tool.name', 'ai.toolCall.name');
+    if (!recordedName) fail(file, tool.path, 'tool span names no tool (gen_ai.tool.name or ai.toolCall.name)');
+    // the APIs take function names of 1-64 letters, digits, _ or -: `files.read` plays as `files_read`
+    const toolName = recordedName.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64);
     const args = text(tool, 'gen_ai.tool.call.arguments', 'ai.toolCall.args');
     const calls = callsOf.get(turn) ?? [];
     calls.push({
@@ -154,15 +156,13 @@ export function unknownTools(run: RecordedRun, tools: ToolRegistry): string[] {
 }
 
 /**
- * A recorded run as a scenario: each turn's model time as its latency, its calls (with their recorded arguments;
- * without them, a simulated tool gets none and a tool of the registry its example arguments), then the answer; and
- * each call's recorded duration by the id the scenario gives it. `simulated`: the tools known by name alone.
+ * A recorded run as a scenario: each turn's model time as its latency, its calls with their recorded arguments
+ * (none when not recorded), then the answer; and each call's recorded duration by the id the scenario gives it.
+ * `tools` holds the run's tools (see `unknownTools`).
  */
 export function replayScenario(
   run: RecordedRun,
   tools: ToolRegistry,
-  simulated: readonly string[],
-  exampleArguments: (tool: string) => Record<string, unknown>,
 ): { scenario: Scenario; latencyByCall: Record<string, number> } {
   const latencyByCall: Record<string, number> = {};
   const seen = new Set<string>();
@@ -173,8 +173,7 @@ export function replayScenario(
       while (seen.has(id)) id = `${id}x`;
       seen.add(id);
       latencyByCall[id] = call.durationMs;
-      const known = tools.has(call.name) && !simulated.includes(call.name);
-      const args = parseArguments(call.arguments) ?? (known ? exampleArguments(call.name) : {});
+      const args = parseArguments(call.arguments) ?? {};
       return { id, name: call.name, arguments: args };
     }),
   }));

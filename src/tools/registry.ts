@@ -25,8 +25,9 @@ export class ToolRegistry {
     rule: 'be 1-64 letters, digits, _ or -',
   });
 
-  /** A registry holding the built-in catalog. */
-  constructor() {
+  /** A registry holding the built-in catalog (none with `builtIns: false`: a replay's tools are its trace's). */
+  constructor(options: { builtIns?: boolean } = {}) {
+    if (options.builtIns === false) return;
     for (const definition of builtInTools()) this.register(definition, 'built-in');
   }
 

@@ -194,11 +194,23 @@ export function spanOperation(span: TraceSpan): 'agent' | 'chat' | 'tool' | unde
   return undefined;
 }
 
+/**
+ * A span's time: what fanout-bench planned for it when it wrote the trace (`fanout.planned_ms`: a call's drawn
+ * latency, a turn's model latency; the span itself also holds the timer's lateness, which a replay adds again), else
+ * its duration.
+ */
+export function spanMs(span: TraceSpan): number {
+  const planned = span.attributes.get('fanout.planned_ms');
+  return typeof planned === 'number' && Number.isFinite(planned) && planned >= 0
+    ? planned
+    : Number(span.endNs - span.startNs) / 1e6;
+}
+
 /** The model's time per turn: the durations (ms) of the `chat` spans of a trace. */
 export function otlpChatDurations(requests: readonly OtlpRequest[], file: string): number[] {
   const durations = traceSpans(requests, file)
     .filter((span) => spanOperation(span) === 'chat')
-    .map((span) => duration(Number(span.endNs - span.startNs) / 1e6, file, span.path));
+    .map((span) => duration(spanMs(span), file, span.path));
   if (durations.length === 0) {
     fail(file, 'resourceSpans', 'no chat spans (gen_ai.operation.name = chat, or the AI SDK’s doGenerate/doStream)');
   }
@@ -209,7 +221,7 @@ export function otlpChatDurations(requests: readonly OtlpRequest[], file: string
 export function readTraceFile(file: string): OtlpRequest[] {
   let body: string;
   try {
-    body = readFileSync(file, 'utf8');
+    body = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     fail(
