@@ -54,8 +54,13 @@ export interface MatrixRegistries {
  * tools, registered into them, stay for the whole run).
  */
 export function matrixRegistries(options: MatrixOptions): MatrixRegistries {
-  options.registries ??= { tools: new ToolRegistry(), executors: new ExecutorRegistry() };
+  options.registries ??= builtInRegistries();
   return options.registries;
+}
+
+/** Fresh registries of the built-in tools and strategies alone. */
+export function builtInRegistries(): MatrixRegistries {
+  return { tools: new ToolRegistry(), executors: new ExecutorRegistry() };
 }
 
 /** All cells of one kind and call count: measured together in interleaved rounds. */

@@ -8,7 +8,7 @@ import type { AgentMode } from '../agent/types.ts';
 import { RANGES } from '../core/ranges.ts';
 import { type ExecutorRegistry, type ExecutorSpec, formatSpec } from '../executors/registry.ts';
 import type { ResolvedFramework } from '../frameworks/registry.ts';
-import { type RecordedRun, replayScenario, unknownTools } from '../model/replay.ts';
+import { type RecordedRun, replayScenario, toolNamesOf } from '../model/replay.ts';
 import type { Scenario } from '../model/scenario.ts';
 import { type CellOk, type CellResult, type ResultsDocument, SCHEMA_VERSION } from '../results/document.ts';
 import { environmentFingerprint, ownVersion } from '../results/environment.ts';
@@ -40,7 +40,7 @@ export interface ReplayedRun {
 }
 
 /** A run ready to play: its scenario, its calls' recorded durations, and its tools (the trace's, by name alone). */
-interface PreparedRun {
+export interface PreparedRun {
   run: RecordedRun;
   scenario: Scenario;
   latencyByCall: Record<string, number>;
@@ -56,7 +56,7 @@ interface PreparedRun {
 export function prepareRuns(runs: readonly RecordedRun[]): PreparedRun[] {
   return runs.map((run) => {
     const tools = new ToolRegistry({ builtIns: false });
-    const simulated = unknownTools(run, tools);
+    const simulated = toolNamesOf(run);
     for (const name of simulated) {
       registerSimulatedTool(tools, name, 'replayed tool: takes its recorded time', 'replayed trace');
     }
@@ -65,12 +65,12 @@ export function prepareRuns(runs: readonly RecordedRun[]): PreparedRun[] {
   });
 }
 
-export async function replayRuns(runs: readonly RecordedRun[], options: ReplayOptions): Promise<ReplayedRun[]> {
+/** Plays runs that {@link prepareRuns} made ready, one after another, each with every strategy. */
+export async function replayRuns(prepared: readonly PreparedRun[], options: ReplayOptions): Promise<ReplayedRun[]> {
   const replayed: ReplayedRun[] = [];
-  const prepared = prepareRuns(runs);
   for (const [index, { run, scenario, latencyByCall, tools, simulated }] of prepared.entries()) {
     if (options.signal?.aborted) break;
-    options.onRun?.(run, index, runs.length);
+    options.onRun?.(run, index, prepared.length);
     // runs longer than a sample's usual deadline get one in proportion (20 × the recorded run, as elsewhere)
     const calls = Math.max(
       1,
@@ -108,50 +108,39 @@ export function whatIf(
 } {
   const names = specs.map(formatSpec);
   const head = ['run', 'calls', 'recorded', ...names.map((n) => `${n} (ideal)`), 'best: saving'];
-  const totals = { recorded: 0, by: new Map<string, number>(), ideal: new Map<string, number>(), complete: true };
   const ms = (value: number) => (Number.isFinite(value) ? `${value.toFixed(value < 100 ? 1 : 0)}` : '—');
-  const rows = replayed.map(({ run, cells }) => {
-    totals.recorded += run.wallMs;
-    const ok = (name: string) => cells.find((c): c is CellOk => c.status === 'ok' && c.executor === name);
-    const measured = names.map((name) => {
-      const cell = ok(name);
-      if (!cell) {
-        totals.complete = false;
-        return '—';
-      }
-      totals.by.set(name, (totals.by.get(name) ?? 0) + cell.stats.mean);
-      totals.ideal.set(name, (totals.ideal.get(name) ?? 0) + (cell.idealMs ?? Number.NaN));
-      return `${ms(cell.stats.mean)} (${ms(cell.idealMs ?? Number.NaN)})`;
-    });
+  /** A row: its name, calls, recorded time, each strategy's mean and ideal (NaN where it has none). */
+  const row = (name: string, calls: number, recordedMs: number, means: number[], ideals: number[]): string[] => {
     const best = names
-      .map((name) => ({ name, mean: ok(name)?.stats.mean ?? Number.NaN }))
+      .map((executor, i) => ({ executor, mean: means[i] ?? Number.NaN }))
       .filter((b) => Number.isFinite(b.mean))
       .sort((a, b) => a.mean - b.mean)[0];
-    const calls = run.turns.reduce((n, t) => n + t.calls.length, 0);
     return [
-      run.name,
+      name,
       String(calls),
-      ms(run.wallMs),
-      ...measured,
-      best ? `${best.name}: ${saving(run.wallMs, best.mean)}` : '—',
+      ms(recordedMs),
+      ...means.map((mean, i) => (Number.isFinite(mean) ? `${ms(mean)} (${ms(ideals[i] ?? Number.NaN)})` : '—')),
+      best ? `${best.executor}: ${saving(recordedMs, best.mean)}` : '—',
     ];
+  };
+  const total = { calls: 0, recorded: 0, means: names.map(() => 0), ideals: names.map(() => 0) };
+  const rows = replayed.map(({ run, cells }) => {
+    const found = names.map((name) => cells.find((c): c is CellOk => c.status === 'ok' && c.executor === name));
+    const means = found.map((cell) => cell?.stats.mean ?? Number.NaN);
+    const ideals = found.map((cell) => cell?.idealMs ?? Number.NaN);
+    const calls = run.turns.reduce((n, t) => n + t.calls.length, 0);
+    total.calls += calls;
+    total.recorded += run.wallMs;
+    // a strategy missing from any run has no total (NaN carries)
+    total.means = total.means.map((sum, i) => sum + (means[i] ?? Number.NaN));
+    total.ideals = total.ideals.map((sum, i) => sum + (ideals[i] ?? Number.NaN));
+    return row(run.name, calls, run.wallMs, means, ideals);
   });
   if (replayed.length > 1) {
-    const best = names
-      .map((name) => ({ name, mean: totals.by.get(name) ?? Number.NaN }))
-      .filter((b) => Number.isFinite(b.mean) && totals.complete)
-      .sort((a, b) => a.mean - b.mean)[0];
-    rows.push([
-      'total',
-      String(replayed.reduce((n, r) => n + r.run.turns.reduce((m, t) => m + t.calls.length, 0), 0)),
-      ms(totals.recorded),
-      ...names.map((name) =>
-        totals.complete
-          ? `${ms(totals.by.get(name) ?? Number.NaN)} (${ms(totals.ideal.get(name) ?? Number.NaN)})`
-          : '—',
-      ),
-      best ? `${best.name}: ${saving(totals.recorded, best.mean)}` : '—',
-    ]);
+    // a total holds only when every strategy measured every run
+    const complete = total.means.every(Number.isFinite);
+    const none = names.map(() => Number.NaN);
+    rows.push(row('total', total.calls, total.recorded, complete ? total.means : none, complete ? total.ideals : none));
   }
   return { head, rows };
 }

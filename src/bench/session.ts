@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { resolve } from 'node:path';
 import { type AgentMode, hostMode } from '../agent/types.ts';
 import type { QueueSettings } from '../executors/queue-settings.ts';
-import { ExecutorRegistry, formatSpec, parseSpec } from '../executors/registry.ts';
+import { formatSpec, parseSpec } from '../executors/registry.ts';
 import {
   FrameworkRegistry,
   type FrameworkSpec,
@@ -25,11 +25,18 @@ import type { WorkloadKind } from '../tools/config.ts';
 import { type CpuCalibration, calibrateCpu } from '../tools/cpu.ts';
 import { sampleStats } from '../tools/recorded.ts';
 import { registerRecordedTools } from '../tools/recorded-tools.ts';
-import { ToolRegistry } from '../tools/registry.ts';
+import type { ToolRegistry } from '../tools/registry.ts';
 import { runAgentGroup } from './agent-matrix.ts';
 import { withGrowth } from './cells.ts';
 import { type MatrixEvent, runGroup, runMatrix } from './matrix.ts';
-import { drawnLatencies, type MatrixOptions, type MatrixRegistries, matrixRegistries, planGroups } from './plan.ts';
+import {
+  builtInRegistries,
+  drawnLatencies,
+  type MatrixOptions,
+  type MatrixRegistries,
+  matrixRegistries,
+  planGroups,
+} from './plan.ts';
 
 /** The names a run looks up: tools, strategies and frameworks. */
 export interface RunRegistries extends MatrixRegistries {
@@ -60,7 +67,7 @@ export function matrixOptionsFromConfig(
   config: BenchConfig,
   given: Pick<BenchOptions, 'configFile' | 'queue' | 'registries'> = {},
 ): MatrixOptions {
-  const registries = given.registries ?? { tools: new ToolRegistry(), executors: new ExecutorRegistry() };
+  const registries = given.registries ?? builtInRegistries();
   const recordedFile = config.recorded ? resolve(config.recorded.file) : undefined;
   // the recording's tools are callable by name
   if (recordedFile) registerRecordedTools(registries.tools, recordedFile);

@@ -3,7 +3,7 @@ import { prepareRuns, REPLAY_MODE, replayDocument, replayRuns, whatIf } from '..
 import { preflightExecutors } from '../config/preflight.ts';
 import { errorMessage } from '../core/errors.ts';
 import { RANGES } from '../core/ranges.ts';
-import { parseSpec } from '../executors/registry.ts';
+import { formatSpec, parseSpec } from '../executors/registry.ts';
 import { resolveFramework } from '../frameworks/registry.ts';
 import { readRecordedRuns } from '../model/replay.ts';
 import { EXPORTERS } from '../report/index.ts';
@@ -59,20 +59,13 @@ export async function replayCommand(file: string, flags: ReplayFlags, state: Cli
     return resolved;
   });
   const runs = readRecordedRuns(file);
-  prepareRuns(runs); // every run checked as a scenario before any is played
-  await preflightExecutors(
-    specs.map((s) => (s.limit === undefined ? s.strategy : `${s.strategy}(${s.limit})`)),
-    [],
-    {
-      registries,
-      watch: state.preflight,
-    },
-  );
+  const prepared = prepareRuns(runs); // every run checked as a scenario before any is played
+  await preflightExecutors(specs.map(formatSpec), [], { registries, watch: state.preflight });
   const started = { createdAt: new Date().toISOString(), ms: performance.now() };
   const interrupt = interruptSignal('then stopping; what was replayed so far is shown');
   let replayed: Awaited<ReturnType<typeof replayRuns>>;
   try {
-    replayed = await replayRuns(runs, {
+    replayed = await replayRuns(prepared, {
       specs,
       frameworks,
       rounds,

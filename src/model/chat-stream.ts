@@ -1,5 +1,6 @@
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import type { CompletionUsage } from 'openai/resources/completions';
+import { sleep } from '../core/time.ts';
 import type { Step } from './script.ts';
 
 export interface ChunkMeta {
@@ -121,7 +122,7 @@ export function eventStream(
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       const wait = next === 0 ? 0 : typeof delayMs === 'number' ? delayMs : delayMs(next);
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      if (wait > 0) await sleep(wait);
       if (cancelled) return;
       const event = events[next++];
       if (event === undefined) {

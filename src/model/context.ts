@@ -1,4 +1,5 @@
 import { HttpResponse } from 'msw';
+import { sleep } from '../core/time.ts';
 import type { ToolCall } from '../executors/types.ts';
 import { drawRecorded } from '../tools/recorded.ts';
 import { eventStream } from './chat-stream.ts';
@@ -188,7 +189,7 @@ export async function respond(
     // a whole answer after all its tokens: the calls' names and arguments, and the text
     const output = (exchange.text ?? '') + exchange.calls.map((call) => call.name + call.arguments).join('');
     const wait = tokensMs(output);
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (wait > 0) await sleep(wait);
     const response = HttpResponse.json(body as Parameters<typeof HttpResponse.json>[0]);
     exchange.respondedAt = performance.now();
     return response;

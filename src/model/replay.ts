@@ -29,8 +29,6 @@ export interface RecordedRun {
   answerMs: number;
 }
 
-const operationOf = spanOperation;
-
 const text = (span: TraceSpan, ...keys: string[]): string | undefined => {
   for (const key of keys) {
     const value = span.attributes.get(key);
@@ -50,17 +48,17 @@ export function readRecordedRuns(file: string): RecordedRun[] {
   /** The outermost agent span above a span (itself included), or undefined. */
   const agentOf = (span: TraceSpan): TraceSpan | undefined => {
     let found: TraceSpan | undefined;
-    for (let at: TraceSpan | undefined = span; at; at = parentOf(at)) if (operationOf(at) === 'agent') found = at;
+    for (let at: TraceSpan | undefined = span; at; at = parentOf(at)) if (spanOperation(at) === 'agent') found = at;
     return found;
   };
   /** Whether a span runs inside a tool call (a sub-agent, an instrumented tool server): its time is that call's. */
   const insideTool = (span: TraceSpan): boolean => {
-    for (let at = parentOf(span); at; at = parentOf(at)) if (operationOf(at) === 'tool') return true;
+    for (let at = parentOf(span); at; at = parentOf(at)) if (spanOperation(at) === 'tool') return true;
     return false;
   };
   const runs = new Map<string, { agent?: TraceSpan; traceId: string; members: TraceSpan[] }>();
   for (const span of spans) {
-    const op = operationOf(span);
+    const op = spanOperation(span);
     if ((op !== 'chat' && op !== 'tool') || insideTool(span)) continue;
     const agent = agentOf(span);
     const key = agent ? `${agent.traceId}/${agent.spanId}` : `trace/${span.traceId}`;
@@ -68,7 +66,7 @@ export function readRecordedRuns(file: string): RecordedRun[] {
     run.members.push(span);
     runs.set(key, run);
   }
-  if (![...runs.values()].some((run) => run.members.some((s) => operationOf(s) === 'chat'))) {
+  if (![...runs.values()].some((run) => run.members.some((s) => spanOperation(s) === 'chat'))) {
     fail(
       file,
       'resourceSpans',
@@ -94,8 +92,8 @@ function recordedRun(
   file: string,
 ): RecordedRun & { startNs: bigint } {
   const name = (agent && text(agent, 'gen_ai.agent.name', 'ai.telemetry.functionId')) ?? traceId;
-  const chats = members.filter((s) => operationOf(s) === 'chat').sort((a, b) => (a.startNs < b.startNs ? -1 : 1));
-  const tools = members.filter((s) => operationOf(s) === 'tool').sort((a, b) => (a.startNs < b.startNs ? -1 : 1));
+  const chats = members.filter((s) => spanOperation(s) === 'chat').sort((a, b) => (a.startNs < b.startNs ? -1 : 1));
+  const tools = members.filter((s) => spanOperation(s) === 'tool').sort((a, b) => (a.startNs < b.startNs ? -1 : 1));
   if (chats.length === 0) {
     const first = tools[0] as TraceSpan;
     fail(file, first.path, `tool span "${first.name}" of run ${name} has no model turn (no chat span in its run)`);
@@ -150,15 +148,15 @@ function recordedRun(
 /** A name a scenario accepts for a call id (1-64 letters, digits, _ or -). */
 const CALL_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** The tools a run calls that the registry does not know: the caller registers them as simulated tools first. */
-export function unknownTools(run: RecordedRun, tools: ToolRegistry): string[] {
-  return [...new Set(run.turns.flatMap((t) => t.calls.map((c) => c.name)))].filter((name) => !tools.has(name));
+/** The tools a run calls, each once: the caller registers them (as simulated tools) before building its scenario. */
+export function toolNamesOf(run: RecordedRun): string[] {
+  return [...new Set(run.turns.flatMap((t) => t.calls.map((c) => c.name)))];
 }
 
 /**
  * A recorded run as a scenario: each turn's model time as its latency, its calls with their recorded arguments
  * (none when not recorded), then the answer; and each call's recorded duration by the id the scenario gives it.
- * `tools` holds the run's tools (see `unknownTools`).
+ * `tools` holds the run's tools (see `toolNamesOf`).
  */
 export function replayScenario(
   run: RecordedRun,

@@ -11,7 +11,14 @@ import { keyedRandom } from './random.ts';
 import { EXPECTED, fail, isRecord, kindOf } from './recordings/checks.ts';
 import { parseCsv } from './recordings/csv.ts';
 import { jsonSyntaxError, parseToolMap } from './recordings/json.ts';
-import { isOtlpRequest, otlpChatDurations, otlpLines, otlpToolSamples, readTraceFile } from './recordings/otlp.ts';
+import {
+  isOtlpRequest,
+  otlpChatDurations,
+  otlpLines,
+  otlpToolSamples,
+  readTraceBytes,
+  traceRequests,
+} from './recordings/otlp.ts';
 
 /** How a profile file is written: `{ "tool": [ms, …] }`, a `tool,ms` CSV, or an OTLP JSON trace export. */
 export type RecordedFormat = 'json' | 'csv' | 'otlp';
@@ -141,8 +148,9 @@ const modelProfiles = new Map<string, ModelProfile>();
 export function readModelProfile(path: string): ModelProfile {
   let profile = modelProfiles.get(resolve(path));
   if (!profile) {
-    const turnsMs = otlpChatDurations(readTraceFile(path), path);
-    profile = { file: resolve(path), sha256: createHash('sha256').update(readFileSync(path)).digest('hex'), turnsMs };
+    const bytes = readTraceBytes(path);
+    const turnsMs = otlpChatDurations(traceRequests(bytes.toString('utf8'), path), path);
+    profile = { file: resolve(path), sha256: createHash('sha256').update(bytes).digest('hex'), turnsMs };
     modelProfiles.set(resolve(path), profile);
   }
   return profile;

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { errorMessage } from '../../core/errors.ts';
-import { Collector, duration, fail, isRecord, kindOf } from './checks.ts';
+import { Collector, duration, fail, isRecord, kindOf, ProfileError } from './checks.ts';
 
 /** One export request; `prefix` locates it in messages (`line 3: ` in JSON lines, '' for a whole file). */
 export interface OtlpRequest {
@@ -219,9 +219,13 @@ export function otlpChatDurations(requests: readonly OtlpRequest[], file: string
 
 /** The export requests in a trace file: one JSON request, or JSON lines of them. */
 export function readTraceFile(file: string): OtlpRequest[] {
-  let body: string;
+  return traceRequests(readTraceBytes(file).toString('utf8'), file);
+}
+
+/** A trace file's bytes; a missing or unreadable file is a one-line ProfileError. */
+export function readTraceBytes(file: string): Buffer {
   try {
-    body = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
+    return readFileSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     fail(
@@ -230,6 +234,11 @@ export function readTraceFile(file: string): OtlpRequest[] {
       code === 'ENOENT' ? 'no such file; check the path' : `cannot read it (${code ?? errorMessage(error)})`,
     );
   }
+}
+
+/** The export requests of a trace's text: one JSON request, or JSON lines of them. */
+export function traceRequests(text: string, file: string): OtlpRequest[] {
+  const body = text.replace(/^\uFEFF/, '');
   try {
     const data: unknown = JSON.parse(body);
     if (!isRecord(data) || !isOtlpRequest(data)) {
@@ -237,7 +246,7 @@ export function readTraceFile(file: string): OtlpRequest[] {
     }
     return [{ data, prefix: '' }];
   } catch (error) {
-    if (error instanceof Error && error.name === 'ProfileError') throw error;
+    if (error instanceof ProfileError) throw error;
     const lines = otlpLines(body, file);
     if (!lines) fail(file, 'file', 'is neither OTLP JSON nor OTLP JSON lines; export traces as OTLP JSON');
     return lines;
