@@ -410,6 +410,10 @@ function scenarioProblems(s: Scenario): string[] {
       return;
     }
     if (last) problems.push(`turns[${t}]: last turn is not an answer`);
+    if (!('calls' in turn)) {
+      problems.push(`turns[${t}]: a plan turn in a scenario file`);
+      return;
+    }
     if (turn.calls.length === 0) problems.push(`turns[${t}].calls: empty`);
     const defined: string[] = [];
     turn.calls.forEach((call, c) => {

@@ -56,7 +56,7 @@ export function agentTiming(agent: AgentBenchConfig, seed: number): ModelTiming 
  * `early`: its calls may start as soon as their arguments are complete in a streamed turn (our loop with early
  * dispatch; a framework on a streamed API, which decides that itself), so their ready times are release times.
  */
-type Shape = { schedule?: IdealSchedule; limit?: number; offMainThread: boolean; early?: boolean };
+export type Shape = { schedule?: IdealSchedule; limit?: number; offMainThread: boolean; early?: boolean };
 const FRAMEWORK_SHAPE: Shape = { schedule: 'unbounded', offMainThread: false, early: true };
 
 /**
@@ -196,14 +196,16 @@ function runPeakInFlight(run: AgentRun): number {
   return Math.max(0, ...run.steps.map((step) => peakOverlap(step.outcomes)));
 }
 
-/** One variant of an agent group: our loop with an executor, or a framework's own loop. */
-interface AgentVariant {
+/** One variant of an agent group: our loop with an executor, a framework's own loop, or a way of running a plan. */
+export interface AgentVariant {
   name: string;
   key: Omit<CellKey, 'id' | 'calls' | 'kind'>;
   /** Its cell id after the scenario: our loop's mode (`messages-stream+early/promise-all`), a framework's API. */
   id: string;
   shape: Shape;
   start(): Promise<{ run(signal?: AbortSignal): Promise<AgentRun>; close(): Promise<void> }>;
+  /** The run's ideal when {@link runIdealMs} on its shape does not describe it (a plan's DAG). */
+  idealMs?(run: AgentRun, exchanges: readonly Exchange[]): number;
 }
 
 export interface AgentGroupOptions {
@@ -222,6 +224,12 @@ export interface AgentGroupOptions {
   registries: MatrixRegistries;
   signal?: AbortSignal;
   onSample?: (variant: string, round: number) => void;
+  /** Variants of their own in place of the specs' and frameworks' (a plan's ways), on the group's shared mock. */
+  variants?: (mock: ModelMock) => AgentVariant[];
+  /** The variant speedups are against. @default 'sequential' */
+  reference?: string;
+  /** What cell ids name after `agent/`. @default the scenario's name */
+  label?: string;
 }
 
 function frameworkRef(framework: ResolvedFramework): FrameworkRef {
@@ -298,10 +306,10 @@ export async function runAgentGroup(options: AgentGroupOptions): Promise<CellRes
     ...timingSettings(agentTiming(agent, tools.seed)),
   });
   mock.listen();
-  const variants = variantsOf(options, mock);
+  const variants = options.variants ? options.variants(mock) : variantsOf(options, mock);
   const sessions = new Map<string, Awaited<ReturnType<AgentVariant['start']>>>();
   const cellKey = (variant: AgentVariant) => ({
-    id: `agent/${scenario.name}/${variant.id}`,
+    id: `agent/${options.label ?? scenario.name}/${variant.id}`,
     kind: tools.kind,
     calls,
     ...variant.key,
@@ -338,7 +346,9 @@ export async function runAgentGroup(options: AgentGroupOptions): Promise<CellRes
             const exchanges = mock.takeExchanges();
             const times = exchangeTimes(exchanges, performance.now());
             const dispatch = streamDispatch(run, exchanges, runStartedAt);
-            const ideal = runIdealMs(run, exchanges, variant.shape, tools, options.registries.tools, policy);
+            const ideal = variant.idealMs
+              ? variant.idealMs(run, exchanges)
+              : runIdealMs(run, exchanges, variant.shape, tools, options.registries.tools, policy);
             const spans =
               calls <= TIMELINE_MAX_CALLS
                 ? runSpans(run, plannedOf(run, exchanges, tools, options.registries.tools, policy))
@@ -364,7 +374,7 @@ export async function runAgentGroup(options: AgentGroupOptions): Promise<CellRes
       tools.faults,
       policy,
     );
-    const referenceMs = referenceRounds(records, broken);
+    const referenceMs = referenceRounds(records, broken, options.reference);
     return variants.map((variant): CellResult => {
       const key = cellKey(variant);
       const record = records.find((r) => r.name === variant.name);

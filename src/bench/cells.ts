@@ -56,9 +56,10 @@ function medianRound(durations: readonly number[]): number {
 export function referenceRounds(
   records: readonly VariantRecord<unknown>[],
   broken: ReadonlyMap<string, string> = new Map(),
+  name = 'sequential',
 ): number[] {
-  const reference = records.find((r) => r.name === 'sequential');
-  return reference?.status === 'ok' && !broken.has('sequential') ? reference.rounds.map((s) => s.durationMs) : [];
+  const reference = records.find((r) => r.name === name);
+  return reference?.status === 'ok' && !broken.has(name) ? reference.rounds.map((s) => s.durationMs) : [];
 }
 
 /** The first outcome of a sample that did not succeed, described, as a sample keeps it. */

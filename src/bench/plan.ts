@@ -74,6 +74,8 @@ export interface Group {
   mode?: AgentMode;
   /** Agent mode: the scenario the group plays, as tables and progress name it (a path by its file name). */
   scenario?: string;
+  /** Plan runs: the ways the plan is run (`react`, `parallel-fc`, `dag(4)`), in place of executors. */
+  ways?: string[];
 }
 
 /**

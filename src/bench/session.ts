@@ -12,6 +12,15 @@ import {
   resolveFramework,
 } from '../frameworks/registry.ts';
 import { FANOUT_FAMILY, loadScenario, scenarioLabel } from '../model/load.ts';
+import type { Plan } from '../model/plan.ts';
+import { loadPlan } from '../model/plan.ts';
+import {
+  DEFAULT_PLAN_MODES,
+  formatPlanMode,
+  type PlanMode,
+  parsePlanMode,
+  planScenario,
+} from '../model/plan-scenarios.ts';
 import { type Scenario, scenarioCalls } from '../model/scenario.ts';
 import {
   type BenchConfig,
@@ -23,6 +32,7 @@ import {
 import { environmentFingerprint, ownVersion } from '../results/environment.ts';
 import type { WorkloadKind } from '../tools/config.ts';
 import { type CpuCalibration, calibrateCpu } from '../tools/cpu.ts';
+import { registerPlanTools } from '../tools/plan-tools.ts';
 import { sampleStats } from '../tools/recorded.ts';
 import { registerRecordedTools } from '../tools/recorded-tools.ts';
 import type { ToolRegistry } from '../tools/registry.ts';
@@ -37,6 +47,7 @@ import {
   matrixRegistries,
   planGroups,
 } from './plan.ts';
+import { runPlanGroup } from './plan-group.ts';
 
 /** The names a run looks up: tools, strategies and frameworks. */
 export interface RunRegistries extends MatrixRegistries {
@@ -145,7 +156,21 @@ export function agentScenarios(config: BenchConfig, tools: ToolRegistry): Scenar
  */
 export function agentGroups(config: BenchConfig, tools: ToolRegistry): { scenario: Scenario; mode: AgentMode }[] {
   const modes = runModes(config.agent as NonNullable<BenchConfig['agent']>);
-  return agentScenarios(config, tools).flatMap((scenario) => modes.map((mode) => ({ scenario, mode })));
+  const plan = runPlan(config, tools);
+  const scenarios = plan ? [planScenario(plan, 'dag', tools)] : agentScenarios(config, tools);
+  return scenarios.flatMap((scenario) => modes.map((mode) => ({ scenario, mode })));
+}
+
+/** A plan run's plan (`agent.plan`), its tools made callable (the plan tools, where the run has none of the name). */
+export function runPlan(config: BenchConfig, tools: ToolRegistry): Plan | undefined {
+  if (!config.agent?.plan) return undefined;
+  registerPlanTools(tools);
+  return loadPlan(config.agent.plan, tools);
+}
+
+/** The plan modes of a plan run (`agent.planModes`, else react, parallel-fc and dag). */
+export function runPlanModes(config: BenchConfig): PlanMode[] {
+  return (config.agent?.planModes ?? DEFAULT_PLAN_MODES).map((text) => parsePlanMode(text) as PlanMode);
 }
 
 /**
@@ -186,12 +211,10 @@ function measureAgentGroup(
   frameworks: ResolvedFramework[],
   hooks: Pick<BenchOptions, 'signal'> & { onSample?: (variant: string, round: number) => void },
 ): Promise<CellResult[]> {
-  return runAgentGroup({
-    scenario,
-    agent: config.agent as NonNullable<BenchConfig['agent']>,
+  const agent = config.agent as NonNullable<BenchConfig['agent']>;
+  const common = {
+    agent,
     mode,
-    specs: planGroups(options)[0]?.specs ?? [],
-    frameworks: hostedIn(mode, frameworks, runModes(config.agent as NonNullable<BenchConfig['agent']>)),
     tools: { ...options.tools, kind: config.kinds[0] ?? 'io' },
     rounds: config.rounds,
     ...(options.policy ? { policy: options.policy } : {}),
@@ -199,6 +222,14 @@ function measureAgentGroup(
     registries: matrixRegistries(options),
     ...(hooks.signal ? { signal: hooks.signal } : {}),
     ...(hooks.onSample ? { onSample: hooks.onSample } : {}),
+  };
+  const plan = runPlan(config, common.registries.tools);
+  if (plan) return runPlanGroup({ ...common, plan, modes: runPlanModes(config) });
+  return runAgentGroup({
+    ...common,
+    scenario,
+    specs: planGroups(options)[0]?.specs ?? [],
+    frameworks: hostedIn(mode, frameworks, runModes(agent)),
   });
 }
 
@@ -242,16 +273,30 @@ export async function runBench(config: BenchConfig, hooks: BenchOptions = {}): P
       groups.reduce(
         (n, g) =>
           n +
-          specs.length +
-          hostedIn(g.mode, frameworks, runModes(config.agent as NonNullable<BenchConfig['agent']>)).length,
+          (config.agent?.plan
+            ? runPlanModes(config).length
+            : specs.length +
+              hostedIn(g.mode, frameworks, runModes(config.agent as NonNullable<BenchConfig['agent']>)).length),
         0,
       );
     let doneCost = 0;
     for (const [index, { scenario, mode }] of groups.entries()) {
       if (hooks.signal?.aborted) break;
       const labels = hostedIn(mode, frameworks, runModes(config.agent)).map((f) => f.label);
-      const named = config.agent.scenario === FANOUT_FAMILY ? scenario.name : scenarioLabel(config.agent.scenario);
-      const group = { kind, calls: scenarioCalls(scenario), specs, frameworks: labels, mode, scenario: named };
+      const named = config.agent.plan
+        ? `plan ${config.agent.scenario}`
+        : config.agent.scenario === FANOUT_FAMILY
+          ? scenario.name
+          : scenarioLabel(config.agent.scenario);
+      const group = {
+        kind,
+        calls: scenarioCalls(scenario),
+        specs: config.agent.plan ? [] : specs,
+        frameworks: config.agent.plan ? [] : labels,
+        ...(config.agent.plan ? { ways: runPlanModes(config).map(formatPlanMode) } : {}),
+        mode,
+        scenario: named,
+      };
       hooks.onEvent?.({ type: 'group-start', group, index, total: groups.length });
       const groupCells = await measureAgentGroup(config, options, scenario, mode, frameworks, {
         ...(hooks.signal ? { signal: hooks.signal } : {}),

@@ -1,13 +1,23 @@
 /** Agent-mode flags: the scenario, the API modes, and what an agent run refuses. */
 
+import { PLAN_APIS } from '../agent/planner.ts';
 import { type AgentMode, API_MODES, agentModes, DISPATCH_MODES, STREAMED_APIS } from '../agent/types.ts';
 import type { Registries } from '../config/registries.ts';
 import { firstLine } from '../core/errors.ts';
 import { RANGES } from '../core/ranges.ts';
 import { parseSpec } from '../executors/registry.ts';
 import { FANOUT_FAMILY, loadScenario } from '../model/load.ts';
+import { listPlans, loadPlan, type Plan } from '../model/plan.ts';
+import {
+  DEFAULT_PLAN_MODES,
+  formatPlanMode,
+  PLAN_MODE_EXAMPLES,
+  type PlanMode,
+  parsePlanMode,
+} from '../model/plan-scenarios.ts';
 import { type AgentBenchConfig, type BenchConfig, runModes } from '../results/document.ts';
 import { quantileSorted } from '../stats/summary.ts';
+import { registerPlanTools } from '../tools/plan-tools.ts';
 import { readModelProfile } from '../tools/recorded.ts';
 import { shownPath } from '../tools/recorded-tools.ts';
 import { UsageError } from './errors.ts';
@@ -35,7 +45,7 @@ export function resolveAgent(
 ): AgentBenchConfig | undefined {
   const mode =
     flags.mode === undefined
-      ? base || flags.frameworks !== undefined
+      ? base || flags.frameworks !== undefined || flags.plan !== undefined
         ? 'agent'
         : 'tools'
       : parseChoice('--mode', flags.mode, ['tools', 'agent'] as const);
@@ -49,18 +59,22 @@ export function resolveAgent(
       ['--tokens-per-second', flags.tokensPerSecond],
       ['--model-profile', flags.modelProfile],
       ['--frameworks', flags.frameworks],
+      ['--plan', flags.plan],
+      ['--plan-modes', flags.planModes],
     ] as const) {
       if (value !== undefined) throw new UsageError(`\`${flag}\` belongs to agent runs; add \`--mode agent\``);
     }
     return undefined;
   }
-  const start = base ?? DEFAULT_AGENT;
+  const plan = resolvePlan(flags, base, registries);
+  const start = plan ?? base ?? DEFAULT_AGENT;
   const modes = resolveModes(flags, start);
+  if (plan) checkPlanModes(modes);
   const first = modes[0] as AgentMode;
   const { modes: _, ...single } = start;
   const agent: AgentBenchConfig = {
     ...single,
-    scenario: flags.scenario === undefined ? start.scenario : checkScenario(flags.scenario, registries),
+    scenario: flags.scenario === undefined || plan ? start.scenario : checkScenario(flags.scenario, registries),
     api: first.api,
     dispatch: first.dispatch,
     ...(modes.length > 1 ? { modes } : {}),
@@ -89,6 +103,78 @@ export function resolveAgent(
     );
   }
   return agent;
+}
+
+/** A plan checked by loading it with its tools: a bad plan fails here, in one line naming the task. */
+export function checkPlan(text: string, registries: Registries): Plan {
+  registerPlanTools(registries.tools);
+  try {
+    return loadPlan(text, registries.tools);
+  } catch (error) {
+    throw new UsageError(`${firstLine(error)} (in \`--plan\`; presets: ${listPlans().join(', ')})`);
+  }
+}
+
+/**
+ * A plan run's agent settings (`--plan`, or a suite's `agent.plan`): the plan's name as the scenario, its ways
+ * (`--plan-modes`), Chat Completions streamed unless `--api` says otherwise, and the plan's model timing where the
+ * flags give none. Undefined when the run plays no plan.
+ */
+function resolvePlan(
+  flags: MatrixFlags,
+  base: AgentBenchConfig | undefined,
+  registries: Registries,
+): AgentBenchConfig | undefined {
+  const source = flags.plan ?? base?.plan;
+  if (source === undefined) {
+    if (flags.planModes !== undefined) throw new UsageError('`--plan-modes` belongs to plan runs; add `--plan FILE`');
+    return undefined;
+  }
+  if (flags.scenario !== undefined) {
+    throw new UsageError('`--plan` plays its own conversations, one per way of running it; drop `--scenario`');
+  }
+  const plan = checkPlan(source, registries);
+  const planModes =
+    flags.planModes === undefined ? (base?.planModes ?? [...DEFAULT_PLAN_MODES]) : parsePlanModes(flags.planModes);
+  return {
+    scenario: plan.name,
+    plan: source,
+    planModes,
+    api: 'chat-stream',
+    dispatch: 'after-stream',
+    ...(plan.modelLatencyMs === undefined ? {} : { modelLatencyMs: plan.modelLatencyMs }),
+    ...(plan.tokensPerSecond === undefined ? {} : { tokensPerSecond: plan.tokensPerSecond }),
+  };
+}
+
+/** `--plan-modes react,parallel-fc,dag(4)+poll`: each a plan mode, each once. */
+function parsePlanModes(text: string): string[] {
+  const modes = text.split(',').map((part) => part.trim());
+  for (const mode of modes) {
+    if (parsePlanMode(mode) === undefined) {
+      throw new UsageError(`Expected \`--plan-modes\` to list ${PLAN_MODE_EXAMPLES}; got \`${mode}\``);
+    }
+  }
+  const names = modes.map((mode) => formatPlanMode(parsePlanMode(mode) as PlanMode));
+  const twice = names.find((name, i) => names.indexOf(name) !== i);
+  if (twice !== undefined) throw new UsageError(`\`--plan-modes\` names ${twice} twice; list each mode once`);
+  return names;
+}
+
+/** A plan's planner streams Chat Completions text; its tasks start as their lines arrive, so no early dispatch. */
+function checkPlanModes(modes: readonly AgentMode[]): void {
+  for (const mode of modes) {
+    if (!PLAN_APIS.includes(mode.api)) {
+      throw new UsageError(
+        `A plan runs on Chat Completions; pass \`--api chat-stream\` (the plan streams) or \`--api chat\`, not ${mode.api}`,
+      );
+    }
+    if (mode.dispatch === 'early') {
+      throw new UsageError(
+        '`--dispatch early` does not apply to a plan: its DAG starts each task as its line streams; drop it',
+      );
+    }
+  }
 }
 
 /**
@@ -153,6 +239,13 @@ export function checkAgentConfig(config: BenchConfig, flags: MatrixFlags, regist
   }
   if (config.kinds.length > 1)
     throw new UsageError('An agent run uses one tool kind; pass `--kind io` or `--kind cpu`');
+  if (config.agent.plan) {
+    if (flags.executors !== undefined) {
+      throw new UsageError('A plan run measures its ways, not executors; drop `--executors` and use `--plan-modes`');
+    }
+    if (config.frameworks?.length) throw new UsageError('A plan run measures its ways; drop `--frameworks`');
+    if (config.kinds[0] === 'cpu') throw new UsageError("A plan's tools wait on I/O; drop `--kind cpu`");
+  }
   if (flags.tools !== undefined) throw new UsageError('The scenario names the tools of an agent run; drop `--tools`');
   if (
     runModes(config.agent).some((mode) => mode.dispatch === 'early') &&

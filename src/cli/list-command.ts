@@ -1,8 +1,10 @@
 import { installedVersion } from '../core/packages.ts';
 import { listScenarios } from '../model/load.ts';
+import { listPlans, loadPlan, planDepth } from '../model/plan.ts';
 import { formatMs } from '../report/format.ts';
 import { LATENCY_PROFILES } from '../tools/config.ts';
 import { PROFILE_DESCRIPTIONS } from '../tools/latency.ts';
+import { registerPlanTools } from '../tools/plan-tools.ts';
 import { loadProfileCached, profileStats } from '../tools/recorded.ts';
 import { shownPath } from '../tools/recorded-tools.ts';
 import type { CliState } from './state.ts';
@@ -54,6 +56,14 @@ export function listText(state: CliState): string {
     "  bfcl-parallel    generated: 40 turns of 2–4 calls to one tool in BFCL v4 parallel's proportions (-200: all 200, 2–8)",
     '  bfcl-parallel-multiple  generated: the same for parallel_multiple, 2–4 distinct tools a turn (-200: 2–5 calls)',
   );
+  lines.push('', 'Plans (--plan; or a path to a .txt or .json plan, LLMCompiler form):');
+  registerPlanTools(state.registries.tools); // search and math, where the config has no tool of the name
+  for (const name of listPlans()) {
+    const plan = loadPlan(name, state.registries.tools);
+    lines.push(
+      `  ${name.padEnd(16)} ${plan.tasks.length} tasks, depth ${Math.max(...planDepth(plan))}: ${plan.description}`,
+    );
+  }
   lines.push('', 'Suites (--suite):');
   for (const [name, suite] of state.registries.suites.entries())
     lines.push(`  ${name.padEnd(16)} ${suite.value.description}`);

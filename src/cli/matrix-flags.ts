@@ -21,6 +21,8 @@ export interface MatrixFlags {
   errorPolicy?: string;
   mode?: string;
   scenario?: string;
+  plan?: string;
+  planModes?: string;
   api?: string;
   dispatch?: string;
   modelLatency?: string;

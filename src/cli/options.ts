@@ -6,11 +6,12 @@ import { RANGES } from '../core/ranges.ts';
 import { type CallPolicy, DEFAULT_POLICY, ERROR_POLICIES } from '../executors/policy.ts';
 import { MAX_THREADS, parseSpec } from '../executors/registry.ts';
 import { formatFrameworkSpec } from '../frameworks/registry.ts';
+import { planLatencies } from '../model/plan-scenarios.ts';
 import type { BenchConfig } from '../results/document.ts';
 import { firstProblem, runSettingsSchema } from '../results/settings.ts';
 import { WORKLOAD_KINDS } from '../tools/config.ts';
 import { registerRecordedTools } from '../tools/recorded-tools.ts';
-import { checkAgentConfig, resolveAgent } from './agent-flags.ts';
+import { checkAgentConfig, checkPlan, resolveAgent } from './agent-flags.ts';
 import { UsageError } from './errors.ts';
 import { checkFrameworkConfig, parseFrameworkList } from './framework-flags.ts';
 import type { MatrixFlags } from './matrix-flags.ts';
@@ -178,6 +179,16 @@ export function resolveBenchConfig(
   checkAgentConfig(config, flags, registries);
   checkFrameworkConfig(config, flags, registries);
   if (config.agent) delete config.tools; // the scenario names the tools
+  if (config.agent?.plan) {
+    config.executors = []; // the plan's ways are its variants
+    // `--plan`'s own tool latencies unless `--latency` sets every call's (a suite that names a plan sets its own)
+    const plan = checkPlan(config.agent.plan, registries);
+    if (flags.latency === undefined) {
+      if (flags.plan !== undefined && plan.toolLatencyMs !== undefined) config.latencyMs = plan.toolLatencyMs;
+      const fixed = planLatencies(plan);
+      if (Object.keys(fixed).length > 0) config.agent.planLatencies = fixed;
+    }
+  }
   const { failRate, hangRate, crashRate } = config.faults;
   if (failRate + hangRate + crashRate > 1) {
     throw new UsageError('Expected `--fail-rate` + `--hang-rate` + `--crash-rate` to be at most 1');

@@ -72,6 +72,14 @@ export function addToolOptions(command: Command): Command {
       'agent mode: scenario to play (default weather-stock-news); fanout: fanout-N per --calls',
     )
     .option(
+      '--plan <preset|file>',
+      'agent mode: an LLMCompiler plan (hotpotqa, movie, parallelqa, or a .txt/.json file) run by each --plan-modes way',
+    )
+    .option(
+      '--plan-modes <list>',
+      'with --plan: react, parallel-fc, dag, dag(k), dag+poll (every 10 ms), dag+pollNms (default react,parallel-fc,dag)',
+    )
+    .option(
       '--api <modes>',
       'agent mode: chat, chat-stream, responses, responses-stream, messages, messages-stream; bench: a comma list or all',
     )

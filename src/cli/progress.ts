@@ -26,7 +26,9 @@ function groupLabel(group: Group, index: number, total: number): string {
     : '';
   const what = group.scenario ?? `${group.kind} ${group.calls} call${group.calls === 1 ? '' : 's'}`;
   const mode = group.mode ? ` ${formatMode(group.mode)}` : '';
-  const executors = `${group.specs.length} executor${group.specs.length === 1 ? '' : 's'}`;
+  const executors = group.ways
+    ? group.ways.join(', ')
+    : `${group.specs.length} executor${group.specs.length === 1 ? '' : 's'}`;
   return `[${index + 1}/${total}] ${what}${mode} (${executors}${frameworks})`;
 }
 

@@ -121,3 +121,14 @@ function scan(text: string): number | undefined {
     throw error;
   }
 }
+
+/** `JSON.parse`, or the one-line detail of why the text is not JSON: `invalid JSON at line 2 column 5 (…): …`. */
+export function parseJsonText(text: string): { ok: true; value: unknown } | { ok: false; detail: string } {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (error) {
+    const where = findJsonError(text);
+    const position = where ? ` at line ${where.line} column ${where.column} (position ${where.position})` : '';
+    return { ok: false, detail: `invalid JSON${position}: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}

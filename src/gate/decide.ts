@@ -1,4 +1,10 @@
-import type { BenchConfig, CellOk, CellResult, ResultsDocument } from '../results/document.ts';
+import {
+  type BenchConfig,
+  type CellOk,
+  type CellResult,
+  isReference,
+  type ResultsDocument,
+} from '../results/document.ts';
 import type { EnvironmentFingerprint } from '../results/environment.ts';
 import { UNKNOWN } from '../stats/summary.ts';
 
@@ -52,7 +58,7 @@ export function judgeCell(baseline: CellOk, current: CellResult | undefined, opt
   const before = baseline.speedup ?? UNKNOWN;
   const after = current.speedup ?? UNKNOWN;
   const change = after.value / before.value - 1;
-  if (baseline.strategy !== 'sequential') {
+  if (!isReference(baseline)) {
     // a speedup that could not be computed (no sequential reference) is not a pass
     const lacking = !Number.isFinite(before.value)
       ? 'the baseline has no speedup for this cell (its sequential cell failed); re-record it'
@@ -63,7 +69,7 @@ export function judgeCell(baseline: CellOk, current: CellResult | undefined, opt
   }
   const floor = before.value * (1 - options.tolerance);
   const base = { id: baseline.id, baseline, current, change };
-  if (baseline.strategy !== 'sequential' && after.high < floor) {
+  if (!isReference(baseline) && after.high < floor) {
     return {
       ...base,
       verdict: 'regression',

@@ -1,5 +1,6 @@
 import { formatRatio, formatSpeedup } from '../report/format.ts';
 import type { TableModel } from '../report/model.ts';
+import { isReference } from '../results/document.ts';
 import { UNKNOWN } from '../stats/summary.ts';
 import { type CellVerdict, isFailure } from './decide.ts';
 
@@ -58,7 +59,7 @@ export function benchmarkActionEntries(
   verdicts: readonly CellVerdict[],
 ): { name: string; unit: string; value: number; range: string }[] {
   return verdicts
-    .filter((v) => v.current && v.baseline.strategy !== 'sequential')
+    .filter((v) => v.current && !isReference(v.baseline))
     .map((v) => {
       const s = (v.current as NonNullable<CellVerdict['current']>).speedup ?? UNKNOWN;
       return { name: `${v.id} speedup`, unit: 'x', value: s.value, range: `±${((s.high - s.low) / 2).toFixed(3)}` };

@@ -1,7 +1,7 @@
 import { delay } from 'msw';
 import type { ChatCompletion } from 'openai/resources/chat/completions';
 import type { CompletionUsage } from 'openai/resources/completions';
-import { chatChunks, readyChunks } from './chat-stream.ts';
+import { chatChunks, planReadyChunks, readyChunks } from './chat-stream.ts';
 import {
   latencyOf,
   logStep,
@@ -47,7 +47,11 @@ export function chatRoute(context: MockContext): Route {
     const results = new Map<string, string>();
     for (const m of messages)
       if (m.role === 'tool' && m.tool_call_id) results.set(m.tool_call_id, contentText(m.content));
-    const step = nextStep(scenario, progressFromIds(scenario, callIds), {
+    // a planner's reply is an assistant message with text and no calls
+    const textReplies = messages.filter(
+      (m) => m.role === 'assistant' && !m.tool_calls?.length && contentText(m.content) !== '',
+    ).length;
+    const step = nextStep(scenario, progressFromIds(scenario, callIds, textReplies), {
       parallelToolCalls: body.parallel_tool_calls !== false,
       results,
     });
@@ -68,7 +72,13 @@ export function chatRoute(context: MockContext): Route {
       argumentFragmentChars: context.settings.argumentFragmentChars,
       usage: includeUsage ? usage : undefined,
     });
-    const ready = readyChunks(chunks, step.kind === 'calls' ? step.calls.map((c) => c.id) : []);
+    const ready =
+      step.kind === 'calls'
+        ? readyChunks(
+            chunks,
+            step.calls.map((c) => c.id),
+          )
+        : planReadyChunks(chunks, step.text, step.plan ?? []);
     return respond(context, exchange, undefined, { events: chunks, named: false, ready });
   };
 }

@@ -1,7 +1,7 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { RANGES } from '../core/ranges.ts';
-import { fixturesDir, packageRoot } from '../tools/paths.ts';
+import { fixturesDir, jsonNames, packagePath } from '../tools/paths.ts';
 import { ToolRegistry } from '../tools/registry.ts';
 import { BFCL_DEFAULT_TURNS, BFCL_MAX_TURNS, BFCL_NAME, type BfclCategory, bfclScenario } from './bfcl.ts';
 import { parseScenario, type Scenario, ScenarioError, validateScenario } from './scenario.ts';
@@ -55,11 +55,7 @@ export function fanoutScenario(n: number, modelLatencyMs: number = FANOUT_MODEL_
 
 /** Names of the scenario files in `fixtures/scenarios`, sorted (generated `fanout-N` not included). */
 export function listScenarios(): string[] {
-  if (!existsSync(scenariosDir)) return [];
-  return readdirSync(scenariosDir)
-    .filter((file) => file.endsWith('.json'))
-    .map((file) => file.slice(0, -'.json'.length))
-    .sort();
+  return jsonNames(scenariosDir);
 }
 
 /**
@@ -85,19 +81,13 @@ export function loadScenario(nameOrPath: string, tools: ToolRegistry = new ToolR
   }
   const isPath = isScenarioPath(nameOrPath);
   const path = isPath ? resolve(nameOrPath) : join(scenariosDir, `${nameOrPath}.json`);
-  const shown = displayPath(path);
+  const shown = packagePath(path);
   if (!existsSync(path)) {
     if (isPath) throw new ScenarioError(shown, '', 'file not found');
     const known = [...listScenarios(), 'fanout-N', 'bfcl-parallel', 'bfcl-parallel-multiple'].join(', ');
     throw new ScenarioError(shown, '', `unknown scenario "${nameOrPath}" (known: ${known})`);
   }
   return parseScenario(readFileSync(path, 'utf8'), shown, tools);
-}
-
-/** Paths inside the package show relative to its root, e.g. `fixtures/scenarios/x.json`. */
-function displayPath(path: string): string {
-  const inside = relative(packageRoot, path);
-  return inside.startsWith('..') || isAbsolute(inside) ? path : inside.split('\\').join('/');
 }
 
 export { FANOUT_FAMILY, scenarioLabel } from './scenario-names.ts';

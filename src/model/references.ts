@@ -33,6 +33,32 @@ export function substitute(value: string, results: ReadonlyMap<string, string>):
   return { ok: true, value: out };
 }
 
+/** References in every string inside a JSON value (arrays and objects walked). */
+export function findReferencesDeep(value: unknown): Reference[] {
+  if (typeof value === 'string') return findReferences(value);
+  if (Array.isArray(value)) return value.flatMap(findReferencesDeep);
+  if (isRecord(value)) return Object.values(value).flatMap(findReferencesDeep);
+  return [];
+}
+
+/** {@link substitute} in every string inside a JSON value; the first reference that cannot be filled fails it. */
+export function substituteDeep(
+  value: unknown,
+  results: ReadonlyMap<string, string>,
+): { ok: true; value: unknown } | { ok: false; reason: string } {
+  if (typeof value === 'string') return substitute(value, results);
+  if (Array.isArray(value) || isRecord(value)) {
+    const out: unknown = Array.isArray(value) ? [] : {};
+    for (const [key, item] of Object.entries(value)) {
+      const filled = substituteDeep(item, results);
+      if (!filled.ok) return filled;
+      (out as Record<string, unknown>)[key] = filled.value;
+    }
+    return { ok: true, value: out };
+  }
+  return { ok: true, value };
+}
+
 function resolve(reference: Reference, results: ReadonlyMap<string, string>): Substitution {
   const label = `the result of call "${reference.callId}"`;
   const content = results.get(reference.callId);

@@ -1,9 +1,9 @@
-import { errorMessage, InputError } from '../core/errors.ts';
-import { findJsonError } from '../core/json-syntax.ts';
+import { InputError } from '../core/errors.ts';
+import { parseJsonText } from '../core/json-syntax.ts';
 import { RANGES } from '../core/ranges.ts';
 import { expectedType, matchesType } from '../tools/arguments.ts';
 import { ToolRegistry } from '../tools/registry.ts';
-import { findReferences } from './references.ts';
+import { findReferencesDeep } from './references.ts';
 
 /** One scripted tool call. String arguments may hold `{{call_id.field}}` references to earlier results. */
 export interface ScenarioCall {
@@ -29,7 +29,19 @@ export interface AnswerTurn {
   latencyMs?: number;
 }
 
-export type ScenarioTurn = CallTurn | AnswerTurn;
+/**
+ * A planner's turn (LLMCompiler): the model answers with the text of a plan, no calls; the client runs its tasks
+ * itself and sends their results back in a message of its own. Built from a plan (`src/model/plan.ts`), never read
+ * from a scenario file.
+ */
+export interface PlanTurn {
+  plan: string;
+  /** Each task's id (`task_3`) and its line in `plan`, in order: the stream marks a task ready when its line is out. */
+  tasks: { id: string; line: string }[];
+  latencyMs?: number;
+}
+
+export type ScenarioTurn = CallTurn | AnswerTurn | PlanTurn;
 
 /** A scripted conversation: turns of tool calls, ending with an answer. */
 export interface Scenario {
@@ -60,7 +72,14 @@ export class ScenarioError extends InputError {
 
 /** Calls a scenario makes over all its turns. */
 export function scenarioCalls(scenario: Scenario): number {
-  return scenario.turns.reduce((n, turn) => n + ('calls' in turn ? turn.calls.length : 0), 0);
+  return scenario.turns.reduce(
+    (n, turn) => n + ('calls' in turn ? turn.calls.length : 'plan' in turn ? turn.tasks.length : 0),
+    0,
+  );
+}
+
+export function isPlanTurn(turn: ScenarioTurn): turn is PlanTurn {
+  return 'plan' in turn;
 }
 
 export function isAnswerTurn(turn: ScenarioTurn): turn is AnswerTurn {
@@ -71,15 +90,9 @@ const CALL_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Parses and validates a scenario file's text; `file` is the name errors show. */
 export function parseScenario(text: string, file: string, tools: ToolRegistry = new ToolRegistry()): Scenario {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    const where = findJsonError(text);
-    const position = where ? ` at line ${where.line} column ${where.column} (position ${where.position})` : '';
-    throw new ScenarioError(file, '', `invalid JSON${position}: ${errorMessage(error)}`);
-  }
-  return validateScenario(data, file, tools);
+  const parsed = parseJsonText(text);
+  if (!parsed.ok) throw new ScenarioError(file, '', parsed.detail);
+  return validateScenario(parsed.value, file, tools);
 }
 
 /** Checks a scenario object: fields, tool names and arguments against the tools, ids and references. */
@@ -138,8 +151,7 @@ export function validateScenario(data: unknown, file: string, tools: ToolRegistr
         if (declared && typeof value !== 'string' && !matchesType(schema, value)) {
           fail(atArg, `must be ${expectedType(schema)}`);
         }
-        if (typeof value !== 'string') continue;
-        for (const reference of findReferences(value)) {
+        for (const reference of findReferencesDeep(value)) {
           if (!known.has(reference.callId)) {
             fail(atArg, `${reference.text} refers to call "${reference.callId}", which no earlier turn defines`);
           }

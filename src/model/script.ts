@@ -1,7 +1,7 @@
 import type { ToolCall } from '../executors/types.ts';
 import { scriptedCallId } from './ids.ts';
-import { substitute } from './references.ts';
-import { isAnswerTurn, type Scenario } from './scenario.ts';
+import { substituteDeep } from './references.ts';
+import { isAnswerTurn, isPlanTurn, type PlanTurn, type Scenario } from './scenario.ts';
 
 /** How far a conversation got: the scripted turn, and how many of its calls earlier responses already returned. */
 export interface Progress {
@@ -21,12 +21,22 @@ export type Step =
       latencyMs: number;
       tokensPerSecond?: number;
     }
-  | { kind: 'answer'; turnIndex: number; text: string; latencyMs: number; failed: boolean; tokensPerSecond?: number };
+  | {
+      kind: 'answer';
+      turnIndex: number;
+      text: string;
+      latencyMs: number;
+      failed: boolean;
+      tokensPerSecond?: number;
+      /** A planner's turn: its text is a plan whose tasks the client runs (see {@link PlanTurn}). */
+      plan?: PlanTurn['tasks'];
+    };
 
 /** Progress after a model response that returned `count` calls. */
 export function advance(scenario: Scenario, progress: Progress, count: number): Progress {
   const turn = scenario.turns[progress.turnIndex];
   if (turn === undefined || isAnswerTurn(turn)) return progress;
+  if (isPlanTurn(turn)) return { turnIndex: progress.turnIndex + 1, callsDone: 0 };
   const done = progress.callsDone + count;
   return done >= turn.calls.length
     ? { turnIndex: progress.turnIndex + 1, callsDone: 0 }
@@ -41,11 +51,18 @@ export function progressAfter(scenario: Scenario, callCounts: readonly number[])
 /**
  * Progress from the call ids the conversation already holds: a scripted turn is done when every one of its ids is
  * there. Unlike counting calls per assistant message, this holds when a client merges consecutive assistant turns
- * into one message (Mastra does), and when calls came one per response (`parallel_tool_calls: false`).
+ * into one message (Mastra does), and when calls came one per response (`parallel_tool_calls: false`). A planner's
+ * turn is done once the conversation holds as many assistant replies without calls (`textReplies`) as there are
+ * plan turns up to it.
  */
-export function progressFromIds(scenario: Scenario, ids: ReadonlySet<string>): Progress {
+export function progressFromIds(scenario: Scenario, ids: ReadonlySet<string>, textReplies = 0): Progress {
+  let plans = 0;
   for (const [turnIndex, turn] of scenario.turns.entries()) {
     if (isAnswerTurn(turn)) return { turnIndex, callsDone: 0 };
+    if (isPlanTurn(turn)) {
+      if (++plans > textReplies) return { turnIndex, callsDone: 0 };
+      continue;
+    }
     const done = turn.calls.filter((call, index) =>
       ids.has(scriptedCallId(scenario, turnIndex, index, call.id)),
     ).length;
@@ -69,6 +86,9 @@ export function nextStep(scenario: Scenario, progress: Progress, options: StepOp
   const latencyMs = turn.latencyMs ?? scenario.modelLatencyMs;
   const rate = scenario.tokensPerSecond === undefined ? {} : { tokensPerSecond: scenario.tokensPerSecond };
   if (isAnswerTurn(turn)) return { kind: 'answer', turnIndex, text: turn.answer, latencyMs, failed: false, ...rate };
+  if (isPlanTurn(turn)) {
+    return { kind: 'answer', turnIndex, text: turn.plan, latencyMs, failed: false, ...rate, plan: turn.tasks };
+  }
 
   const first = progress.callsDone;
   const last = options.parallelToolCalls ? turn.calls.length : first + 1;
@@ -78,11 +98,7 @@ export function nextStep(scenario: Scenario, progress: Progress, options: StepOp
     if (call === undefined) continue;
     const args: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(call.arguments)) {
-      if (typeof value !== 'string') {
-        args[key] = value;
-        continue;
-      }
-      const filled = substitute(value, options.results);
+      const filled = substituteDeep(value, options.results);
       if (!filled.ok) {
         // A model that cannot fill an argument says so instead of calling the tool.
         const text = `I could not complete ${call.name}: ${filled.reason}.`;

@@ -5,7 +5,7 @@
  * leave out the claims that need them, so a run may have no answer at all.
  */
 import { formatMode } from '../agent/types.ts';
-import type { CellOk, CellResult, ResultsDocument } from '../results/document.ts';
+import { type CellOk, type CellResult, isReference, type ResultsDocument, referenceName } from '../results/document.ts';
 import type { Estimate } from '../stats/summary.ts';
 import { DEFAULT_MIN_EFFICIENCY, DEFAULT_TOLERANCE } from '../stats/thresholds.ts';
 import { executorLabel, idealSpeedup, perRun, reference } from './cells.ts';
@@ -69,14 +69,18 @@ function groupBy(entries: readonly Entry[], key: (e: Entry) => string): Entry[][
 }
 
 /** The fastest strategy when it is ahead of every other and of sequential, or that none is ahead of sequential. */
-function fastest(entries: readonly Entry[], calls: number): { text: string; figures?: string; best?: Entry } {
+function fastest(
+  entries: readonly Entry[],
+  calls: number,
+  against = 'sequential',
+): { text: string; figures?: string; best?: Entry } {
   const best = entries.reduce((a, b) => (b.speedup.value > a.speedup.value ? b : a));
   const others = entries.filter((e) => e !== best);
   const figures = `${times(best.speedup.value)}${Number.isFinite(best.ideal) ? ` of an ideal ${times(best.ideal)}` : ''}`;
   if (ahead(best.speedup, ONE) && others.every((o) => ahead(best.speedup, o.speedup))) {
     const text =
       others.length === 0
-        ? `${best.label} runs ${callsLabel(calls)} ${times(best.speedup.value)} faster than sequential${Number.isFinite(best.ideal) ? ` (ideal ${times(best.ideal)})` : ''}`
+        ? `${best.label} runs ${callsLabel(calls)} ${times(best.speedup.value)} faster than ${against}${Number.isFinite(best.ideal) ? ` (ideal ${times(best.ideal)})` : ''}`
         : `${best.label} is fastest at ${callsLabel(calls)}: ${figures}`;
     return { text, figures, best };
   }
@@ -84,7 +88,7 @@ function fastest(entries: readonly Entry[], calls: number): { text: string; figu
     const why = entries.every((e) => e.speedup.low <= 1)
       ? 'every 95% interval reaches 1x or lower'
       : `none gains ${TOLERANCE * 100}% with its interval above 1x`;
-    return { text: `no strategy is measurably faster than sequential at ${callsLabel(calls)} (${why})` };
+    return { text: `no strategy is measurably faster than ${against} at ${callsLabel(calls)} (${why})` };
   }
   return { text: '' }; // the best's interval meets the next one's: no winner
 }
@@ -170,7 +174,7 @@ function scopeAnswer(results: ResultsDocument, own: readonly CellResult[]): Scop
   const first = at[0];
   if (!first) return undefined; // no sequential reference
   const entries: Entry[] = at
-    .filter((c): c is CellOk => c.status === 'ok' && c.strategy !== 'sequential' && Number.isFinite(c.speedup?.value))
+    .filter((c): c is CellOk => c.status === 'ok' && !isReference(c) && Number.isFinite(c.speedup?.value))
     .map((cell) => {
       // a pool starts once per series, before its first cell
       const startupMs = own.find(
@@ -199,7 +203,9 @@ function scopeAnswer(results: ResultsDocument, own: readonly CellResult[]): Scop
     return { lead: lead(results, first), mode, sentences: [sentence(text)] };
   }
   // a strategy that could not be measured might have won: no verdict on the fastest then
-  const verdict = at.every((c) => c.status === 'ok') ? fastest(entries, calls) : { text: '' };
+  const verdict = at.every((c) => c.status === 'ok')
+    ? fastest(entries, calls, referenceName(results.config))
+    : { text: '' };
   const claims = [verdict.text, ...noGain(entries, calls)].filter(Boolean);
   const opening = claims.length > 0 ? `${lead(results, first)} ${claims.join('; ')}` : '';
   const second = [...caps(entries, calls), ...pools(entries)].join('; ');

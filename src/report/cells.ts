@@ -1,14 +1,21 @@
 /** A document's cells as the tables and charts read them: row and series names, series, the sequential reference. */
 import { formatMode } from '../agent/types.ts';
 import { FANOUT_FAMILY, scenarioLabel } from '../model/scenario-names.ts';
-import { type CellOk, type CellResult, type ResultsDocument, runModes, seriesKey } from '../results/document.ts';
+import {
+  type CellOk,
+  type CellResult,
+  isReference,
+  type ResultsDocument,
+  runModes,
+  seriesKey,
+} from '../results/document.ts';
 
 /** The sequential cell a cell's speedup is measured against: same kind, call count and mode. */
 export function reference(cells: readonly CellResult[], cell: CellResult): CellOk | undefined {
   return cells.find(
     (c): c is CellOk =>
       c.status === 'ok' &&
-      c.strategy === 'sequential' &&
+      isReference(c) &&
       c.kind === cell.kind &&
       c.calls === cell.calls &&
       c.api === cell.api &&

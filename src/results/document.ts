@@ -67,6 +67,14 @@ export interface AgentBenchConfig {
   scenario: string;
   api: ApiMode;
   dispatch: DispatchMode;
+  /**
+   * A plan run (`--plan`): the plan's preset name or file, played by each way of `planModes` (`react`,
+   * `parallel-fc`, `dag(k)+poll`); `scenario` then holds the plan's name.
+   */
+  plan?: string;
+  planModes?: string[];
+  /** A plan run's fixed task latencies (the plan's `latencyMs`, unless `--latency` set every call's), by call id. */
+  planLatencies?: Record<string, number>;
   /** Model latency per turn; the scenario's own when absent. */
   modelLatencyMs?: number;
   /** Streamed APIs: delay between streamed chunks (a slow stream). @default 0 */
@@ -160,6 +168,17 @@ export interface CellKey {
   api?: ApiMode;
   dispatch?: DispatchMode;
 }
+
+/**
+ * Whether a cell is the one speedups are against: `sequential`, or in a plan run ReAct (one call per model turn,
+ * as LLMCompiler compares).
+ */
+export const isReference = (cell: Pick<CellKey, 'strategy'>): boolean =>
+  cell.strategy === 'sequential' || cell.strategy === 'react';
+
+/** What a run's speedups are against, as its tables name it. */
+export const referenceName = (config: Pick<BenchConfig, 'agent'>): string =>
+  config.agent?.plan ? 'react' : 'sequential';
 
 /** What one row of a table follows over call counts: kind, executor and, in agent runs, mode. */
 export const seriesKey = (cell: CellKey): string =>

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { API_MODES, DISPATCH_MODES, STREAMED_APIS } from '../agent/types.ts';
 import { RANGES } from '../core/ranges.ts';
 import { ERROR_POLICIES } from '../executors/policy.ts';
+import { PLAN_MODE_EXAMPLES, parsePlanMode } from '../model/plan-scenarios.ts';
 import { LATENCY_PROFILES, WORKLOAD_KINDS } from '../tools/config.ts';
 import { looksLikeProfilePath } from '../tools/recorded.ts';
 
@@ -85,6 +86,19 @@ const agent = fields(
     }),
     api: apiMode.optional(),
     dispatch: dispatchMode.optional(),
+    plan: z
+      .custom<string>((v) => typeof v === 'string' && v !== '', {
+        error: () => 'must be a plan preset name or the path of a plan file',
+      })
+      .optional(),
+    planModes: listOf(
+      z.custom<string>((v) => typeof v === 'string' && parsePlanMode(v) !== undefined, {
+        error: (issue) => `must be plan modes like ${PLAN_MODE_EXAMPLES}, got ${show(issue.input)}`,
+      }),
+    )
+      .min(1, `must name at least one plan mode (${PLAN_MODE_EXAMPLES})`)
+      .optional(),
+    planLatencies: z.record(z.string(), inRange(RANGES.latencyMs)).optional(),
     modelLatencyMs: inRange(RANGES.modelLatencyMs).optional(),
     streamChunkDelayMs: inRange(RANGES.streamChunkDelayMs).optional(),
     tokensPerSecond: inRange(RANGES.tokensPerSecond).optional(),
@@ -201,8 +215,8 @@ export const runSettingsSchema = z
       .optional(),
   })
   .superRefine((run, ctx) => {
-    // a run measures executors, frameworks or both
-    if (run.executors.length === 0 && !run.frameworks?.length) {
+    // a run measures executors, frameworks or both, or a plan's ways
+    if (run.executors.length === 0 && !run.frameworks?.length && !run.agent?.plan) {
       ctx.addIssue({ code: 'custom', path: ['executors'], message: 'must name at least one executor' });
     }
   });

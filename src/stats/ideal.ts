@@ -41,6 +41,85 @@ export function chunkedMs(latencies: readonly number[], chunk: number, releases?
   return end;
 }
 
+function checkDeps(deps: readonly (readonly number[])[], count: number): void {
+  for (let i = 0; i < count; i++) {
+    for (const d of deps[i] ?? []) {
+      if (!(Number.isInteger(d) && d >= 0 && d < i)) {
+        throw new RangeError(`Expected deps[${i}] to hold indices of earlier tasks (0 to ${i - 1}), got ${d}`);
+      }
+    }
+  }
+}
+
+/**
+ * Length of the longest path (sum of latencies along dependencies), with releases: what an unbounded DAG schedule
+ * cannot beat. Each task ends at max(its release, its dependencies' ends) + its latency; deps[i] are indices < i.
+ */
+export function criticalPathMs(
+  latencies: readonly number[],
+  deps: readonly (readonly number[])[],
+  releases?: readonly number[],
+): number {
+  checkDeps(deps, latencies.length);
+  const ends: number[] = [];
+  let end = 0;
+  for (let i = 0; i < latencies.length; i++) {
+    let start = releases?.[i] ?? 0;
+    for (const d of deps[i] ?? []) start = Math.max(start, ends[d] ?? 0);
+    const taskEnd = start + (latencies[i] ?? 0);
+    ends.push(taskEnd);
+    end = Math.max(end, taskEnd);
+  }
+  return end;
+}
+
+/**
+ * Makespan of a DAG: each task starts at max(its release, its dependencies' ends) on at most `slots` slots
+ * (Infinity: unbounded), greedy in release order; deps[i] are indices < i. The greedy rule (list scheduling): at
+ * each step, among the tasks whose dependencies are all placed, the one that could start first (ties by index)
+ * goes on the slot that frees first. Without dependencies that is {@link listScheduleMs}; with unbounded slots,
+ * {@link criticalPathMs}. Like listScheduleMs, an upper bound of the optimum.
+ */
+export function dagScheduleMs(
+  latencies: readonly number[],
+  deps: readonly (readonly number[])[],
+  releases?: readonly number[],
+  slots = Number.POSITIVE_INFINITY,
+): number {
+  checkDeps(deps, latencies.length);
+  const count = latencies.length;
+  const free = new Array<number>(Math.max(1, Math.min(slots, count))).fill(0);
+  /** Ends of the tasks placed so far; undefined: not placed yet. */
+  const ends = new Array<number | undefined>(count).fill(undefined);
+  let end = 0;
+  for (let placed = 0; placed < count; placed++) {
+    // the unplaced task, dependencies all placed, that could start first (the first unplaced one always qualifies)
+    let next = -1;
+    let earliest = 0;
+    for (let i = 0; i < count; i++) {
+      if (ends[i] !== undefined) continue;
+      let start = releases?.[i] ?? 0;
+      let ready = true;
+      for (const d of deps[i] ?? []) {
+        const depEnd = ends[d];
+        if (depEnd === undefined) ready = false;
+        else start = Math.max(start, depEnd);
+      }
+      if (ready && (next < 0 || start < earliest)) {
+        next = i;
+        earliest = start;
+      }
+    }
+    let slot = 0;
+    for (let j = 1; j < free.length; j++) if ((free[j] ?? 0) < (free[slot] ?? 0)) slot = j;
+    const taskEnd = Math.max(earliest, free[slot] ?? 0) + (latencies[next] ?? 0);
+    free[slot] = taskEnd;
+    ends[next] = taskEnd;
+    end = Math.max(end, taskEnd);
+  }
+  return end;
+}
+
 export interface IdealInput {
   /** The schedule the executor declares; undefined when it declares none (the ideal is then unknown: NaN). */
   schedule?: IdealSchedule | undefined;

@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 function findPackageRoot(start: string): string {
@@ -19,3 +19,18 @@ function findPackageRoot(start: string): string {
 /** The package root, found from this file's location so it works from source, from `dist/` and in workers. */
 export const packageRoot = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
 export const fixturesDir = join(packageRoot, 'fixtures');
+
+/** A path as messages show it: inside the package relative to its root (`fixtures/plans/x.json`), else as is. */
+export function packagePath(path: string): string {
+  const inside = relative(packageRoot, path);
+  return inside.startsWith('..') || isAbsolute(inside) ? path : inside.split('\\').join('/');
+}
+
+/** Names (without `.json`) of the JSON files in a folder of fixtures, sorted; none when it does not exist. */
+export function jsonNames(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.json'))
+    .map((file) => file.slice(0, -'.json'.length))
+    .sort();
+}

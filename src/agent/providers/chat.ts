@@ -60,12 +60,15 @@ export function chatProvider(context: ProviderContext, stream: boolean): Provide
   const request = () => ({
     model: context.model,
     messages,
-    tools: context.tools as unknown as OpenAI.Chat.Completions.ChatCompletionTool[],
+    // the API refuses an empty list: a planner's request offers its tools in the prompt, not as functions
+    ...(context.tools.length > 0
+      ? { tools: context.tools as unknown as OpenAI.Chat.Completions.ChatCompletionTool[] }
+      : {}),
     ...(context.parallelToolCalls === undefined ? {} : { parallel_tool_calls: context.parallelToolCalls }),
   });
   return {
     streams: stream,
-    async ask({ signal, onCallReady }): Promise<ModelTurn> {
+    async ask({ signal, onCallReady, onText }): Promise<ModelTurn> {
       const sent = performance.now();
       if (stream) {
         const events = await context.client.chat.completions.create(
@@ -78,6 +81,8 @@ export function chatProvider(context: ProviderContext, stream: boolean): Provide
         for await (const chunk of events) {
           clock.event();
           accumulator.add(chunk);
+          const piece = chunk.choices[0]?.delta.content;
+          if (piece) onText?.(piece);
           const ready = accumulator.readyCalls();
           if (ready.length > readyCount) {
             readyCount = ready.length;
@@ -93,11 +98,16 @@ export function chatProvider(context: ProviderContext, stream: boolean): Provide
       const message = completion.choices[0]?.message;
       if (!message) throw new AgentError('the model answered with no choices');
       const parsed = chatToolCalls(message.tool_calls as unknown);
+      if (message.content) onText?.(message.content);
       return { text: message.content ?? '', calls: parsed.calls, warnings: parsed.warnings, modelMs };
     },
     answer(turn, calls, outcomes) {
       messages.push(assistantMessage(turn.text || null, calls));
       for (const o of outcomes) messages.push({ role: 'tool', tool_call_id: o.id, content: toolContent(o) });
+    },
+    reply(turn, message) {
+      messages.push({ role: 'assistant', content: turn.text });
+      messages.push({ role: 'user', content: message });
     },
   };
 }

@@ -1,5 +1,5 @@
 /** The speedup chart: a row per strategy for one call count, else a panel per strategy over the call counts. */
-import type { CellOk, ResultsDocument } from '../../results/document.ts';
+import { type CellOk, isReference, type ResultsDocument } from '../../results/document.ts';
 import { idealSpeedup, seriesLabel } from '../cells.ts';
 import { type Chart, callsTitle, okCells, WIDTH } from './shared.ts';
 
@@ -9,9 +9,7 @@ import { type Chart, callsTitle, okCells, WIDTH } from './shared.ts';
  * `sequential` is left out: it is the reference, 1 by definition.
  */
 export function speedupChart(results: ResultsDocument): Chart | undefined {
-  const cells = okCells(results).filter(
-    (c) => c.speedup && Number.isFinite(c.speedup.value) && c.strategy !== 'sequential',
-  );
+  const cells = okCells(results).filter((c) => c.speedup && Number.isFinite(c.speedup.value) && !isReference(c));
   if (cells.length === 0) return undefined;
   const values = cells.map((c) => {
     const ideal = idealSpeedup(results.cells, c);

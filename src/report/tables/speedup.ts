@@ -1,5 +1,11 @@
 /** The speedup table (each executor against sequential, per call count) and the bars of the chart under it. */
-import type { CellOk, CellResult, ResultsDocument } from '../../results/document.ts';
+import {
+  type CellOk,
+  type CellResult,
+  isReference,
+  type ResultsDocument,
+  referenceName,
+} from '../../results/document.ts';
 import { bySeries, idealSpeedup, perRun, rowLabel, seriesLabel } from '../cells.ts';
 import { formatSpeedup } from '../format.ts';
 import type { TableModel } from '../model.ts';
@@ -39,7 +45,7 @@ export function speedupMatrix(results: ResultsDocument): TableModel | undefined 
         return cell.status === 'error' ? 'error' : entry(speedupParts(results, cell));
       }),
     ]);
-  const what = `Speedup vs sequential${perRun(results)} (95% CI)`;
+  const what = `Speedup vs ${referenceName(results.config)}${perRun(results)} (95% CI)`;
   const failed = '; *share of calls that succeeded where some failed';
   const someFailed = results.cells.some((c) => c.status === 'ok' && speedupParts(results, c).measured.includes('*'));
   return {
@@ -63,7 +69,7 @@ export function speedupAtLargest(
   if (largest === undefined) return undefined;
   const bars = series.flatMap((own) => {
     const cell = own.find((c): c is CellOk => c.calls === largest && c.status === 'ok');
-    if (!cell || cell.strategy === 'sequential' || !cell.speedup || !Number.isFinite(cell.speedup.value)) return [];
+    if (!cell || isReference(cell) || !cell.speedup || !Number.isFinite(cell.speedup.value)) return [];
     return [
       { label: seriesLabel(results, cell), speedup: cell.speedup.value, ideal: idealSpeedup(results.cells, cell) },
     ];
