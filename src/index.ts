@@ -18,6 +18,13 @@ export { createRegistries, type Registries } from './config/registries.ts';
 export { SuiteRegistry } from './config/suites.ts';
 export { ConfigError } from './config/validate.ts';
 export { type CallRunner, epochNow, settleCall } from './executors/call.ts';
+export {
+  type DagOptions,
+  type DagRun,
+  type DagTask,
+  dagExecutor,
+  startDag,
+} from './executors/dag.ts';
 export type { CallPolicy } from './executors/policy.ts';
 export {
   createExecutor,
@@ -48,11 +55,20 @@ export {
   resolveFramework,
 } from './frameworks/registry.ts';
 export { FrameworkSession } from './frameworks/session.ts';
+// plans: calls that depend on each other
+export {
+  loadPlan,
+  type Plan,
+  PlanError,
+  type PlanTask,
+  parsePlanJson,
+  parsePlanText,
+} from './model/plan.ts';
 // results
 export { EXPORTERS, type ExportFormat } from './report/index.ts';
 export type { BenchConfig, CellResult, ResultsDocument } from './results/document.ts';
 export { ResultsFileError, readResults } from './results/store.ts';
-export { idealMs } from './stats/ideal.ts';
+export { criticalPathMs, dagScheduleMs, idealMs } from './stats/ideal.ts';
 export { type Estimate, pairedRatio } from './stats/summary.ts';
 export { type ToolRuntimeConfig, toolRuntimeConfig, type WorkloadKind } from './tools/config.ts';
 export { calibrateCpu } from './tools/cpu.ts';
