@@ -114,11 +114,14 @@ const chainFile = join(out, 'chain.txt');
 writeFileSync(chainFile, `${chain}\n`);
 const polled = await measure('chain', {
   plan: chainFile,
-  planModes: 'dag,dag+poll,dag+poll50ms',
+  planModes: 'react,dag,dag+poll,dag+poll50ms',
+  // drawn ±50% around 20 ms: tool ends fall anywhere between two polls, as real tools' do (a latency that is a
+  // multiple of the interval would line every end up with a poll)
   latency: '20',
+  profile: 'uniform',
   modelLatency: '50',
   tokensPerSecond: '10000',
-  iterations: String(Math.max(10, Number(rounds) * 2)),
+  iterations: String(Math.max(20, Number(rounds) * 4)),
 });
 const base = cellOf(polled, 'dag');
 const pollRows = ['dag', 'dag+poll10ms', 'dag+poll50ms'].map((way) => {
@@ -134,7 +137,7 @@ const pollRows = ['dag', 'dag+poll10ms', 'dag+poll50ms'].map((way) => {
   ];
 });
 const pollTable: TableModel = {
-  title: `A chain of ${LEVELS} dependent searches (${LEVELS} levels), 20 ms tools`,
+  title: `A chain of ${LEVELS} dependent searches (${LEVELS} levels), tools 20 ms ±50%`,
   head: ['way', 'mean ms', 'ideal ms', 'efficiency', 'more than dag, ms', 'per level, ms'],
   rows: pollRows,
 };
@@ -147,12 +150,15 @@ const summaryTable: TableModel = {
 };
 process.stdout.write(`${renderTable(summaryTable)}\n`);
 
+const WHY = `Why the ratios come close, and where they part. The schedule is what the paper's latency model says (ReAct: a model turn per call, each waiting for the last result; parallel FC: a turn per level; LLMCompiler: planning plus the longest path, with tasks starting while the plan streams), and these runs keep it exactly (every efficiency is within a few thousandths of 1). On plans one level deep (hotpotqa, movie) parallel FC and the DAG have the same shape: one turn asks for every search. What the DAG adds is starting each search while the rest of the plan still streams, which saves at most the stream time of the later lines, so it reads a few per cent here where the paper measured 1.12x and 1.36x: the paper's gap also holds what a schedule does not, the real models' own output (LLMCompiler's short plan against the function-calling API's way of emitting calls, prompt lengths, and OpenAI's parallel FC sometimes asking for fewer calls a turn than it could). On ParallelQA (depth 3) the DAG also skips two model turns parallel FC needs for its levels, so the gap is large; the DAG's 2.74x against ReAct is above the paper's 2.15x because the paper's ReAct and planner wrote longer texts (thoughts, a few-shot plan format) and its joiner sometimes replanned, none of which this plan holds. Seconds do not compare at all: the paper's model turns were slower than the timing stated here, and its tools were real Wikipedia searches.`;
+const POLLING = `A chain puts every task on its own level, so each level waits for the next poll: up to the interval, less on average (the table: per level), which is why \`dag+poll\` is within the noise on the presets (a few levels of tasks that take seconds) and plain on a chain of fast tools. The event-driven \`dag\` starts a freed task as its last input settles.`;
+
 if (markdown) {
   const body = [
     `Each preset run ${rounds} interleaved rounds per way through the mock and the OpenAI SDK (Chat Completions, streamed), ReAct the speedup reference; \`dag+poll10ms\` is LLMCompiler's Task Fetching Unit (it looks for startable tasks every 10 ms). The paper timed real models on whole datasets; these runs reproduce the schedule of one question shaped like each benchmark, at a model timing stated per preset.`,
     ...sections,
-    `## DAG against parallel FC, and against ReAct\n\n${markdownTable(summaryTable)}`,
-    `## What polling costs per level\n\n${markdownTable(pollTable)}`,
+    `## DAG against parallel FC, and against ReAct\n\n${markdownTable(summaryTable)}\n\n${WHY}`,
+    `## What polling costs per level\n\n${markdownTable(pollTable)}\n\n${POLLING}`,
   ].join('\n\n');
   writeFigures(markdown, npmCommand('bench:plans', rest), 'Plans: ReAct, parallel FC and a DAG (LLMCompiler)', body);
 }

@@ -152,6 +152,8 @@ describe('bench --plan', () => {
     expect(cell('react').agent?.peakInFlight).toBe(1);
     expect(cell('dag(1)').agent?.peakInFlight).toBe(1);
     expect(cell('parallel-fc').agent?.peakInFlight).toBe(2);
+    // the tasks that ran after the plan's stream ended are tool time, not the loop's
+    expect(cell('dag').agent?.toolsMs).toBeGreaterThan(0);
     for (const c of cells) {
       expect(c.idealMs, c.id).toBeGreaterThan(0);
       // no run beats its ideal: within its interval, efficiency stays at most 1
@@ -194,12 +196,39 @@ describe('bench --plan', () => {
     [['--dispatch', 'early'], /does not apply to a plan/],
     [['--executors', 'promise-all'], /measures its ways, not executors/],
     [['--scenario', 'fanout-4'], /drop `--scenario`/],
+    [['--no-reference'], /`--no-reference` skips `react`/],
+    [
+      ['--plan-modes', 'dag,dag(2)'],
+      /speedups are against `react`; add it to `--plan-modes`, or pass `--no-reference`/,
+    ],
   ])('refuses %j beside --plan in one line', async (flags, message) => {
     const result = await cli(['bench', '--plan', 'hotpotqa', ...flags]);
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(message);
   });
+
+  it('refuses a folder as a plan, and a plan in `run`', async () => {
+    const folder = await cli(['bench', '--plan', dir]);
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toMatch(/a folder, not a plan file/);
+    const run = await cli(['run', '--plan', 'hotpotqa']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/unknown option '--plan'/);
+  });
+
+  it('with faults, a task whose input failed is not run and takes no time in the ideal', async () => {
+    const result = await cli([
+      ...['bench', '--plan', file('faults.txt', TEXT), '--plan-modes', 'react,dag', '--fail-rate', '0.4'],
+      ...['--latency', '20', '--model-latency', '5', '--tokens-per-second', '5000', '--iterations', '4', '--json'],
+      ...['--out', join(dir, 'faults')],
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const cells = (JSON.parse(result.stdout) as ResultsDocument).cells as CellOk[];
+    const dag = cells.find((c) => c.executor === 'dag') as CellOk;
+    expect(dag.outcomes.error).toBeGreaterThan(0);
+    expect(dag.efficiency?.low ?? 2).toBeLessThanOrEqual(1);
+  }, 60_000);
 
   it('refuses --plan-modes without a plan', async () => {
     const result = await cli(['bench', '--mode', 'agent', '--plan-modes', 'dag']);

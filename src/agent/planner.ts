@@ -63,7 +63,10 @@ export async function runPlanAgent(options: PlanAgentOptions): Promise<AgentRun>
   const started = performance.now();
   const turnStart = performance.now();
   const origin = epochNow();
-  const dag = startDag(options.runner, { ...options.dag, origin, ...(signal ? { signal } : {}) });
+  // a failed planning turn stops the tasks it started: none runs on into the next run
+  const stop = new AbortController();
+  const dagSignal = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+  const dag = startDag(options.runner, { ...options.dag, origin, signal: dagSignal });
   const built = new Map<string, ToolCall>();
   const parser = new PlanStreamParser(plan);
   let duringStream = 0;
@@ -81,8 +84,12 @@ export async function runPlanAgent(options: PlanAgentOptions): Promise<AgentRun>
       },
     });
     add(parser.end());
-  } finally {
-    dag.end(); // a failed turn still lets the tasks it started settle, and stops the DAG's polling
+    dag.end();
+  } catch (error) {
+    stop.abort(error);
+    dag.end();
+    await dag.outcomes; // every task settled (cancelled, or ended by the signal) and the DAG's polling stopped
+    throw error;
   }
   const answered = performance.now();
   const outcomes = await dag.outcomes;

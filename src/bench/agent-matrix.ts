@@ -155,25 +155,30 @@ function plannedOf(
 /**
  * When each streamed call's tool started, from outside: after the call was complete in the stream (its last
  * argument chunk, as the mock sent it) and after the stream ended. `runStartedAt` is `performance.now()` just
- * before the run; a step's calls are timed from its batch start, which the run times from its own start.
+ * before the run; a step's calls are timed from its batch start, which the run times from its own start. A call
+ * that needs other calls' results (`dependsOn`: a plan's tasks) is ready only once they also ended.
  */
 export function streamDispatch(
   run: AgentRun,
   exchanges: readonly Exchange[],
   runStartedAt: number,
+  dependsOn?: ReadonlyMap<string, readonly string[]>,
 ): RunExtra['dispatch'] {
   const started = new Map<string, number>();
+  const ended = new Map<string, number>();
   for (const step of run.steps) {
     if (step.batchStartedMs === undefined) continue;
     for (const o of step.outcomes) {
       if (o.status === 'ok' || o.endedMs > 0) started.set(o.id, runStartedAt + step.batchStartedMs + o.startedMs);
+      ended.set(o.id, runStartedAt + step.batchStartedMs + o.endedMs);
     }
   }
   const dispatch: RunExtra['dispatch'] = { afterReadyMs: [], afterStreamEndMs: [] };
   for (const exchange of exchanges) {
-    for (const [id, readyAt] of Object.entries(exchange.readyAt ?? {})) {
+    for (const [id, streamedAt] of Object.entries(exchange.readyAt ?? {})) {
       const at = started.get(id);
       if (at === undefined || !Number.isFinite(exchange.respondedAt)) continue;
+      const readyAt = Math.max(streamedAt, ...(dependsOn?.get(id) ?? []).map((dep) => ended.get(dep) ?? 0));
       dispatch.afterReadyMs.push(at - readyAt);
       dispatch.afterStreamEndMs.push(at - exchange.respondedAt);
     }
@@ -206,6 +211,8 @@ export interface AgentVariant {
   start(): Promise<{ run(signal?: AbortSignal): Promise<AgentRun>; close(): Promise<void> }>;
   /** The run's ideal when {@link runIdealMs} on its shape does not describe it (a plan's DAG). */
   idealMs?(run: AgentRun, exchanges: readonly Exchange[]): number;
+  /** Calls that need others' results, by id (a plan's tasks): a call is ready once those ended too. */
+  dependsOn?: ReadonlyMap<string, readonly string[]>;
 }
 
 export interface AgentGroupOptions {
@@ -345,7 +352,7 @@ export async function runAgentGroup(options: AgentGroupOptions): Promise<CellRes
             const run = await withDeadline(session.run(signal), deadline, `${variant.name}: run`);
             const exchanges = mock.takeExchanges();
             const times = exchangeTimes(exchanges, performance.now());
-            const dispatch = streamDispatch(run, exchanges, runStartedAt);
+            const dispatch = streamDispatch(run, exchanges, runStartedAt, variant.dependsOn);
             const ideal = variant.idealMs
               ? variant.idealMs(run, exchanges)
               : runIdealMs(run, exchanges, variant.shape, tools, options.registries.tools, policy);

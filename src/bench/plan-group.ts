@@ -7,6 +7,7 @@ import { runPlanAgent } from '../agent/planner.ts';
 import { AgentSession } from '../agent/session.ts';
 import type { AgentRun } from '../agent/types.ts';
 import { formatMode } from '../agent/types.ts';
+import { NOT_RUN } from '../executors/dag.ts';
 import { mainThreadInvoke } from '../executors/registry.ts';
 import type { Exchange } from '../model/context.ts';
 import type { ModelMock } from '../model/mock-server.ts';
@@ -112,6 +113,7 @@ function planVariant(mode: PlanMode, options: PlanGroupOptions, mock: ModelMock)
       };
     },
     idealMs: (run, exchanges) => planIdealMs(run, exchanges, plan, mode, options),
+    dependsOn: new Map(plan.tasks.map((task) => [taskId(task.index), task.deps.map(taskId)])),
   };
 }
 
@@ -135,8 +137,10 @@ export function planIdealMs(
   const modelMs = server(planning);
   const byId = new Map(step.outcomes.map((o) => [o.id, o]));
   const durations = step.calls.map((call) => {
-    if (!hasOwnLatency(call, options.registries.tools)) return plannedMs(options.tools, call, options.policy);
     const outcome = byId.get(call.id);
+    // a task whose input failed was never run: it takes no time (with injected faults)
+    if (outcome && outcome.status !== 'ok' && outcome.error.startsWith(NOT_RUN)) return 0;
+    if (!hasOwnLatency(call, options.registries.tools)) return plannedMs(options.tools, call, options.policy);
     return outcome ? Math.max(0, outcome.endedMs - outcome.startedMs) : Number.NaN;
   });
   const position = new Map(plan.tasks.map((task, i) => [task.index, i]));

@@ -117,8 +117,8 @@ export function checkPlan(text: string, registries: Registries): Plan {
 
 /**
  * A plan run's agent settings (`--plan`, or a suite's `agent.plan`): the plan's name as the scenario, its ways
- * (`--plan-modes`), Chat Completions streamed unless `--api` says otherwise, and the plan's model timing where the
- * flags give none. Undefined when the run plays no plan.
+ * (`--plan-modes`), Chat Completions streamed and the plan's model timing unless the suite or the flags say
+ * otherwise. Undefined when the run plays no plan.
  */
 function resolvePlan(
   flags: MatrixFlags,
@@ -136,14 +136,18 @@ function resolvePlan(
   const plan = checkPlan(source, registries);
   const planModes =
     flags.planModes === undefined ? (base?.planModes ?? [...DEFAULT_PLAN_MODES]) : parsePlanModes(flags.planModes);
+  // a recorded model profile times every turn itself: the plan's model timing does not apply beside it
+  const profiled = flags.modelProfile !== undefined || base?.modelProfile !== undefined;
   return {
+    api: 'chat-stream',
+    dispatch: 'after-stream',
+    ...(plan.modelLatencyMs === undefined || profiled ? {} : { modelLatencyMs: plan.modelLatencyMs }),
+    ...(plan.tokensPerSecond === undefined || profiled ? {} : { tokensPerSecond: plan.tokensPerSecond }),
+    // a suite's own settings over the plan's
+    ...base,
     scenario: plan.name,
     plan: source,
     planModes,
-    api: 'chat-stream',
-    dispatch: 'after-stream',
-    ...(plan.modelLatencyMs === undefined ? {} : { modelLatencyMs: plan.modelLatencyMs }),
-    ...(plan.tokensPerSecond === undefined ? {} : { tokensPerSecond: plan.tokensPerSecond }),
   };
 }
 

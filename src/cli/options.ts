@@ -205,7 +205,20 @@ export function resolveBenchConfig(
       `\`${threaded[0]}\` would start ${most} threads from \`--limits\`; at most ${MAX_THREADS}, e.g. \`--limits 2,4,8\``,
     );
   }
-  if (flags.reference === false) {
+  if (config.agent?.plan) {
+    // a plan run's reference is ReAct, one of its ways
+    const react = (config.agent.planModes ?? []).includes('react');
+    if (flags.reference === false && react) {
+      throw new UsageError('`--no-reference` skips `react`; drop it from `--plan-modes`, or drop `--no-reference`');
+    }
+    if (flags.reference !== false && !react) {
+      throw new UsageError(
+        "A plan run's speedups are against `react`; add it to `--plan-modes`, or pass `--no-reference`",
+      );
+    }
+    if (flags.reference === false) config.reference = false;
+    else delete config.reference;
+  } else if (flags.reference === false) {
     const isReference = (e: string) => parseSpec(e, registries.executors).strategy === 'sequential';
     if (flags.executors !== undefined && config.executors.some(isReference)) {
       throw new UsageError('`--no-reference` skips `sequential`; drop it from `--executors`, or drop `--no-reference`');

@@ -42,6 +42,14 @@ export function addMatrixOptions(command: Command, suite = 'default'): Command {
         'tools',
         'agent',
       ]),
+    )
+    .option(
+      '--plan <preset|file>',
+      'agent mode: an LLMCompiler plan (hotpotqa, movie, parallelqa, or a .txt/.json file) run by each --plan-modes way',
+    )
+    .option(
+      '--plan-modes <list>',
+      'with --plan: react, parallel-fc, dag, dag(k), dag+poll (every 10 ms), dag+pollNms (default react,parallel-fc,dag)',
     );
   return addToolOptions(command);
 }
@@ -70,14 +78,6 @@ export function addToolOptions(command: Command): Command {
     .option(
       '--scenario <name|path>',
       'agent mode: scenario to play (default weather-stock-news); fanout: fanout-N per --calls',
-    )
-    .option(
-      '--plan <preset|file>',
-      'agent mode: an LLMCompiler plan (hotpotqa, movie, parallelqa, or a .txt/.json file) run by each --plan-modes way',
-    )
-    .option(
-      '--plan-modes <list>',
-      'with --plan: react, parallel-fc, dag, dag(k), dag+poll (every 10 ms), dag+pollNms (default react,parallel-fc,dag)',
     )
     .option(
       '--api <modes>',

@@ -3,6 +3,9 @@ import { onAbort } from '../tools/abort.ts';
 import { type CallRunner, epochNow, settleCall } from './call.ts';
 import type { Executor, ToolCall, ToolOutcome } from './types.ts';
 
+/** How the error of a task that never ran begins (its input failed, or the run was aborted first). */
+export const NOT_RUN = 'not run: ';
+
 /** One task of a plan: a call that may name the results of tasks added before it (LLMCompiler's `$1`). */
 export interface DagTask {
   /** The call id its outcome carries, e.g. `task_3`. */
@@ -218,7 +221,7 @@ class Dag implements DagRun {
     const outcome = dep.outcome as Exclude<ToolOutcome, { status: 'ok' }>;
     return this.#settledNow(
       node.task.id,
-      `not run: ${dep.task.id} ${FAILED[outcome.status]} (${outcome.error})`,
+      `${NOT_RUN}${dep.task.id} ${FAILED[outcome.status]} (${outcome.error})`,
       'error',
     );
   }
@@ -230,7 +233,7 @@ class Dag implements DagRun {
 
   /** Unstarted tasks end cancelled; running ones see the signal through their runner. */
   #abort(reason: Error): void {
-    this.#abortMessage = `not run: ${errorMessage(reason)}`;
+    this.#abortMessage = `${NOT_RUN}${errorMessage(reason)}`;
     clearInterval(this.#timer);
     this.#ready = [];
     this.#head = 0;

@@ -107,7 +107,8 @@ function outcomeOf(call: ToolCall, record: CallRecord | undefined, origin: numbe
 
 /**
  * Where a run's time went, as the model API saw it: `modelMs` from each request's arrival to its response's end,
- * `toolsMs` from a response with calls to the next request (the tools and the loop's own work around them).
+ * `toolsMs` from a response with calls (or a plan) to the next request (the tools and the loop's own work around
+ * them; a plan's tasks that ran while it streamed count as model time).
  * The same for our loop and a framework's, so they compare.
  */
 export function exchangeTimes(exchanges: readonly Exchange[], endedAt: number): { modelMs: number; toolsMs: number } {
@@ -116,7 +117,10 @@ export function exchangeTimes(exchanges: readonly Exchange[], endedAt: number): 
   for (const [i, exchange] of exchanges.entries()) {
     const responded = Number.isFinite(exchange.respondedAt) ? exchange.respondedAt : exchange.receivedAt;
     modelMs += responded - exchange.receivedAt;
-    if (exchange.calls.length > 0) toolsMs += (exchanges[i + 1]?.receivedAt ?? endedAt) - responded;
+    // a planner's turn has no calls, but its tasks run after it (and while it streams)
+    if (exchange.calls.length > 0 || exchange.planTasks?.length) {
+      toolsMs += (exchanges[i + 1]?.receivedAt ?? endedAt) - responded;
+    }
   }
   return { modelMs, toolsMs };
 }

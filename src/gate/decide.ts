@@ -4,6 +4,7 @@ import {
   type CellResult,
   isReference,
   type ResultsDocument,
+  referenceFor,
 } from '../results/document.ts';
 import type { EnvironmentFingerprint } from '../results/environment.ts';
 import { UNKNOWN } from '../stats/summary.ts';
@@ -61,9 +62,9 @@ export function judgeCell(baseline: CellOk, current: CellResult | undefined, opt
   if (!isReference(baseline)) {
     // a speedup that could not be computed (no sequential reference) is not a pass
     const lacking = !Number.isFinite(before.value)
-      ? 'the baseline has no speedup for this cell (its sequential cell failed); re-record it'
+      ? `the baseline has no speedup for this cell (its ${referenceFor(baseline)} cell failed); re-record it`
       : !Number.isFinite(after.high)
-        ? 'its speedup could not be computed (the sequential cell failed)'
+        ? `its speedup could not be computed (the ${referenceFor(baseline)} cell failed)`
         : undefined;
     if (lacking) return { id: baseline.id, verdict: 'missing', baseline, current, change, reason: lacking };
   }

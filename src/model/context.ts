@@ -113,6 +113,8 @@ export interface Exchange {
   text: string | null;
   /** Streamed responses: `performance.now()` when each call's last argument chunk went out, by call id. */
   readyAt?: Record<string, number>;
+  /** A planner's turn: the ids of the plan's tasks, which the client runs after (and while) it streams. */
+  planTasks?: string[];
   /** The output rate the answer was paced at, tokens per second (none: at once). */
   tokensPerSecond?: number;
 }
@@ -164,6 +166,7 @@ export function logStep(
     calls,
     text: step.text,
     ...(tokensPerSecond === undefined ? {} : { tokensPerSecond }),
+    ...(step.kind === 'answer' && step.plan ? { planTasks: step.plan.map((task) => task.id) } : {}),
   };
   return logExchange(context, exchange);
 }

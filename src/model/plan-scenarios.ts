@@ -1,3 +1,4 @@
+import { dagLabel } from '../executors/dag.ts';
 import type { ToolRegistry } from '../tools/registry.ts';
 import { namedArguments, type Plan, type PlanTask, planDepth, scenarioReferences } from './plan.ts';
 import { type Scenario, type ScenarioCall, type ScenarioTurn, validateScenario } from './scenario.ts';
@@ -100,7 +101,5 @@ export function parsePlanMode(text: string): PlanMode | undefined {
 
 /** How cells and tables name a plan mode: `react`, `dag(4)`, `dag+poll10ms`. */
 export function formatPlanMode(mode: PlanMode): string {
-  const limit = mode.limit === undefined ? '' : `(${mode.limit})`;
-  const poll = mode.pollMs === undefined ? '' : `+poll${mode.pollMs}ms`;
-  return `${mode.way}${limit}${poll}`;
+  return mode.way === 'dag' ? dagLabel(mode) : mode.way;
 }

@@ -3,6 +3,7 @@
  * literals and may name earlier results (`$1`, `${2}`), and a reader of the planner's text as it streams.
  */
 import type { Plan, PlanTask } from './plan.ts';
+import { mapStrings } from './references.ts';
 
 /** Ends the planner's output, after the join: `8. join()<END_OF_PLAN>`. */
 export const END_OF_PLAN = '<END_OF_PLAN>';
@@ -65,16 +66,6 @@ export function replaceReferences(value: unknown, replace: (task: number, text: 
 /** Source text quoted for a message, cut short. */
 export function quoteSource(text: string): string {
   return JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text);
-}
-
-/** A deep copy of a JSON value with every string (not object keys) passed through `map`. */
-function mapStrings(value: unknown, map: (text: string) => string): unknown {
-  if (typeof value === 'string') return map(value);
-  if (Array.isArray(value)) return value.map((item) => mapStrings(item, map));
-  if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, mapStrings(item, map)]));
-  }
-  return value;
 }
 
 const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', v: '\v', a: '\x07', 0: '\0' };

@@ -2,7 +2,7 @@
  * LLMCompiler plans (Kim et al., ICML 2024): numbered tool tasks whose arguments may name earlier results, read from
  * the planner's text form or a JSON form, checked against the tools, and loaded by preset name or path.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { errorMessage, InputError } from '../core/errors.ts';
 import { parseJsonText } from '../core/json-syntax.ts';
@@ -162,7 +162,13 @@ export function loadPlan(nameOrPath: string, tools: ToolRegistry): Plan {
     if (isPath) throw new PlanError(shown, undefined, 'file not found');
     throw new PlanError(shown, undefined, `unknown plan "${nameOrPath}" (known: ${listPlans().join(', ')})`);
   }
-  const text = readFileSync(path, 'utf8');
+  if (statSync(path).isDirectory()) throw new PlanError(shown, undefined, 'a folder, not a plan file');
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new PlanError(shown, undefined, `cannot read: ${errorMessage(error)}`);
+  }
   return path.endsWith('.json') ? parsePlanJson(text, shown, tools) : parsePlanText(text, shown, tools);
 }
 

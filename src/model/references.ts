@@ -33,12 +33,24 @@ export function substitute(value: string, results: ReadonlyMap<string, string>):
   return { ok: true, value: out };
 }
 
+/** A deep copy of a JSON value with every string (not object keys) passed through `map`. */
+export function mapStrings(value: unknown, map: (text: string) => string): unknown {
+  if (typeof value === 'string') return map(value);
+  if (Array.isArray(value)) return value.map((item) => mapStrings(item, map));
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, mapStrings(item, map)]));
+  }
+  return value;
+}
+
 /** References in every string inside a JSON value (arrays and objects walked). */
 export function findReferencesDeep(value: unknown): Reference[] {
-  if (typeof value === 'string') return findReferences(value);
-  if (Array.isArray(value)) return value.flatMap(findReferencesDeep);
-  if (isRecord(value)) return Object.values(value).flatMap(findReferencesDeep);
-  return [];
+  const found: Reference[] = [];
+  mapStrings(value, (text) => {
+    found.push(...findReferences(text));
+    return text;
+  });
+  return found;
 }
 
 /** {@link substitute} in every string inside a JSON value; the first reference that cannot be filled fails it. */

@@ -1,4 +1,4 @@
-import type { CellOk, ResultsDocument } from '../results/document.ts';
+import { type CellOk, type ResultsDocument, referenceName } from '../results/document.ts';
 import { type Estimate, UNKNOWN } from '../stats/summary.ts';
 import { formatSpeedup } from './format.ts';
 import type { TableModel } from './model.ts';
@@ -42,7 +42,7 @@ export function formatChange(change: number): string {
 export function compareTable(a: ResultsDocument, b: ResultsDocument): TableModel {
   const unit = a.config.agent || b.config.agent ? 'run' : 'batch';
   return {
-    title: `Speedup vs sequential: A → B (mean ms per ${unit})`,
+    title: `Speedup vs ${referenceName(a.config)}: A → B (mean ms per ${unit})`,
     head: ['cell', 'A', 'B', 'change', 'A mean', 'B mean', 'intervals'],
     rows: cellChanges(a, b).map(({ id, a: x, b: y, change, overlap }) => {
       if (!x || !y)

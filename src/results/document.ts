@@ -176,6 +176,10 @@ export interface CellKey {
 export const isReference = (cell: Pick<CellKey, 'strategy'>): boolean =>
   cell.strategy === 'sequential' || cell.strategy === 'react';
 
+/** What a cell's speedup is against: `react` for a plan's ways, else `sequential`. */
+export const referenceFor = (cell: Pick<CellKey, 'strategy'>): string =>
+  ['react', 'parallel-fc', 'dag'].includes(cell.strategy) ? 'react' : 'sequential';
+
 /** What a run's speedups are against, as its tables name it. */
 export const referenceName = (config: Pick<BenchConfig, 'agent'>): string =>
   config.agent?.plan ? 'react' : 'sequential';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { API_MODES, DISPATCH_MODES, STREAMED_APIS } from '../agent/types.ts';
 import { RANGES } from '../core/ranges.ts';
 import { ERROR_POLICIES } from '../executors/policy.ts';
-import { PLAN_MODE_EXAMPLES, parsePlanMode } from '../model/plan-scenarios.ts';
+import { formatPlanMode, PLAN_MODE_EXAMPLES, parsePlanMode } from '../model/plan-scenarios.ts';
 import { LATENCY_PROFILES, WORKLOAD_KINDS } from '../tools/config.ts';
 import { looksLikeProfilePath } from '../tools/recorded.ts';
 
@@ -97,6 +97,14 @@ const agent = fields(
       }),
     )
       .min(1, `must name at least one plan mode (${PLAN_MODE_EXAMPLES})`)
+      .superRefine((list, ctx) => {
+        const names = list.map((text) => {
+          const mode = parsePlanMode(text);
+          return mode ? formatPlanMode(mode) : text;
+        });
+        const twice = names.find((name, i) => names.indexOf(name) !== i);
+        if (twice !== undefined) ctx.addIssue({ code: 'custom', message: `names ${twice} twice; list each mode once` });
+      })
       .optional(),
     planLatencies: z.record(z.string(), inRange(RANGES.latencyMs)).optional(),
     modelLatencyMs: inRange(RANGES.modelLatencyMs).optional(),

@@ -1,5 +1,5 @@
 /** The speedup chart: a row per strategy for one call count, else a panel per strategy over the call counts. */
-import { type CellOk, isReference, type ResultsDocument } from '../../results/document.ts';
+import { type CellOk, isReference, type ResultsDocument, referenceName } from '../../results/document.ts';
 import { idealSpeedup, seriesLabel } from '../cells.ts';
 import { type Chart, callsTitle, okCells, WIDTH } from './shared.ts';
 
@@ -24,7 +24,7 @@ export function speedupChart(results: ResultsDocument): Chart | undefined {
     };
   });
   const series = [...new Set(values.map((v) => v.series))];
-  const title = 'Speedup vs sequential';
+  const title = `Speedup vs ${referenceName(results.config)}`;
   if (new Set(values.map((v) => v.calls)).size === 1) {
     const y = { field: 'series', type: 'nominal', title: null, sort: series, axis: { labelLimit: 360 } };
     const x = (field: string) => ({ field, type: 'quantitative', title: 'speedup (×)', scale: { zero: false } });
