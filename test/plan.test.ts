@@ -41,52 +41,55 @@ function file(name: string, text: string): string {
 }
 
 describe('a plan through the mock and the OpenAI SDK', () => {
-  it('the DAG starts tasks while the plan streams, each after the tasks it names, with their results in place', async () => {
-    const registry = tools();
-    const plan = parsePlanText(TEXT, 'mountains.txt', registry);
-    const scenario = planScenario(plan, 'dag', registry);
-    // a slow stream: the plan's text takes a few hundred ms, so the first tasks run while the rest still streams
-    const mock = createModelMock({ scenario, tokensPerSecond: 400 });
-    const runtime = new ToolRuntime(toolRuntimeConfig({ latencyMs: 20 }), { tools: registry });
-    const run = await runPlanAgent({
-      client: mock.createDirectClient(),
-      model: scenario.name,
-      plan,
-      tools: registry,
-      runner: mainThreadInvoke(runtime),
-      dag: {},
-      api: 'chat-stream',
-    });
-    const [planning, joining] = run.steps;
-    expect(run.status).toBe('answered');
-    expect(run.answer).toBe(plan.answer);
-    expect(planning?.outcomes.map((o) => [o.id, o.status])).toEqual([
-      ['task_1', 'ok'],
-      ['task_2', 'ok'],
-      ['task_3', 'ok'],
-      ['task_4', 'ok'],
-    ]);
-    expect(planning?.startedDuringStream).toBeGreaterThan(0);
-    const outcome = (id: string) => planning?.outcomes.find((o) => o.id === id);
-    // each task after the tasks it names ended
-    expect(outcome('task_3')?.startedMs).toBeGreaterThanOrEqual(
-      Math.max(outcome('task_1')?.endedMs ?? 0, outcome('task_2')?.endedMs ?? 0),
-    );
-    expect(outcome('task_4')?.startedMs).toBeGreaterThanOrEqual(outcome('task_3')?.endedMs ?? 0);
-    // the first search began before the plan's last byte: the stream ended after it
-    expect(outcome('task_1')?.startedMs).toBeLessThan(planning?.modelMs ?? 0);
-    // `$1`, `$2` became the searches' results (LLMCompiler passes observations as text)
-    const math = JSON.parse(planning?.calls[2]?.arguments ?? '{}') as { problem: string; context: string[] };
-    const first = (outcome('task_1') as { value: unknown }).value as string;
-    expect(math.context[0]).toBe(first);
-    expect(math.problem).toContain(first);
-    // the joiner got every observation, and the mock saw one planning request and one joining request
-    const exchanges = mock.takeExchanges();
-    expect(exchanges.map((e) => e.stream)).toEqual([true, true]);
-    expect(Object.keys(exchanges[0]?.readyAt ?? {})).toEqual(['task_1', 'task_2', 'task_3', 'task_4']);
-    expect(joining?.calls).toEqual([]);
-    expect(observations(plan.tasks, planning?.outcomes ?? [])).toContain(`Observation: ${first}`);
-  });
+  it.each(['chat-stream', 'messages-stream'] as const)(
+    'the DAG starts tasks while the plan streams (%s), each after the tasks it names, with their results in place',
+    async (api) => {
+      const registry = tools();
+      const plan = parsePlanText(TEXT, 'mountains.txt', registry);
+      const scenario = planScenario(plan, 'dag', registry);
+      // a slow stream: the plan's text takes a few hundred ms, so the first tasks run while the rest still streams
+      const mock = createModelMock({ scenario, tokensPerSecond: 400 });
+      const runtime = new ToolRuntime(toolRuntimeConfig({ latencyMs: 20 }), { tools: registry });
+      const run = await runPlanAgent({
+        client: api === 'chat-stream' ? mock.createDirectClient() : await mock.createDirectAnthropicClient(),
+        model: scenario.name,
+        plan,
+        tools: registry,
+        runner: mainThreadInvoke(runtime),
+        dag: {},
+        api,
+      });
+      const [planning, joining] = run.steps;
+      expect(run.status).toBe('answered');
+      expect(run.answer).toBe(plan.answer);
+      expect(planning?.outcomes.map((o) => [o.id, o.status])).toEqual([
+        ['task_1', 'ok'],
+        ['task_2', 'ok'],
+        ['task_3', 'ok'],
+        ['task_4', 'ok'],
+      ]);
+      expect(planning?.startedDuringStream).toBeGreaterThan(0);
+      const outcome = (id: string) => planning?.outcomes.find((o) => o.id === id);
+      // each task after the tasks it names ended
+      expect(outcome('task_3')?.startedMs).toBeGreaterThanOrEqual(
+        Math.max(outcome('task_1')?.endedMs ?? 0, outcome('task_2')?.endedMs ?? 0),
+      );
+      expect(outcome('task_4')?.startedMs).toBeGreaterThanOrEqual(outcome('task_3')?.endedMs ?? 0);
+      // the first search began before the plan's last byte: the stream ended after it
+      expect(outcome('task_1')?.startedMs).toBeLessThan(planning?.modelMs ?? 0);
+      // `$1`, `$2` became the searches' results (LLMCompiler passes observations as text)
+      const math = JSON.parse(planning?.calls[2]?.arguments ?? '{}') as { problem: string; context: string[] };
+      const first = (outcome('task_1') as { value: unknown }).value as string;
+      expect(math.context[0]).toBe(first);
+      expect(math.problem).toContain(first);
+      // the joiner got every observation, and the mock saw one planning request and one joining request
+      const exchanges = mock.takeExchanges();
+      expect(exchanges.map((e) => e.stream)).toEqual([true, true]);
+      expect(Object.keys(exchanges[0]?.readyAt ?? {})).toEqual(['task_1', 'task_2', 'task_3', 'task_4']);
+      expect(joining?.calls).toEqual([]);
+      expect(observations(plan.tasks, planning?.outcomes ?? [])).toContain(`Observation: ${first}`);
+    },
+  );
 
   it('ReAct asks one call a turn and parallel FC one turn per level; the model fills each reference', async () => {
     const registry = tools();
@@ -192,7 +195,7 @@ describe('bench --plan', () => {
   it.each([
     [['--plan-modes', 'react,dagg'], /Expected `--plan-modes` to list .*; got `dagg`/],
     [['--plan-modes', 'dag,dag+poll10ms,dag+poll'], /names dag\+poll10ms twice/],
-    [['--api', 'responses'], /A plan runs on Chat Completions/],
+    [['--api', 'responses'], /A plan runs on Chat Completions or Messages/],
     [['--dispatch', 'early'], /does not apply to a plan/],
     [['--executors', 'promise-all'], /measures its ways, not executors/],
     [['--scenario', 'fanout-4'], /drop `--scenario`/],

@@ -163,7 +163,10 @@ export async function runAgent(options: AgentOptions): Promise<AgentRun> {
  * The provider of an API mode, with the client it needs: OpenAI's for `chat` and `responses` (and their streams),
  * Anthropic's for `messages` and `messages-stream`.
  */
-function createProvider(api: ApiMode, options: AgentOptions): Provider {
+export function createProvider(
+  api: ApiMode,
+  options: Pick<AgentOptions, 'client' | 'model' | 'question' | 'tools' | 'parallelToolCalls'>,
+): Provider {
   const { client } = options;
   const context = {
     model: options.model,

@@ -1,3 +1,4 @@
+import type Anthropic from '@anthropic-ai/sdk';
 import type OpenAI from 'openai';
 import type { CallRunner } from '../executors/call.ts';
 import { epochNow } from '../executors/call.ts';
@@ -6,15 +7,16 @@ import type { ToolCall, ToolOutcome } from '../executors/types.ts';
 import { namedArguments, type Plan, PlanStreamParser, type PlanTask, resolveReferences } from '../model/plan.ts';
 import { taskId } from '../model/plan-scenarios.ts';
 import type { ToolRegistry } from '../tools/registry.ts';
+import { createProvider } from './loop.ts';
 import type { Provider } from './provider.ts';
-import { chatProvider } from './providers/chat.ts';
 import { AgentError, type AgentRun, type AgentStep, type ApiMode } from './types.ts';
 
-/** APIs a plan runs on: the planner's text streams over Chat Completions (or arrives whole). */
-export const PLAN_APIS: readonly ApiMode[] = ['chat', 'chat-stream'];
+/** APIs a plan runs on: the planner's text streams (or arrives whole) over Chat Completions or Anthropic's Messages. */
+export const PLAN_APIS: readonly ApiMode[] = ['chat', 'chat-stream', 'messages', 'messages-stream'];
 
 export interface PlanAgentOptions {
-  client: OpenAI;
+  /** OpenAI's SDK client for `chat`, Anthropic's for `messages`. */
+  client: OpenAI | Anthropic;
   model: string;
   plan: Plan;
   /** The tools the plan's tasks name (their schemas map positional arguments to names). */
@@ -56,10 +58,12 @@ export async function runPlanAgent(options: PlanAgentOptions): Promise<AgentRun>
     throw new AgentError(`a plan runs on ${PLAN_APIS.join(' or ')}, not ${api}`);
   }
   const { plan, signal } = options;
-  const provider: Provider = chatProvider(
-    { client: options.client, model: options.model, question: plan.question, tools: [] },
-    api === 'chat-stream',
-  );
+  const provider = createProvider(api, {
+    client: options.client,
+    model: options.model,
+    question: plan.question,
+    tools: [],
+  });
   const started = performance.now();
   const turnStart = performance.now();
   const origin = epochNow();

@@ -6,7 +6,7 @@
 import { runPlanAgent } from '../agent/planner.ts';
 import { AgentSession } from '../agent/session.ts';
 import type { AgentRun } from '../agent/types.ts';
-import { formatMode } from '../agent/types.ts';
+import { formatMode, isAnthropicApi } from '../agent/types.ts';
 import { NOT_RUN } from '../executors/dag.ts';
 import { mainThreadInvoke } from '../executors/registry.ts';
 import type { Exchange } from '../model/context.ts';
@@ -92,7 +92,9 @@ function planVariant(mode: PlanMode, options: PlanGroupOptions, mock: ModelMock)
     async start() {
       const runtime = new ToolRuntime(tools, { tools: registries.tools });
       mock.use(scenario);
-      const client = mock.createDirectClient();
+      const client = isAnthropicApi(options.mode.api)
+        ? await mock.createDirectAnthropicClient()
+        : mock.createDirectClient();
       const dag = {
         ...(mode.limit === undefined ? {} : { limit: mode.limit }),
         ...(mode.pollMs === undefined ? {} : { pollMs: mode.pollMs }),

@@ -170,7 +170,7 @@ function checkPlanModes(modes: readonly AgentMode[]): void {
   for (const mode of modes) {
     if (!PLAN_APIS.includes(mode.api)) {
       throw new UsageError(
-        `A plan runs on Chat Completions; pass \`--api chat-stream\` (the plan streams) or \`--api chat\`, not ${mode.api}`,
+        `A plan runs on Chat Completions or Messages; pass \`--api chat-stream\` (the plan streams), \`chat\`, \`messages-stream\` or \`messages\`, not ${mode.api}`,
       );
     }
     if (mode.dispatch === 'early') {

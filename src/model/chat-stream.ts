@@ -91,36 +91,6 @@ export function readyChunks(chunks: readonly ChatCompletionChunk[], callIds: rea
   return ready;
 }
 
-/**
- * For a planner's streamed text, the index of the chunk that completes each task's line (its newline, or the end of
- * the text): when that chunk goes out, the task is known to the client.
- */
-export function planReadyChunks(
-  chunks: readonly ChatCompletionChunk[],
-  text: string,
-  tasks: readonly { id: string; line: string }[],
-): Map<number, string[]> {
-  // where each task's line ends in the text, found in order
-  let from = 0;
-  const ends = tasks.map((task) => {
-    const at = text.indexOf(task.line, from);
-    if (at < 0) return Number.POSITIVE_INFINITY;
-    from = at + task.line.length;
-    return Math.min(text.length, from + 1);
-  });
-  const ready = new Map<number, string[]>();
-  let sent = 0;
-  let next = 0;
-  chunks.forEach((chunk, position) => {
-    sent += chunk.choices[0]?.delta.content?.length ?? 0;
-    while (next < tasks.length && (ends[next] ?? 0) <= sent) {
-      ready.set(position, [...(ready.get(position) ?? []), (tasks[next] as { id: string }).id]);
-      next++;
-    }
-  });
-  return ready;
-}
-
 /** `text` in pieces of `size` characters (argument fragments of a stream). */
 export function split(text: string, size: number): string[] {
   const parts: string[] = [];

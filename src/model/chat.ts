@@ -1,13 +1,14 @@
 import { delay } from 'msw';
 import type { ChatCompletion } from 'openai/resources/chat/completions';
 import type { CompletionUsage } from 'openai/resources/completions';
-import { chatChunks, planReadyChunks, readyChunks } from './chat-stream.ts';
+import { chatChunks, readyChunks } from './chat-stream.ts';
 import {
   latencyOf,
   logStep,
   type MockContext,
   modelName,
   NO_SCENARIO,
+  planReadyEvents,
   type Route,
   refuse,
   respond,
@@ -78,7 +79,7 @@ export function chatRoute(context: MockContext): Route {
             chunks,
             step.calls.map((c) => c.id),
           )
-        : planReadyChunks(chunks, step.text, step.plan ?? []);
+        : planReadyEvents(chunks, step.text, step.plan ?? []);
     return respond(context, exchange, undefined, { events: chunks, named: false, ready });
   };
 }

@@ -175,6 +175,36 @@ export function logStep(
 export type ReadyEvents = ReadonlyMap<number, readonly string[]>;
 
 /**
+ * For a planner's streamed text, in any API's events, the index of the event that completes each task's line (its
+ * newline, or the end of the text): when that event goes out, the task is known to the client.
+ */
+export function planReadyEvents(
+  events: readonly unknown[],
+  text: string,
+  tasks: readonly { id: string; line: string }[],
+): ReadyEvents {
+  // where each task's line ends in the text, found in order
+  let from = 0;
+  const ends = tasks.map((task) => {
+    const at = text.indexOf(task.line, from);
+    if (at < 0) return Number.POSITIVE_INFINITY;
+    from = at + task.line.length;
+    return Math.min(text.length, from + 1);
+  });
+  const ready = new Map<number, string[]>();
+  let sent = 0;
+  let next = 0;
+  events.forEach((event, position) => {
+    sent += streamedText(event).length;
+    while (next < tasks.length && (ends[next] ?? 0) <= sent) {
+      ready.set(position, [...(ready.get(position) ?? []), (tasks[next] as { id: string }).id]);
+      next++;
+    }
+  });
+  return ready;
+}
+
+/**
  * Sends an exchange's answer: the JSON body at once, or its events as a stream (`named` for the APIs that name
  * them); the exchange's `respondedAt` is set when the last byte is out, and with `ready` its `readyAt`: when the
  * event that completes each call went out.

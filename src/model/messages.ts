@@ -5,6 +5,7 @@ import {
   logStep,
   type MockContext,
   modelName,
+  planReadyEvents,
   type ReadyEvents,
   type Route,
   respond,
@@ -113,7 +114,11 @@ export function messagesRoute(context: MockContext): Route {
       if (block.type === 'tool_result') results.set(block.tool_use_id ?? '', contentText(block.content));
     }
     const toolChoice = body.tool_choice as { disable_parallel_tool_use?: unknown } | undefined;
-    const step = nextStep(scenario, progressFromIds(scenario, new Set(messages.flatMap(toolUseIds))), {
+    // a planner's reply is an assistant message with text and no tool use
+    const textReplies = messages.filter(
+      (m) => m.role === 'assistant' && toolUseIds(m).length === 0 && contentText(m.content) !== '',
+    ).length;
+    const step = nextStep(scenario, progressFromIds(scenario, new Set(messages.flatMap(toolUseIds)), textReplies), {
       parallelToolCalls: toolChoice?.disable_parallel_tool_use !== true,
       results,
     });
@@ -134,7 +139,9 @@ export function messagesRoute(context: MockContext): Route {
     const message = assistantMessage(context.nextId('msg_'), step, modelName(body.model), JSON.stringify(messages));
     if (!stream) return respond(context, exchange, message);
     const events = messageEvents(message, context.settings.argumentFragmentChars, context.settings.interleave);
-    return respond(context, exchange, undefined, { events, named: true, ready: messagesReady(events) });
+    const ready =
+      step.kind === 'answer' && step.plan ? planReadyEvents(events, step.text, step.plan) : messagesReady(events);
+    return respond(context, exchange, undefined, { events, named: true, ready });
   };
 }
 

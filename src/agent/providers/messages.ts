@@ -39,18 +39,23 @@ export function messagesProvider(context: ProviderContext<Anthropic>, stream: bo
     model: context.model,
     max_tokens: MAX_TOKENS,
     messages,
-    tools: context.tools.map((t) => ({
-      name: t.function.name,
-      description: t.function.description,
-      input_schema: t.function.parameters as unknown as Anthropic.Tool.InputSchema,
-    })),
+    // a planner's request offers its tools in the prompt, not as tools
+    ...(context.tools.length > 0
+      ? {
+          tools: context.tools.map((t) => ({
+            name: t.function.name,
+            description: t.function.description,
+            input_schema: t.function.parameters as unknown as Anthropic.Tool.InputSchema,
+          })),
+        }
+      : {}),
     ...(context.parallelToolCalls === false
       ? { tool_choice: { type: 'auto' as const, disable_parallel_tool_use: true } }
       : {}),
   });
   return {
     streams: stream,
-    async ask({ signal, onCallReady }): Promise<ModelTurn> {
+    async ask({ signal, onCallReady, onText }): Promise<ModelTurn> {
       const sent = performance.now();
       if (!stream) {
         const message = await context.client.messages.create(request(), signal ? { signal } : {});
@@ -58,7 +63,9 @@ export function messagesProvider(context: ProviderContext<Anthropic>, stream: bo
         content = message.content.flatMap((b): Block[] =>
           b.type === 'text' || b.type === 'tool_use' ? [b as Block] : [],
         );
-        return { ...turnOf(content), warnings: [], modelMs };
+        const turn = turnOf(content);
+        if (turn.text) onText?.(turn.text);
+        return { ...turn, warnings: [], modelMs };
       }
       const events = await context.client.messages.create({ ...request(), stream: true }, signal ? { signal } : {});
       const clock = streamClock(sent);
@@ -76,7 +83,10 @@ export function messagesProvider(context: ProviderContext<Anthropic>, stream: bo
           }
         } else if (event.type === 'content_block_delta') {
           const part = building.get(event.index);
-          if (part?.block.type === 'text' && event.delta.type === 'text_delta') part.block.text += event.delta.text;
+          if (part?.block.type === 'text' && event.delta.type === 'text_delta') {
+            part.block.text += event.delta.text;
+            onText?.(event.delta.text);
+          }
           if (part?.block.type === 'tool_use' && event.delta.type === 'input_json_delta')
             part.json += event.delta.partial_json;
         } else if (event.type === 'content_block_stop') {
@@ -118,6 +128,10 @@ export function messagesProvider(context: ProviderContext<Anthropic>, stream: bo
           ...(o.status === 'ok' ? {} : { is_error: true }),
         })),
       });
+    },
+    reply(turn, message) {
+      messages.push({ role: 'assistant', content: turn.text });
+      messages.push({ role: 'user', content: message });
     },
   };
 }
