@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { observations, runPlanAgent } from '../src/agent/planner.ts';
 import { AgentSession } from '../src/agent/session.ts';
+import { resolveBenchConfig } from '../src/cli/options.ts';
+import { createRegistries } from '../src/config/registries.ts';
+import { errorMessage, isInputError } from '../src/core/errors.ts';
 import { mainThreadInvoke } from '../src/executors/registry.ts';
 import { createModelMock } from '../src/model/mock-server.ts';
 import { parsePlanText, planDepth } from '../src/model/plan.ts';
@@ -193,22 +196,24 @@ describe('bench --plan', () => {
   });
 
   it.each([
-    [['--plan-modes', 'react,dagg'], /Expected `--plan-modes` to list .*; got `dagg`/],
-    [['--plan-modes', 'dag,dag+poll10ms,dag+poll'], /names dag\+poll10ms twice/],
-    [['--api', 'responses'], /A plan runs on Chat Completions or Messages/],
-    [['--dispatch', 'early'], /does not apply to a plan/],
-    [['--executors', 'promise-all'], /measures its ways, not executors/],
-    [['--scenario', 'fanout-4'], /drop `--scenario`/],
-    [['--no-reference'], /`--no-reference` skips `react`/],
-    [
-      ['--plan-modes', 'dag,dag(2)'],
-      /speedups are against `react`; add it to `--plan-modes`, or pass `--no-reference`/,
-    ],
-  ])('refuses %j beside --plan in one line', async (flags, message) => {
-    const result = await cli(['bench', '--plan', 'hotpotqa', ...flags]);
-    expect(result.code).toBe(2);
-    expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(result.stderr).toMatch(message);
+    [{ planModes: 'react,dagg' }, /Expected `--plan-modes` to list .*; got `dagg`/],
+    [{ planModes: 'dag,dag+poll10ms,dag+poll' }, /names dag\+poll10ms twice/],
+    [{ api: 'responses' }, /A plan runs on Chat Completions or Messages/],
+    [{ dispatch: 'early' }, /does not apply to a plan/],
+    [{ executors: 'promise-all' }, /measures its ways, not executors/],
+    [{ scenario: 'fanout-4' }, /drop `--scenario`/],
+    [{ reference: false }, /`--no-reference` skips `react`/],
+    [{ planModes: 'dag,dag(2)' }, /speedups are against `react`; add it to `--plan-modes`, or pass `--no-reference`/],
+  ])('refuses %j beside --plan with an input error naming the fix', (flags, message) => {
+    // the flags as commander hands them over; the CLI prints an input error in one line, exit 2 (see above)
+    const resolve = () => resolveBenchConfig({ plan: 'hotpotqa', ...flags }, { registries: createRegistries() });
+    expect(resolve).toThrow(message);
+    try {
+      resolve();
+    } catch (error) {
+      expect(isInputError(error)).toBe(true);
+      expect(errorMessage(error)).not.toContain('\n');
+    }
   });
 
   it('refuses a folder as a plan, and a plan in `run`', async () => {
