@@ -238,6 +238,24 @@ describe('bench --plan', () => {
     expect(dag.efficiency?.low ?? 2).toBeLessThanOrEqual(1);
   }, 60_000);
 
+  it('the gate measures a plan baseline again, and refuses one whose plan changed since', async () => {
+    const plan = file('gated.txt', TEXT);
+    const out = join(dir, 'gated');
+    const baseline = join(out, 'baseline.json');
+    const recorded = await cli([
+      ...['baseline', '--plan', plan, '--plan-modes', 'react,dag', '--latency', '20', '--model-latency', '5'],
+      ...['--tokens-per-second', '5000', '--iterations', '3', '--file', baseline, '--quiet'],
+    ]);
+    expect(recorded.code, recorded.stderr).toBe(0);
+    const gate = await cli(['gate', '--baseline', baseline, '--out', out, '--min-efficiency', '0.5']);
+    expect(gate.code, gate.stderr + gate.stdout).toBe(0);
+    expect(gate.stdout).toContain('agent/plan-gated/chat-stream/dag');
+    writeFileSync(plan, TEXT.replace('Mount Everest', 'K2'));
+    const changed = await cli(['gate', '--baseline', baseline, '--out', out]);
+    expect(changed.code).toBe(2);
+    expect(changed.stderr).toMatch(/the plan .*gated\.txt changed since .* was recorded; re-record it/);
+  }, 120_000);
+
   it('refuses --plan-modes without a plan', async () => {
     const result = await cli(['bench', '--mode', 'agent', '--plan-modes', 'dag']);
     expect(result.code).toBe(2);

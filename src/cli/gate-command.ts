@@ -18,6 +18,7 @@ import {
   judge,
 } from '../gate/decide.ts';
 import { benchmarkActionEntries, verdictLine, verdictTable } from '../gate/summary.ts';
+import { loadPlan, planDigest } from '../model/plan.ts';
 import { wrapText } from '../report/fit.ts';
 import { markdownTable } from '../report/markdown.ts';
 import { DEFAULT_WIDTH, renderTable } from '../report/table.ts';
@@ -30,6 +31,7 @@ import {
   writeFileAtomic,
 } from '../results/store.ts';
 import { ResultsWriter } from '../results/writer.ts';
+import { registerPlanTools } from '../tools/plan-tools.ts';
 import { loadProfileCached, readModelProfile } from '../tools/recorded.ts';
 import { interruptSignal } from './bench-command.ts';
 import { EXIT, UsageError } from './errors.ts';
@@ -153,6 +155,21 @@ async function checkMeasurable(
     throw new UsageError(
       `\`${file}\` is a replay of recorded runs; the gate measures a bench's baseline (record one with \`fanout-bench baseline\`)`,
     );
+  }
+  const plan = config.agent?.plan;
+  if (plan !== undefined) {
+    let digest: string;
+    try {
+      registerPlanTools(state.registries.tools);
+      digest = planDigest(loadPlan(plan, state.registries.tools));
+    } catch (error) {
+      throw new UsageError(`\`${file}\` plays the plan ${plan}: ${errorMessage(error)}`);
+    }
+    if (config.agent?.planSha256 !== undefined && digest !== config.agent.planSha256) {
+      throw new UsageError(
+        `the plan ${plan} changed since \`${file}\` was recorded; re-record it with \`fanout-bench baseline --force\``,
+      );
+    }
   }
   const modelProfile = config.agent?.modelProfile;
   if (modelProfile) {

@@ -6,6 +6,7 @@ import { RANGES } from '../core/ranges.ts';
 import { type CallPolicy, DEFAULT_POLICY, ERROR_POLICIES } from '../executors/policy.ts';
 import { MAX_THREADS, parseSpec } from '../executors/registry.ts';
 import { formatFrameworkSpec } from '../frameworks/registry.ts';
+import { planDigest } from '../model/plan.ts';
 import { planLatencies } from '../model/plan-scenarios.ts';
 import type { BenchConfig } from '../results/document.ts';
 import { firstProblem, runSettingsSchema } from '../results/settings.ts';
@@ -183,6 +184,7 @@ export function resolveBenchConfig(
     config.executors = []; // the plan's ways are its variants
     // `--plan`'s own tool latencies unless `--latency` sets every call's (a suite that names a plan sets its own)
     const plan = checkPlan(config.agent.plan, registries);
+    config.agent.planSha256 = planDigest(plan);
     if (flags.latency === undefined) {
       if (flags.plan !== undefined && plan.toolLatencyMs !== undefined) config.latencyMs = plan.toolLatencyMs;
       const fixed = planLatencies(plan);

@@ -2,6 +2,7 @@
  * LLMCompiler plans (Kim et al., ICML 2024): numbered tool tasks whose arguments may name earlier results, read from
  * the planner's text form or a JSON form, checked against the tools, and loaded by preset name or path.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { errorMessage, InputError } from '../core/errors.ts';
@@ -170,6 +171,15 @@ export function loadPlan(nameOrPath: string, tools: ToolRegistry): Plan {
     throw new PlanError(shown, undefined, `cannot read: ${errorMessage(error)}`);
   }
   return path.endsWith('.json') ? parsePlanJson(text, shown, tools) : parsePlanText(text, shown, tools);
+}
+
+/**
+ * A digest of what a plan runs (question, tasks, their latencies, text, answer, timing), so a run recorded with one
+ * plan is never judged against another of the same name.
+ */
+export function planDigest(plan: Plan): string {
+  const { paper: _paper, description: _description, ...run } = plan;
+  return createHash('sha256').update(JSON.stringify(run)).digest('hex');
 }
 
 /** Names of the preset plans in `fixtures/plans`, sorted. */

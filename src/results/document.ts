@@ -73,6 +73,8 @@ export interface AgentBenchConfig {
    */
   plan?: string;
   planModes?: string[];
+  /** A plan run: the digest of the plan it ran (`planDigest`); the gate refuses a plan that changed since. */
+  planSha256?: string;
   /** A plan run's fixed task latencies (the plan's `latencyMs`, unless `--latency` set every call's), by call id. */
   planLatencies?: Record<string, number>;
   /** Model latency per turn; the scenario's own when absent. */

@@ -107,6 +107,7 @@ const agent = fields(
       })
       .optional(),
     planLatencies: z.record(z.string(), inRange(RANGES.latencyMs)).optional(),
+    planSha256: z.string().optional(),
     modelLatencyMs: inRange(RANGES.modelLatencyMs).optional(),
     streamChunkDelayMs: inRange(RANGES.streamChunkDelayMs).optional(),
     tokensPerSecond: inRange(RANGES.tokensPerSecond).optional(),
