@@ -44,7 +44,7 @@ function file(name: string, text: string): string {
 }
 
 describe('a plan through the mock and the OpenAI SDK', () => {
-  it.each(['chat-stream', 'messages-stream'] as const)(
+  it.each(['chat-stream', 'responses-stream', 'messages-stream'] as const)(
     'the DAG starts tasks while the plan streams (%s), each after the tasks it names, with their results in place',
     async (api) => {
       const registry = tools();
@@ -54,7 +54,7 @@ describe('a plan through the mock and the OpenAI SDK', () => {
       const mock = createModelMock({ scenario, tokensPerSecond: 400 });
       const runtime = new ToolRuntime(toolRuntimeConfig({ latencyMs: 20 }), { tools: registry });
       const run = await runPlanAgent({
-        client: api === 'chat-stream' ? mock.createDirectClient() : await mock.createDirectAnthropicClient(),
+        client: api === 'messages-stream' ? await mock.createDirectAnthropicClient() : mock.createDirectClient(),
         model: scenario.name,
         plan,
         tools: registry,
@@ -198,7 +198,6 @@ describe('bench --plan', () => {
   it.each([
     [{ planModes: 'react,dagg' }, /Expected `--plan-modes` to list .*; got `dagg`/],
     [{ planModes: 'dag,dag+poll10ms,dag+poll' }, /names dag\+poll10ms twice/],
-    [{ api: 'responses' }, /A plan runs on Chat Completions or Messages/],
     [{ dispatch: 'early' }, /does not apply to a plan/],
     [{ executors: 'promise-all' }, /measures its ways, not executors/],
     [{ scenario: 'fanout-4' }, /drop `--scenario`/],

@@ -9,10 +9,7 @@ import { taskId } from '../model/plan-scenarios.ts';
 import type { ToolRegistry } from '../tools/registry.ts';
 import { createProvider } from './loop.ts';
 import type { Provider } from './provider.ts';
-import { AgentError, type AgentRun, type AgentStep, type ApiMode } from './types.ts';
-
-/** APIs a plan runs on: the planner's text streams (or arrives whole) over Chat Completions or Anthropic's Messages. */
-export const PLAN_APIS: readonly ApiMode[] = ['chat', 'chat-stream', 'messages', 'messages-stream'];
+import type { AgentRun, AgentStep, ApiMode } from './types.ts';
 
 export interface PlanAgentOptions {
   /** OpenAI's SDK client for `chat`, Anthropic's for `messages`. */
@@ -54,9 +51,6 @@ export function observations(tasks: readonly PlanTask[], outcomes: readonly Tool
  */
 export async function runPlanAgent(options: PlanAgentOptions): Promise<AgentRun> {
   const api = options.api ?? 'chat-stream';
-  if (!PLAN_APIS.includes(api)) {
-    throw new AgentError(`a plan runs on ${PLAN_APIS.join(' or ')}, not ${api}`);
-  }
   const { plan, signal } = options;
   const provider = createProvider(api, {
     client: options.client,

@@ -1,6 +1,5 @@
 /** Agent-mode flags: the scenario, the API modes, and what an agent run refuses. */
 
-import { PLAN_APIS } from '../agent/planner.ts';
 import { type AgentMode, API_MODES, agentModes, DISPATCH_MODES, STREAMED_APIS } from '../agent/types.ts';
 import type { Registries } from '../config/registries.ts';
 import { firstLine } from '../core/errors.ts';
@@ -165,14 +164,9 @@ function parsePlanModes(text: string): string[] {
   return names;
 }
 
-/** A plan's planner streams Chat Completions text; its tasks start as their lines arrive, so no early dispatch. */
+/** A plan's tasks start as their lines stream, so early dispatch has nothing to add. */
 function checkPlanModes(modes: readonly AgentMode[]): void {
   for (const mode of modes) {
-    if (!PLAN_APIS.includes(mode.api)) {
-      throw new UsageError(
-        `A plan runs on Chat Completions or Messages; pass \`--api chat-stream\` (the plan streams), \`chat\`, \`messages-stream\` or \`messages\`, not ${mode.api}`,
-      );
-    }
     if (mode.dispatch === 'early') {
       throw new UsageError(
         '`--dispatch early` does not apply to a plan: its DAG starts each task as its line streams; drop it',

@@ -6,6 +6,7 @@ import {
   type MockContext,
   modelName,
   NO_SCENARIO,
+  planReadyEvents,
   type Route,
   refuse,
   respond,
@@ -93,7 +94,9 @@ export function responsesRoute(context: MockContext, store: Map<string, StoredRe
     const answer = response(id, step, body, context);
     if (!stream) return respond(context, exchange, answer);
     const events = responsesEvents(answer, context.settings.argumentFragmentChars);
-    return respond(context, exchange, undefined, { events, named: true, ready: responsesReady(events) });
+    const ready =
+      step.kind === 'answer' && step.plan ? planReadyEvents(events, step.text, step.plan) : responsesReady(events);
+    return respond(context, exchange, undefined, { events, named: true, ready });
   };
 }
 

@@ -38,19 +38,22 @@ export function responsesProvider(context: ProviderContext, stream: boolean): Pr
   const request = () => ({
     model: context.model,
     input,
-    tools: responsesTools(context.tools),
+    // a planner's request offers its tools in the prompt, not as functions
+    ...(context.tools.length > 0 ? { tools: responsesTools(context.tools) } : {}),
     ...(previousId ? { previous_response_id: previousId } : {}),
     ...(context.parallelToolCalls === undefined ? {} : { parallel_tool_calls: context.parallelToolCalls }),
   });
   return {
     streams: stream,
-    async ask({ signal, onCallReady }): Promise<ModelTurn> {
+    async ask({ signal, onCallReady, onText }): Promise<ModelTurn> {
       const sent = performance.now();
       if (!stream) {
         const response = await context.client.responses.create(request(), signal ? { signal } : {});
         const modelMs = performance.now() - sent;
         lastId = response.id;
-        return { ...readOutput(response), warnings: [], modelMs };
+        const output = readOutput(response);
+        if (output.text) onText?.(output.text);
+        return { ...output, warnings: [], modelMs };
       }
       const events = await context.client.responses.create({ ...request(), stream: true }, signal ? { signal } : {});
       const clock = streamClock(sent);
@@ -65,6 +68,8 @@ export function responsesProvider(context: ProviderContext, stream: boolean): Pr
           const item = items.get(event.item_id);
           clock.ready();
           if (item) onCallReady?.({ id: item.id, name: item.name, arguments: event.arguments });
+        } else if (event.type === 'response.output_text.delta') {
+          onText?.(event.delta);
         } else if (event.type === 'response.completed') {
           completed = event.response;
         } else if (event.type === 'response.failed' || event.type === 'error') {
@@ -79,6 +84,11 @@ export function responsesProvider(context: ProviderContext, stream: boolean): Pr
     answer(_turn, _calls, outcomes) {
       previousId = lastId;
       input = outcomes.map((o) => ({ type: 'function_call_output', call_id: o.id, output: toolContent(o) }));
+    },
+    reply(_turn, message) {
+      // the server keeps the plan it sent; the next request carries the observations
+      previousId = lastId;
+      input = [{ role: 'user', content: message }];
     },
   };
 }
