@@ -5,6 +5,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname } from 'node:path';
+import { type RunRegistries, runBench } from '../src/bench/session.ts';
+import { progressRenderer } from '../src/cli/progress.ts';
+import type { BenchConfig, ResultsDocument } from '../src/results/document.ts';
+import { ResultsWriter } from '../src/results/writer.ts';
 
 /** `Measured on <CPU model> × <cores> cores, Node <version>, <YYYY-MM-DD>: \`<command>\`.` */
 export function figuresHeader(command: string, date = new Date()): string {
@@ -32,4 +36,31 @@ export function writeFigures(file: string, command: string, title: string, body:
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${figuresHeader(command)}\n\n# ${title}\n\n${body.trimEnd()}\n`);
   process.stderr.write(`Figures: ${file}\n`);
+}
+
+/**
+ * One bench run of a figures script: progress on a terminal, the document written under `out` as NAME-latest.json
+ * after every group (nothing lost if it stops), its path on stderr at the end.
+ */
+export async function measureInto(
+  out: string,
+  name: string,
+  config: BenchConfig,
+  registries: RunRegistries,
+): Promise<ResultsDocument> {
+  const progress = progressRenderer();
+  let writer: ResultsWriter | undefined;
+  try {
+    return await runBench(config, {
+      registries,
+      ...(process.stderr.isTTY ? { onEvent: progress.onEvent } : {}),
+      onDocument: (doc) => {
+        writer ??= new ResultsWriter(out, doc.createdAt, name);
+        writer.write(doc);
+      },
+    });
+  } finally {
+    progress.done();
+    process.stderr.write(`${name}: ${writer?.latestPath}\n`);
+  }
 }

@@ -7,9 +7,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { runBench } from '../src/bench/session.ts';
 import { resolveBenchConfig } from '../src/cli/options.ts';
-import { progressRenderer } from '../src/cli/progress.ts';
 import { createRegistries } from '../src/config/registries.ts';
 import { probeFramework } from '../src/frameworks/probe.ts';
 import { parseFrameworkSpec, resolveFramework } from '../src/frameworks/registry.ts';
@@ -20,8 +18,7 @@ import type { TableModel } from '../src/report/model.ts';
 import { renderTable } from '../src/report/table.ts';
 import type { CellOk, ResultsDocument } from '../src/results/document.ts';
 import { writeFileAtomic } from '../src/results/store.ts';
-import { ResultsWriter } from '../src/results/writer.ts';
-import { markdownOption, npmCommand, writeFigures } from './figures-header.ts';
+import { markdownOption, measureInto, npmCommand, writeFigures } from './figures-header.ts';
 
 /** The previous major of each framework, as this repository installs it under dev aliases. */
 const PREVIOUS: Record<string, string> = {
@@ -69,22 +66,8 @@ async function bench(name: string, flags: Record<string, string>): Promise<Resul
   return measure(name, config);
 }
 
-async function measure(name: string, config: ReturnType<typeof resolveBenchConfig>): Promise<ResultsDocument> {
-  const progress = progressRenderer();
-  let writer: ResultsWriter | undefined;
-  try {
-    return await runBench(config, {
-      registries,
-      ...(process.stderr.isTTY ? { onEvent: progress.onEvent } : {}),
-      onDocument: (doc) => {
-        writer ??= new ResultsWriter(out, doc.createdAt, name);
-        writer.write(doc);
-      },
-    });
-  } finally {
-    progress.done();
-    process.stderr.write(`${name}: ${writer?.latestPath}\n`);
-  }
+function measure(name: string, config: ReturnType<typeof resolveBenchConfig>): Promise<ResultsDocument> {
+  return measureInto(out, name, config, registries);
 }
 
 const cell = (doc: ResultsDocument, executor: string, calls: number) =>

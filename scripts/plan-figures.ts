@@ -6,9 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runBench } from '../src/bench/session.ts';
 import { resolveBenchConfig } from '../src/cli/options.ts';
-import { progressRenderer } from '../src/cli/progress.ts';
 import { createRegistries } from '../src/config/registries.ts';
 import { loadPlan, planDepth } from '../src/model/plan.ts';
 import { formatMs, formatRatio, formatSpeedup } from '../src/report/format.ts';
@@ -16,9 +14,8 @@ import { markdownTable } from '../src/report/markdown.ts';
 import type { TableModel } from '../src/report/model.ts';
 import { renderTable } from '../src/report/table.ts';
 import type { CellOk, ResultsDocument } from '../src/results/document.ts';
-import { ResultsWriter } from '../src/results/writer.ts';
 import { registerPlanTools } from '../src/tools/plan-tools.ts';
-import { markdownOption, npmCommand, writeFigures } from './figures-header.ts';
+import { markdownOption, measureInto, npmCommand, writeFigures } from './figures-header.ts';
 
 const { file: markdown, rest } = markdownOption(process.argv.slice(2));
 const args = Object.fromEntries(rest.map((a) => a.split('=') as [string, string]));
@@ -29,24 +26,10 @@ mkdirSync(out, { recursive: true });
 const PRESETS = ['hotpotqa', 'movie', 'parallelqa'];
 const MODES = 'react,parallel-fc,dag,dag+poll';
 
-async function measure(name: string, flags: Record<string, string>): Promise<ResultsDocument> {
+function measure(name: string, flags: Record<string, string>): Promise<ResultsDocument> {
   const registries = createRegistries();
   const config = resolveBenchConfig({ iterations: rounds, planModes: MODES, ...flags }, { registries });
-  const progress = progressRenderer();
-  let writer: ResultsWriter | undefined;
-  try {
-    return await runBench(config, {
-      registries,
-      ...(process.stderr.isTTY ? { onEvent: progress.onEvent } : {}),
-      onDocument: (doc) => {
-        writer ??= new ResultsWriter(out, doc.createdAt, name);
-        writer.write(doc);
-      },
-    });
-  } finally {
-    progress.done();
-    process.stderr.write(`${name}: ${writer?.latestPath}\n`);
-  }
+  return measureInto(out, name, config, registries);
 }
 
 const cellOf = (doc: ResultsDocument, way: string) =>

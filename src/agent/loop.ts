@@ -191,7 +191,7 @@ export function createProvider(
   }
 }
 
-function summarize(
+export function summarize(
   question: string,
   steps: AgentStep[],
   answer: string,

@@ -1,14 +1,13 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type OpenAI from 'openai';
-import type { CallRunner } from '../executors/call.ts';
-import { epochNow } from '../executors/call.ts';
+import { type CallRunner, epochNow } from '../executors/call.ts';
 import { type DagOptions, type DagTask, startDag } from '../executors/dag.ts';
 import type { ToolCall, ToolOutcome } from '../executors/types.ts';
 import { namedArguments, type Plan, PlanStreamParser, type PlanTask, resolveReferences } from '../model/plan.ts';
 import { taskId } from '../model/plan-scenarios.ts';
 import type { ToolRegistry } from '../tools/registry.ts';
-import { createProvider } from './loop.ts';
-import type { Provider } from './provider.ts';
+import { aggregateErrors, createProvider, summarize } from './loop.ts';
+import type { ModelTurn } from './provider.ts';
 import type { AgentRun, AgentStep, ApiMode } from './types.ts';
 
 export interface PlanAgentOptions {
@@ -59,7 +58,6 @@ export async function runPlanAgent(options: PlanAgentOptions): Promise<AgentRun>
     tools: [],
   });
   const started = performance.now();
-  const turnStart = performance.now();
   const origin = epochNow();
   // a failed planning turn stops the tasks it started: none runs on into the next run
   const stop = new AbortController();
@@ -71,7 +69,7 @@ export async function runPlanAgent(options: PlanAgentOptions): Promise<AgentRun>
   const add = (tasks: readonly PlanTask[]) => {
     for (const task of tasks) dag.add(dagTask(task, options.tools, built));
   };
-  let turn: Awaited<ReturnType<Provider['ask']>>;
+  let turn: ModelTurn;
   try {
     turn = await provider.ask({
       signal,
@@ -103,13 +101,15 @@ export async function runPlanAgent(options: PlanAgentOptions): Promise<AgentRun>
     modelMs: turn.modelMs,
     toolsMs: performance.now() - answered,
     ...(turn.streamMs === undefined ? {} : { streamMs: turn.streamMs, startedDuringStream: duringStream }),
-    turnMs: performance.now() - turnStart,
+    turnMs: performance.now() - started,
     startedMs: 0,
     batchStartedMs: 0,
     warnings: turn.warnings,
-    ...(failed.length > 0 ? { errorSummary: `${failed.length} of ${outcomes.length} tasks failed` } : {}),
+    ...(failed.length > 0
+      ? { errorSummary: `${failed.length} of ${outcomes.length} tasks failed: ${aggregateErrors(failed)}` }
+      : {}),
   };
-  provider.reply?.(turn, observations(plan.tasks, outcomes));
+  provider.reply(turn, observations(plan.tasks, outcomes));
   const joinStart = performance.now();
   const join = await provider.ask({ signal });
   const joining: AgentStep = {
@@ -124,16 +124,7 @@ export async function runPlanAgent(options: PlanAgentOptions): Promise<AgentRun>
     batchStartedMs: performance.now() - started,
     warnings: join.warnings,
   };
-  const steps = [planning, joining];
-  return {
-    question: plan.question,
-    steps,
-    answer: join.text,
-    status: 'answered',
-    totalMs: performance.now() - started,
-    modelMs: planning.modelMs + joining.modelMs,
-    toolsMs: planning.toolsMs,
-  };
+  return summarize(plan.question, [planning, joining], join.text, 'answered', started);
 }
 
 /** A plan's task as the DAG runs it: its call is built when the tasks it names are done, their results in place. */

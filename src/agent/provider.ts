@@ -37,11 +37,8 @@ export interface Provider {
   ask(options: AskOptions): Promise<ModelTurn>;
   /** Adds the assistant turn (its text and the calls being answered, one per id) and every outcome. */
   answer(turn: ModelTurn, calls: readonly ToolCall[], outcomes: readonly ToolOutcome[]): void;
-  /**
-   * Adds a reply without calls (a planner's plan) and the user's next message (what its tasks returned), for the
-   * APIs a plan runs on; absent elsewhere.
-   */
-  reply?(turn: ModelTurn, message: string): void;
+  /** Adds a reply without calls (a planner's plan) and the user's next message (what its tasks returned). */
+  reply(turn: ModelTurn, message: string): void;
 }
 
 /** What every provider starts a conversation from: its API's SDK client, the model, the question, the tools. */

@@ -22,7 +22,8 @@ import { hasOwnLatency } from './batch.ts';
 import { plannedMs } from './sample-ideal.ts';
 
 export interface PlanGroupOptions
-  extends Omit<AgentGroupOptions, 'scenario' | 'specs' | 'frameworks' | 'variants' | 'reference' | 'label'> {
+  extends Omit<AgentGroupOptions, 'specs' | 'frameworks' | 'variants' | 'reference' | 'label'> {
+  /** The plan; the group's `scenario` is its DAG conversation (`planScenario(plan, 'dag', …)`). */
   plan: Plan;
   modes: readonly PlanMode[];
 }
@@ -38,11 +39,9 @@ export function runPlanGroup(options: PlanGroupOptions): Promise<CellResult[]> {
     ...options.tools,
     ...(Object.keys(fixed).length > 0 ? { latencyByCall: { ...options.tools.latencyByCall, ...fixed } } : {}),
   };
-  const dagScenario = planScenario(plan, 'dag', options.registries.tools);
   return runAgentGroup({
     ...rest,
     tools,
-    scenario: dagScenario,
     specs: [],
     frameworks: [],
     label: `plan-${plan.name}`,
@@ -83,7 +82,7 @@ function planVariant(mode: PlanMode, options: PlanGroupOptions, mock: ModelMock)
       },
     };
   }
-  const scenario = planScenario(plan, 'dag', registries.tools);
+  const { scenario } = options;
   return {
     name,
     key,

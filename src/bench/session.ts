@@ -126,10 +126,10 @@ export async function remeasureGroups(
   if (config.agent) {
     const kind = config.kinds[0] ?? 'io';
     const frameworks = resolveFrameworks(config, hooks.substitutes, hooks.registries?.frameworks);
-    for (const { scenario, mode } of agentGroups(config, matrixRegistries(options).tools)) {
+    for (const group of agentGroups(config, matrixRegistries(options).tools)) {
       if (hooks.signal?.aborted) break;
-      if (!wanted(kind, scenarioCalls(scenario))) continue;
-      cells.push(...(await measureAgentGroup(config, options, scenario, mode, frameworks, hooks)));
+      if (!wanted(kind, scenarioCalls(group.scenario))) continue;
+      cells.push(...(await measureAgentGroup(config, options, group, frameworks, hooks)));
     }
     withGrowth(cells);
     return cells;
@@ -150,15 +150,25 @@ export function agentScenarios(config: BenchConfig, tools: ToolRegistry): Scenar
   return [loadScenario(agent.scenario, tools)];
 }
 
+/** One group of an agent run: a scenario in a mode; in a plan run, the plan (its scenario the DAG's conversation). */
+export interface AgentGroup {
+  scenario: Scenario;
+  mode: AgentMode;
+  plan?: Plan;
+}
+
 /**
  * The groups of an agent run: every scenario in every mode, scenario by scenario. Frameworks run in the mode they
- * speak (Chat Completions, after the stream), so only that group has them.
+ * speak (Chat Completions, after the stream), so only that group has them. A plan is read once, here.
  */
-export function agentGroups(config: BenchConfig, tools: ToolRegistry): { scenario: Scenario; mode: AgentMode }[] {
+export function agentGroups(config: BenchConfig, tools: ToolRegistry): AgentGroup[] {
   const modes = runModes(config.agent as NonNullable<BenchConfig['agent']>);
   const plan = runPlan(config, tools);
-  const scenarios = plan ? [planScenario(plan, 'dag', tools)] : agentScenarios(config, tools);
-  return scenarios.flatMap((scenario) => modes.map((mode) => ({ scenario, mode })));
+  if (plan) {
+    const scenario = planScenario(plan, 'dag', tools);
+    return modes.map((mode) => ({ scenario, mode, plan }));
+  }
+  return agentScenarios(config, tools).flatMap((scenario) => modes.map((mode) => ({ scenario, mode })));
 }
 
 /** A plan run's plan (`agent.plan`), its tools made callable (the plan tools, where the run has none of the name). */
@@ -206,8 +216,7 @@ function hostedIn(
 function measureAgentGroup(
   config: BenchConfig,
   options: MatrixOptions,
-  scenario: Scenario,
-  mode: AgentMode,
+  { scenario, mode, plan }: AgentGroup,
   frameworks: ResolvedFramework[],
   hooks: Pick<BenchOptions, 'signal'> & { onSample?: (variant: string, round: number) => void },
 ): Promise<CellResult[]> {
@@ -223,8 +232,7 @@ function measureAgentGroup(
     ...(hooks.signal ? { signal: hooks.signal } : {}),
     ...(hooks.onSample ? { onSample: hooks.onSample } : {}),
   };
-  const plan = runPlan(config, common.registries.tools);
-  if (plan) return runPlanGroup({ ...common, plan, modes: runPlanModes(config) });
+  if (plan) return runPlanGroup({ ...common, plan, scenario, modes: runPlanModes(config) });
   return runAgentGroup({
     ...common,
     scenario,
@@ -280,7 +288,8 @@ export async function runBench(config: BenchConfig, hooks: BenchOptions = {}): P
         0,
       );
     let doneCost = 0;
-    for (const [index, { scenario, mode }] of groups.entries()) {
+    for (const [index, agentGroup] of groups.entries()) {
+      const { scenario, mode } = agentGroup;
       if (hooks.signal?.aborted) break;
       const labels = hostedIn(mode, frameworks, runModes(config.agent)).map((f) => f.label);
       const named = config.agent.plan
@@ -298,7 +307,7 @@ export async function runBench(config: BenchConfig, hooks: BenchOptions = {}): P
         scenario: named,
       };
       hooks.onEvent?.({ type: 'group-start', group, index, total: groups.length });
-      const groupCells = await measureAgentGroup(config, options, scenario, mode, frameworks, {
+      const groupCells = await measureAgentGroup(config, options, agentGroup, frameworks, {
         ...(hooks.signal ? { signal: hooks.signal } : {}),
         onSample: (executor, round) =>
           hooks.onEvent?.({ type: 'sample', group, executor, round, doneCost: ++doneCost, totalCost }),

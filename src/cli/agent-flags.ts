@@ -6,13 +6,14 @@ import { firstLine } from '../core/errors.ts';
 import { RANGES } from '../core/ranges.ts';
 import { parseSpec } from '../executors/registry.ts';
 import { FANOUT_FAMILY, loadScenario } from '../model/load.ts';
-import { listPlans, loadPlan, type Plan } from '../model/plan.ts';
+import { listPlans, loadPlan, type Plan, planDigest } from '../model/plan.ts';
 import {
   DEFAULT_PLAN_MODES,
   formatPlanMode,
   PLAN_MODE_EXAMPLES,
   type PlanMode,
   parsePlanMode,
+  planLatencies,
 } from '../model/plan-scenarios.ts';
 import { type AgentBenchConfig, type BenchConfig, runModes } from '../results/document.ts';
 import { quantileSorted } from '../stats/summary.ts';
@@ -36,12 +37,15 @@ export function checkScenario(name: string, registries: Registries): string {
 
 const DEFAULT_AGENT: AgentBenchConfig = { scenario: 'weather-stock-news', api: 'chat', dispatch: 'after-stream' };
 
-/** Agent settings: the suite's (if it is an agent suite) with the flags laid over them; undefined for tool runs. */
+/**
+ * Agent settings: the suite's (if it is an agent suite) with the flags laid over them, none for tool runs; and the
+ * plan of a plan run, loaded once.
+ */
 export function resolveAgent(
   flags: MatrixFlags,
   base: AgentBenchConfig | undefined,
   registries: Registries,
-): AgentBenchConfig | undefined {
+): { agent?: AgentBenchConfig; plan?: Plan } {
   const mode =
     flags.mode === undefined
       ? base || flags.frameworks !== undefined || flags.plan !== undefined
@@ -63,10 +67,11 @@ export function resolveAgent(
     ] as const) {
       if (value !== undefined) throw new UsageError(`\`${flag}\` belongs to agent runs; add \`--mode agent\``);
     }
-    return undefined;
+    return {};
   }
-  const plan = resolvePlan(flags, base, registries);
-  const start = plan ?? base ?? DEFAULT_AGENT;
+  const planned = resolvePlan(flags, base, registries);
+  const plan = planned?.plan;
+  const start = planned?.agent ?? base ?? DEFAULT_AGENT;
   const modes = resolveModes(flags, start);
   if (plan) checkPlanModes(modes);
   const first = modes[0] as AgentMode;
@@ -101,7 +106,7 @@ export function resolveAgent(
       '`--stream-delay` applies to streamed turns; add `--api chat-stream` (or `responses-stream`, `messages-stream`)',
     );
   }
-  return agent;
+  return plan ? { agent, plan } : { agent };
 }
 
 /** A plan checked by loading it with its tools: a bad plan fails here, in one line naming the task. */
@@ -116,14 +121,14 @@ export function checkPlan(text: string, registries: Registries): Plan {
 
 /**
  * A plan run's agent settings (`--plan`, or a suite's `agent.plan`): the plan's name as the scenario, its ways
- * (`--plan-modes`), Chat Completions streamed and the plan's model timing unless the suite or the flags say
- * otherwise. Undefined when the run plays no plan.
+ * (`--plan-modes`), its digest, Chat Completions streamed and the plan's model timing and task latencies unless the
+ * suite or the flags say otherwise; and the plan. Undefined when the run plays no plan.
  */
 function resolvePlan(
   flags: MatrixFlags,
   base: AgentBenchConfig | undefined,
   registries: Registries,
-): AgentBenchConfig | undefined {
+): { agent: AgentBenchConfig; plan: Plan } | undefined {
   const source = flags.plan ?? base?.plan;
   if (source === undefined) {
     if (flags.planModes !== undefined) throw new UsageError('`--plan-modes` belongs to plan runs; add `--plan FILE`');
@@ -137,7 +142,9 @@ function resolvePlan(
     flags.planModes === undefined ? (base?.planModes ?? [...DEFAULT_PLAN_MODES]) : parsePlanModes(flags.planModes);
   // a recorded model profile times every turn itself: the plan's model timing does not apply beside it
   const profiled = flags.modelProfile !== undefined || base?.modelProfile !== undefined;
-  return {
+  // the plan's task latencies unless `--latency` sets every call's
+  const fixed = flags.latency === undefined ? planLatencies(plan) : {};
+  const agent: AgentBenchConfig = {
     api: 'chat-stream',
     dispatch: 'after-stream',
     ...(plan.modelLatencyMs === undefined || profiled ? {} : { modelLatencyMs: plan.modelLatencyMs }),
@@ -147,7 +154,10 @@ function resolvePlan(
     scenario: plan.name,
     plan: source,
     planModes,
+    planSha256: planDigest(plan),
+    ...(Object.keys(fixed).length > 0 ? { planLatencies: fixed } : {}),
   };
+  return { agent, plan };
 }
 
 /** `--plan-modes react,parallel-fc,dag(4)+poll`: each a plan mode, each once. */

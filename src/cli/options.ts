@@ -6,13 +6,11 @@ import { RANGES } from '../core/ranges.ts';
 import { type CallPolicy, DEFAULT_POLICY, ERROR_POLICIES } from '../executors/policy.ts';
 import { MAX_THREADS, parseSpec } from '../executors/registry.ts';
 import { formatFrameworkSpec } from '../frameworks/registry.ts';
-import { planDigest } from '../model/plan.ts';
-import { planLatencies } from '../model/plan-scenarios.ts';
 import type { BenchConfig } from '../results/document.ts';
 import { firstProblem, runSettingsSchema } from '../results/settings.ts';
 import { WORKLOAD_KINDS } from '../tools/config.ts';
 import { registerRecordedTools } from '../tools/recorded-tools.ts';
-import { checkAgentConfig, checkPlan, resolveAgent } from './agent-flags.ts';
+import { checkAgentConfig, resolveAgent } from './agent-flags.ts';
 import { UsageError } from './errors.ts';
 import { checkFrameworkConfig, parseFrameworkList } from './framework-flags.ts';
 import type { MatrixFlags } from './matrix-flags.ts';
@@ -152,7 +150,7 @@ export function resolveBenchConfig(
   const policy = resolvePolicy(flags) ?? base.policy;
   if (policy) config.policy = policy;
   // a suite that names frameworks is an agent suite, as `--frameworks` is an agent flag
-  const agent = resolveAgent(
+  const { agent, plan } = resolveAgent(
     {
       ...flags,
       ...(base.frameworks ? { frameworks: base.frameworks.join(',') } : {}),
@@ -180,15 +178,11 @@ export function resolveBenchConfig(
   checkAgentConfig(config, flags, registries);
   checkFrameworkConfig(config, flags, registries);
   if (config.agent) delete config.tools; // the scenario names the tools
-  if (config.agent?.plan) {
+  if (plan) {
     config.executors = []; // the plan's ways are its variants
-    // `--plan`'s own tool latencies unless `--latency` sets every call's (a suite that names a plan sets its own)
-    const plan = checkPlan(config.agent.plan, registries);
-    config.agent.planSha256 = planDigest(plan);
-    if (flags.latency === undefined) {
-      if (flags.plan !== undefined && plan.toolLatencyMs !== undefined) config.latencyMs = plan.toolLatencyMs;
-      const fixed = planLatencies(plan);
-      if (Object.keys(fixed).length > 0) config.agent.planLatencies = fixed;
+    // `--plan`'s own tool latency unless `--latency` sets every call's (a suite that names a plan sets its own)
+    if (flags.plan !== undefined && flags.latency === undefined && plan.toolLatencyMs !== undefined) {
+      config.latencyMs = plan.toolLatencyMs;
     }
   }
   const { failRate, hangRate, crashRate } = config.faults;
